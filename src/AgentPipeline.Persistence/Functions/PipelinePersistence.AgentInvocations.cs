@@ -1,0 +1,122 @@
+using AgentPipeline.Persistence.Internal;
+
+namespace AgentPipeline.Persistence;
+
+public static partial class PipelinePersistence
+{
+    private static readonly Columns InvocationColumns = new(
+        P("id", Col.Guid), P("phase_result_id", Col.Guid), P("parent_invocation_id", Col.Guid), P("agent_type", Col.Text),
+        P("model_provider", Col.Text), P("model_id", Col.Text), P("system_prompt", Col.Text), P("input_messages", Col.Json));
+
+    private static readonly CreateSpec InvocationCreate = new("agent_invocations", InvocationColumns, new Sql(
+        $"INSERT INTO {{s}}.agent_invocations (run_id, started_at, {InvocationColumns.Names}) " +
+        $"SELECT p.run_id, @started_at, {InvocationColumns.Params} FROM {{s}}.phase_results p WHERE p.id = @phase_result_id " +
+        "AND (@parent_invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @parent_invocation_id AND a.phase_result_id = p.id)) " +
+        "ON CONFLICT (id) DO NOTHING",
+        [.. InvocationColumns.Items, P("started_at", Col.Time)]));
+
+    private static readonly Sql InvocationPhaseResult = new(
+        "SELECT phase_result_id FROM {s}.agent_invocations WHERE id = @id", [P("id", Col.Guid)], [P("phase_result_id", Col.Guid)]);
+
+    private static readonly Columns CompletionColumns = new(
+    [
+        P("finish_reason", Col.Text), P("raw_finish_reason", Col.Text), P("output_text", Col.Text), P("output_reasoning_text", Col.Text),
+        P("output_reasoning", Col.Json), P("output_content", Col.Json), P("output_files", Col.Json), P("output_sources", Col.Json),
+        P("response_messages", Col.Json), P("response_id", Col.Text), P("response_model_id", Col.Text), P("response_headers", Col.Json),
+        P("response_body", Col.Json), P("response_timestamp", Col.Time), P("provider_metadata", Col.Json), P("warnings", Col.Json),
+        P("request_body", Col.Json), P("step_count", Col.Int), .. UsageColumns.Params,
+    ]);
+
+    private static readonly Sql CompleteInvocation = new(
+        $"UPDATE {{s}}.agent_invocations SET {CompletionColumns.Assignments}, completed_at = @completed_at WHERE id = @id AND completed_at IS NULL",
+        [.. CompletionColumns.Items, P("completed_at", Col.Time), P("id", Col.Guid)]);
+
+    private static readonly Sql InvocationCompletion = new(
+        $"SELECT completed_at, {CompletionColumns.Names} FROM {{s}}.agent_invocations WHERE id = @id",
+        [P("id", Col.Guid)], [P("completed_at", Col.Time), .. CompletionColumns.Items]);
+
+    /// <summary>
+    /// An agent starts: a top-level orchestrator, or a sub-agent under <see cref="NewAgentInvocation.ParentInvocationId"/>
+    /// in the same phase result. <c>run_id</c> is copied from the phase result; <c>started_at</c> is stamped.
+    /// </summary>
+    /// <returns>The invocation's id: <see cref="NewAgentInvocation.Id"/>, or a new UUIDv7.</returns>
+    /// <exception cref="ArgumentException">A field is missing or malformed, or the parent belongs to another phase result; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The phase result or the parent invocation does not exist.</exception>
+    /// <exception cref="IdempotencyConflictException">The id is stored with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task<Guid> CreateAgentInvocationAsync(PipelineDb db, NewAgentInvocation data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
+        object?[] values =
+        [
+            id, Check.Id(data.PhaseResultId, "data.PhaseResultId"), Check.OptionalId(data.ParentInvocationId, "data.ParentInvocationId"),
+            Check.Enum(data.AgentType, "data.AgentType"), data.ModelProvider, data.ModelId, data.SystemPrompt,
+            Check.Json(data.InputMessages, "data.InputMessages"),
+        ];
+        if (data.ParentInvocationId == id)
+        {
+            throw new ArgumentException("data.ParentInvocationId must not be the invocation's own id.", "data.ParentInvocationId");
+        }
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await Idempotent.InsertAsync(session, InvocationCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            {
+                return stored;
+            }
+            await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, cancellationToken).ConfigureAwait(false);
+            if (data.ParentInvocationId is { } parentId)
+            {
+                var parent = await session.QueryRowAsync(InvocationPhaseResult, [parentId], cancellationToken).ConfigureAwait(false)
+                    ?? throw new RecordNotFoundException("agent_invocations", parentId.ToString());
+                throw new ArgumentException(
+                    $"data.ParentInvocationId '{parentId}' belongs to phase result '{parent[0]}', not '{data.PhaseResultId}'.", "data.ParentInvocationId");
+            }
+            throw Unexplained("agent_invocations");
+        }
+    }
+
+    /// <summary>
+    /// An agent finished: stores every field the model SDK returned and stamps <c>completed_at</c>.
+    /// An invocation completes once; repeating the call with the same data is a no-op.
+    /// </summary>
+    /// <exception cref="ArgumentException">A field is malformed (negative token count, non-UTC time, …); nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The invocation does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">It was already completed with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task CompleteAgentInvocationAsync(PipelineDb db, Guid invocationId, AgentInvocationCompletion data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        Check.Id(invocationId, nameof(invocationId));
+        object?[] values =
+        [
+            Check.Enum(data.FinishReason, "data.FinishReason"), data.RawFinishReason, data.OutputText, data.OutputReasoningText,
+            Check.Json(data.OutputReasoning, "data.OutputReasoning"), Check.Json(data.OutputContent, "data.OutputContent"),
+            Check.Json(data.OutputFiles, "data.OutputFiles"), Check.Json(data.OutputSources, "data.OutputSources"),
+            Check.Json(data.ResponseMessages, "data.ResponseMessages"), data.ResponseId, data.ResponseModelId,
+            Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Check.Json(data.ResponseBody, "data.ResponseBody"),
+            Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
+            Check.Json(data.Warnings, "data.Warnings"), Check.Json(data.RequestBody, "data.RequestBody"),
+            Check.NonNegative(data.StepCount, "data.StepCount"), .. UsageColumns.Values(data.Usage, "data.Usage"),
+        ];
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await session.ExecuteAsync(CompleteInvocation, [.. values, db.Now(), invocationId], cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return;
+            }
+            var stored = await session.QueryRowAsync(InvocationCompletion, [invocationId], cancellationToken).ConfigureAwait(false)
+                ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
+            var differing = Idempotent.Differences(CompletionColumns, values, stored, storedOffset: 1);
+            if (differing.Count > 0)
+            {
+                throw new InvalidStateTransitionException("agent_invocations", invocationId.ToString(), "completed",
+                    $"completed with different {string.Join(", ", differing)}");
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using AgentPipeline.Persistence.Internal;
+
+namespace AgentPipeline.Persistence;
+
+public static partial class PipelinePersistence
+{
+    private static readonly Columns StepColumns = new(
+    [
+        P("id", Col.Guid), P("invocation_id", Col.Guid), P("step_number", Col.Int), P("model_provider", Col.Text), P("model_id", Col.Text),
+        P("function_id", Col.Text), P("metadata", Col.Json), P("text", Col.Text), P("reasoning_text", Col.Text), P("reasoning", Col.Json),
+        P("content", Col.Json), P("files", Col.Json), P("sources", Col.Json), P("finish_reason", Col.Text), P("raw_finish_reason", Col.Text),
+        .. UsageColumns.Params,
+        P("warnings", Col.Json), P("request_body", Col.Json), P("response_id", Col.Text), P("response_model_id", Col.Text),
+        P("response_headers", Col.Json), P("response_body", Col.Json), P("response_timestamp", Col.Time), P("provider_metadata", Col.Json),
+    ]);
+
+    // No conflict target: a repeated id and a repeated (invocation_id, step_number) are both replays.
+    private static readonly CreateSpec StepCreate = new("agent_steps", StepColumns, new Sql(
+        $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {StepColumns.Names}) " +
+        $"SELECT i.run_id, @created_at, {StepColumns.Params} FROM {{s}}.agent_invocations i WHERE i.id = @invocation_id ON CONFLICT DO NOTHING",
+        [.. StepColumns.Items, P("created_at", Col.Time)]), naturalKey: ["invocation_id", "step_number"]);
+
+    private static readonly Columns ToolCallColumns = new(
+        P("id", Col.Guid), P("step_id", Col.Guid), P("tool_call_id", Col.Text), P("tool_name", Col.Text), P("input", Col.Json),
+        P("output", Col.Json), P("output_type", Col.Text), P("is_dynamic", Col.Bool), P("is_invalid", Col.Bool), P("error", Col.Json),
+        P("is_preliminary", Col.Bool), P("is_provider_executed", Col.Bool), P("title", Col.Text), P("provider_metadata", Col.Json));
+
+    private static readonly CreateSpec ToolCallCreate = new("tool_calls", ToolCallColumns, new Sql(
+        $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {ToolCallColumns.Names}) " +
+        $"SELECT st.run_id, st.invocation_id, @created_at, {ToolCallColumns.Params} FROM {{s}}.agent_steps st WHERE st.id = @step_id ON CONFLICT DO NOTHING",
+        [.. ToolCallColumns.Items, P("created_at", Col.Time)]), naturalKey: ["step_id", "tool_call_id"]);
+
+    /// <summary>
+    /// Records one model step of an invocation; <c>run_id</c> is copied from the invocation and
+    /// <c>created_at</c> stamped. (invocation, step number) is unique: repeating a step without an id
+    /// finds the stored one.
+    /// </summary>
+    /// <returns>The step's id (the stored one on a replay).</returns>
+    /// <exception cref="ArgumentException">A field is missing or malformed; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The invocation does not exist.</exception>
+    /// <exception cref="IdempotencyConflictException">The id, or the (invocation, step number), is stored with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task<Guid> CreateAgentStepAsync(PipelineDb db, NewAgentStep data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
+        object?[] values =
+        [
+            id, Check.Id(data.InvocationId, "data.InvocationId"), Check.NonNegative(data.StepNumber, "data.StepNumber"),
+            data.ModelProvider, data.ModelId, data.FunctionId, Check.Json(data.Metadata, "data.Metadata"), data.Text, data.ReasoningText,
+            Check.Json(data.Reasoning, "data.Reasoning"), Check.Json(data.Content, "data.Content"), Check.Json(data.Files, "data.Files"),
+            Check.Json(data.Sources, "data.Sources"), Check.Enum(data.FinishReason, "data.FinishReason"), data.RawFinishReason,
+            .. UsageColumns.Values(data.Usage, "data.Usage"),
+            Check.Json(data.Warnings, "data.Warnings"), Check.Json(data.RequestBody, "data.RequestBody"), data.ResponseId, data.ResponseModelId,
+            Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Check.Json(data.ResponseBody, "data.ResponseBody"),
+            Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
+        ];
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await Idempotent.InsertAsync(session, StepCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            {
+                return stored;
+            }
+            await RequireAsync(session, InvocationExists, "agent_invocations", data.InvocationId, cancellationToken).ConfigureAwait(false);
+            throw Unexplained("agent_steps");
+        }
+    }
+
+    /// <summary>
+    /// Records one tool call of a step; <c>invocation_id</c> and <c>run_id</c> are copied from the
+    /// step and <c>created_at</c> stamped. (step, SDK tool call id) is unique: repeating a call
+    /// without an id finds the stored one.
+    /// </summary>
+    /// <returns>The tool call's id (the stored one on a replay).</returns>
+    /// <exception cref="ArgumentException">A field is missing or malformed; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The step does not exist.</exception>
+    /// <exception cref="IdempotencyConflictException">The id, or the (step, tool call id), is stored with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task<Guid> CreateToolCallAsync(PipelineDb db, NewToolCall data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
+        object?[] values =
+        [
+            id, Check.Id(data.StepId, "data.StepId"), Check.Required(data.ToolCallId, "data.ToolCallId"), Check.Required(data.ToolName, "data.ToolName"),
+            Check.Json(data.Input, "data.Input"), Check.Json(data.Output, "data.Output"), Check.Enum(data.OutputType, "data.OutputType"),
+            data.IsDynamic, data.IsInvalid, Check.Json(data.Error, "data.Error"), data.IsPreliminary, data.IsProviderExecuted, data.Title,
+            Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
+        ];
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await Idempotent.InsertAsync(session, ToolCallCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            {
+                return stored;
+            }
+            await RequireAsync(session, StepExists, "agent_steps", data.StepId, cancellationToken).ConfigureAwait(false);
+            throw Unexplained("tool_calls");
+        }
+    }
+}

@@ -1,0 +1,266 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentPipeline.Persistence.Internal;
+
+namespace AgentPipeline.Persistence;
+
+public static partial class PipelinePersistence
+{
+    private static readonly Columns CtaColumns = new(
+        P("id", Col.Guid), P("run_id", Col.Guid), P("phase_result_id", Col.Guid), P("invocation_id", Col.Guid), P("tool_call_id", Col.Text),
+        P("kind", Col.Text), P("request_message", Col.Text), P("request_prompt", Col.Text), P("request_placeholder", Col.Text),
+        P("request_options", Col.Json));
+
+    private static readonly CreateSpec CtaCreate = new("cta_events", CtaColumns, new Sql(
+        $"INSERT INTO {{s}}.cta_events (requested_at, timed_out, {CtaColumns.Names}) " +
+        $"SELECT @requested_at, FALSE, {CtaColumns.Params} FROM {{s}}.feature_runs r WHERE r.id = @run_id " +
+        "AND (@phase_result_id IS NULL OR EXISTS (SELECT 1 FROM {s}.phase_results p WHERE p.id = @phase_result_id AND p.run_id = r.id)) " +
+        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = r.id)) " +
+        "ON CONFLICT (id) DO NOTHING",
+        [.. CtaColumns.Items, P("requested_at", Col.Time)]));
+
+    private static readonly Sql PhaseResultRun = new(
+        "SELECT run_id FROM {s}.phase_results WHERE id = @id", [P("id", Col.Guid)], [P("run_id", Col.Guid)]);
+
+    private static readonly Sql CtaState = new(
+        "SELECT kind, request_options, responded_at, timed_out, response_approved, response_reason, response_text, response_selected_id " +
+        "FROM {s}.cta_events WHERE id = @id",
+        [P("id", Col.Guid)],
+        [P("kind", Col.Text), P("request_options", Col.Json), P("responded_at", Col.Time), P("timed_out", Col.Bool),
+         P("response_approved", Col.Bool), P("response_reason", Col.Text), P("response_text", Col.Text), P("response_selected_id", Col.Text)]);
+
+    // "responded_at IS NULL" is the whole of "unresolved": both an answer and a timeout set it, so
+    // whichever UPDATE commits first wins and the other matches no row.
+    private static readonly Sql AnswerCta = new(
+        "UPDATE {s}.cta_events SET response_approved = @approved, response_reason = @reason, response_text = @text, " +
+        "response_selected_id = @selected, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL",
+        [P("approved", Col.Bool), P("reason", Col.Text), P("text", Col.Text), P("selected", Col.Text), P("responded_at", Col.Time), P("id", Col.Guid)]);
+
+    private static readonly Sql TimeOutCta = new(
+        "UPDATE {s}.cta_events SET timed_out = TRUE, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL",
+        [P("responded_at", Col.Time), P("id", Col.Guid)]);
+
+    /// <summary>
+    /// Asks a human: approval (<see cref="NewCtaEvent.RequestMessage"/>), text
+    /// (<see cref="NewCtaEvent.RequestPrompt"/>, optional placeholder) or choice (prompt and options).
+    /// <c>requested_at</c> is stamped.
+    /// </summary>
+    /// <returns>The CTA's id: <see cref="NewCtaEvent.Id"/>, or a new UUIDv7.</returns>
+    /// <exception cref="ArgumentException">A field is missing, belongs to another kind, or the phase result / invocation is of another run; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The run, phase result or invocation does not exist.</exception>
+    /// <exception cref="IdempotencyConflictException">The id is stored with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task<Guid> CreateCtaEventAsync(PipelineDb db, NewCtaEvent data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
+        var kind = Check.Enum(data.Kind, "data.Kind");
+        var options = CheckCtaRequest(data);
+        object?[] values =
+        [
+            id, Check.Id(data.RunId, "data.RunId"), Check.OptionalId(data.PhaseResultId, "data.PhaseResultId"),
+            Check.OptionalId(data.InvocationId, "data.InvocationId"), data.ToolCallId, kind, data.RequestMessage, data.RequestPrompt,
+            data.RequestPlaceholder, options,
+        ];
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await Idempotent.InsertAsync(session, CtaCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            {
+                return stored;
+            }
+            await RequireAsync(session, RunExists, "feature_runs", data.RunId, cancellationToken).ConfigureAwait(false);
+            if (data.PhaseResultId is { } phaseResultId)
+            {
+                var owner = await session.QueryRowAsync(PhaseResultRun, [phaseResultId], cancellationToken).ConfigureAwait(false)
+                    ?? throw new RecordNotFoundException("phase_results", phaseResultId.ToString());
+                if ((Guid)owner[0]! != data.RunId)
+                {
+                    throw new ArgumentException($"data.PhaseResultId '{phaseResultId}' belongs to run '{owner[0]}', not '{data.RunId}'.", "data.PhaseResultId");
+                }
+            }
+            if (data.InvocationId is { } invocationId)
+            {
+                var owner = await session.QueryRowAsync(InvocationRun, [invocationId], cancellationToken).ConfigureAwait(false)
+                    ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
+                throw new ArgumentException($"data.InvocationId '{invocationId}' belongs to run '{owner[0]}', not '{data.RunId}'.", "data.InvocationId");
+            }
+            throw Unexplained("cta_events");
+        }
+    }
+
+    /// <summary>
+    /// Stores a human's answer. It must match the CTA's kind (approval: <see cref="CtaResponse.Approved"/>;
+    /// text: <see cref="CtaResponse.Text"/>; choice: <see cref="CtaResponse.SelectedId"/>, one of the
+    /// options). Exactly one of this and <see cref="TimeoutCtaEventAsync"/> wins, even across machines;
+    /// repeating the winning answer is a no-op.
+    /// </summary>
+    /// <exception cref="ArgumentException">The answer does not match the CTA's kind or options; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The CTA does not exist.</exception>
+    /// <exception cref="CtaAlreadyResolvedException">It was already timed out or answered differently; carries the winning resolution.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task CompleteCtaEventAsync(PipelineDb db, Guid ctaId, CtaResponse responseData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(responseData);
+        Check.Id(ctaId, nameof(ctaId));
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var state = await session.QueryRowAsync(CtaState, [ctaId], cancellationToken).ConfigureAwait(false)
+                ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
+            CheckCtaResponse(DbEnum<CtaKind>.Parse((string)state[0]!), (JsonElement?)state[1], responseData);
+            if (state[2] is null)
+            {
+                object?[] args = [responseData.Approved, responseData.Reason, responseData.Text, responseData.SelectedId, db.Now(), ctaId];
+                if (await session.ExecuteAsync(AnswerCta, args, cancellationToken).ConfigureAwait(false) == 1)
+                {
+                    return;
+                }
+                state = await session.QueryRowAsync(CtaState, [ctaId], cancellationToken).ConfigureAwait(false)
+                    ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
+            }
+            var resolution = Resolution(state);
+            if (resolution.TimedOut || resolution.Response != responseData)
+            {
+                throw new CtaAlreadyResolvedException(ctaId, resolution);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks a CTA as timed out (<c>timed_out</c> true, <c>responded_at</c> stamped). Exactly one of
+    /// this and <see cref="CompleteCtaEventAsync"/> wins; repeating a timeout is a no-op.
+    /// </summary>
+    /// <exception cref="RecordNotFoundException">The CTA does not exist.</exception>
+    /// <exception cref="CtaAlreadyResolvedException">It was already answered; carries the answer.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task TimeoutCtaEventAsync(PipelineDb db, Guid ctaId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        Check.Id(ctaId, nameof(ctaId));
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await session.ExecuteAsync(TimeOutCta, [db.Now(), ctaId], cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return;
+            }
+            var state = await session.QueryRowAsync(CtaState, [ctaId], cancellationToken).ConfigureAwait(false)
+                ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
+            var resolution = Resolution(state);
+            if (!resolution.TimedOut)
+            {
+                throw new CtaAlreadyResolvedException(ctaId, resolution);
+            }
+        }
+    }
+
+    private static CtaResolution Resolution(object?[] state)
+    {
+        var timedOut = (bool)state[3]!;
+        var response = timedOut ? null : new CtaResponse
+        {
+            Approved = (bool?)state[4],
+            Reason = (string?)state[5],
+            Text = (string?)state[6],
+            SelectedId = (string?)state[7],
+        };
+        return new CtaResolution(timedOut, response, (DateTimeOffset)state[2]!);
+    }
+
+    private static JsonElement? CheckCtaRequest(NewCtaEvent data)
+    {
+        void Absent(object? value, string field)
+        {
+            if (value is not null)
+            {
+                throw new ArgumentException($"{field} does not belong to a {DbEnum<CtaKind>.ToDb(data.Kind)} CTA.", field);
+            }
+        }
+        switch (data.Kind)
+        {
+            case CtaKind.Approval:
+                Check.Required(data.RequestMessage, "data.RequestMessage");
+                Absent(data.RequestPrompt, "data.RequestPrompt");
+                Absent(data.RequestPlaceholder, "data.RequestPlaceholder");
+                Absent(data.RequestOptions, "data.RequestOptions");
+                return null;
+            case CtaKind.Text:
+                Check.Required(data.RequestPrompt, "data.RequestPrompt");
+                Absent(data.RequestMessage, "data.RequestMessage");
+                Absent(data.RequestOptions, "data.RequestOptions");
+                return null;
+            default:
+                Check.Required(data.RequestPrompt, "data.RequestPrompt");
+                Absent(data.RequestMessage, "data.RequestMessage");
+                Absent(data.RequestPlaceholder, "data.RequestPlaceholder");
+                if (data.RequestOptions is not { Count: > 0 } options)
+                {
+                    throw new ArgumentException("data.RequestOptions needs at least one option for a choice CTA.", "data.RequestOptions");
+                }
+                var ids = new HashSet<string>(StringComparer.Ordinal);
+                var array = new JsonArray();
+                for (var i = 0; i < options.Count; i++)
+                {
+                    var field = $"data.RequestOptions[{i}]";
+                    var option = options[i] ?? throw new ArgumentException($"{field} is null.", field);
+                    Check.Required(option.Id, field + ".Id");
+                    Check.Required(option.Label, field + ".Label");
+                    if (!ids.Add(option.Id))
+                    {
+                        throw new ArgumentException($"{field}.Id '{option.Id}' is used twice.", field + ".Id");
+                    }
+                    array.Add(new JsonObject { ["id"] = option.Id, ["label"] = option.Label });
+                }
+                return JsonSerializer.SerializeToElement(array);
+        }
+    }
+
+    private static void CheckCtaResponse(CtaKind kind, JsonElement? options, CtaResponse response)
+    {
+        void Absent(object? value, string field)
+        {
+            if (value is not null)
+            {
+                throw new ArgumentException($"{field} does not answer a {DbEnum<CtaKind>.ToDb(kind)} CTA.", field);
+            }
+        }
+        switch (kind)
+        {
+            case CtaKind.Approval:
+                if (response.Approved is null)
+                {
+                    throw new ArgumentException("responseData.Approved is required to answer an approval CTA.", "responseData.Approved");
+                }
+                Absent(response.Text, "responseData.Text");
+                Absent(response.SelectedId, "responseData.SelectedId");
+                break;
+            case CtaKind.Text:
+                if (response.Text is null)
+                {
+                    throw new ArgumentException("responseData.Text is required to answer a text CTA.", "responseData.Text");
+                }
+                Absent(response.Approved, "responseData.Approved");
+                Absent(response.Reason, "responseData.Reason");
+                Absent(response.SelectedId, "responseData.SelectedId");
+                break;
+            default:
+                var selected = response.SelectedId
+                    ?? throw new ArgumentException("responseData.SelectedId is required to answer a choice CTA.", "responseData.SelectedId");
+                Absent(response.Approved, "responseData.Approved");
+                Absent(response.Reason, "responseData.Reason");
+                Absent(response.Text, "responseData.Text");
+                var known = options is { ValueKind: JsonValueKind.Array } array
+                    ? array.EnumerateArray().Select(o => o.GetProperty("id").GetString()).ToList()
+                    : [];
+                if (!known.Contains(selected))
+                {
+                    throw new ArgumentException(
+                        $"responseData.SelectedId '{selected}' is not one of the CTA's options ({string.Join(", ", known)}).", "responseData.SelectedId");
+                }
+                break;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using AgentPipeline.Persistence.Internal;
+
+namespace AgentPipeline.Persistence;
+
+public static partial class PipelinePersistence
+{
+    private static readonly Columns RunColumns = new(
+        P("id", Col.Guid), P("prompt", Col.Text), P("sandbox_id", Col.Text), P("github_repo_url", Col.Text), P("github_branch", Col.Text));
+
+    private static readonly CreateSpec RunCreate = new("feature_runs", RunColumns, new Sql(
+        $"INSERT INTO {{s}}.feature_runs ({RunColumns.Names}, current_phase, created_at) VALUES ({RunColumns.Params}, 'analysis', @created_at) ON CONFLICT (id) DO NOTHING",
+        [.. RunColumns.Items, P("created_at", Col.Time)]));
+
+    private static readonly Sql ClaimSandbox = new(
+        "UPDATE {s}.sandboxes SET run_id = @run_id WHERE id = @id AND (run_id IS NULL OR run_id = @run_id)",
+        [P("run_id", Col.Guid), P("id", Col.Text)]);
+
+    private static readonly Sql SandboxRunId = new(
+        "SELECT run_id FROM {s}.sandboxes WHERE id = @id", [P("id", Col.Text)], [P("run_id", Col.Guid)]);
+
+    private static readonly Sql SetRunPhase = new(
+        "UPDATE {s}.feature_runs SET current_phase = @phase WHERE id = @id AND current_phase NOT IN ('completed', 'failed')",
+        [P("phase", Col.Text), P("id", Col.Guid)]);
+
+    private static readonly Sql EndRun = new(
+        "UPDATE {s}.feature_runs SET current_phase = @phase, completed_at = @completed_at WHERE id = @id AND current_phase NOT IN ('completed', 'failed')",
+        [P("phase", Col.Text), P("completed_at", Col.Time), P("id", Col.Guid)]);
+
+    private static readonly Sql RunPhase = new(
+        "SELECT current_phase FROM {s}.feature_runs WHERE id = @id", [P("id", Col.Guid)], [P("current_phase", Col.Text)]);
+
+    /// <summary>
+    /// Creates a feature run in phase <c>analysis</c> and, when it names a sandbox, fills that
+    /// sandbox's <c>run_id</c> in the same transaction.
+    /// </summary>
+    /// <returns>The run's id: <see cref="NewFeatureRun.Id"/>, or a new UUIDv7.</returns>
+    /// <exception cref="ArgumentException">A field is missing or malformed; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The sandbox does not exist.</exception>
+    /// <exception cref="SandboxInUseException">The sandbox belongs to another run.</exception>
+    /// <exception cref="IdempotencyConflictException">The id is stored with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed; see <see cref="PipelinePersistenceException.IsTransient"/>.</exception>
+    public static async Task<Guid> CreateFeatureRunAsync(PipelineDb db, NewFeatureRun data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
+        object?[] values =
+        [
+            id, Check.Required(data.Prompt, "data.Prompt"),
+            data.SandboxId is null ? null : Check.Required(data.SandboxId, "data.SandboxId"),
+            data.GithubRepoUrl, data.GithubBranch,
+        ];
+
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (data.SandboxId is { } sandboxId)
+            {
+                await session.BeginAsync(cancellationToken).ConfigureAwait(false);
+                if (await session.ExecuteAsync(ClaimSandbox, [id, sandboxId], cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    var owner = await session.QueryRowAsync(SandboxRunId, [sandboxId], cancellationToken).ConfigureAwait(false);
+                    throw owner is null
+                        ? new RecordNotFoundException("sandboxes", sandboxId)
+                        : new SandboxInUseException(sandboxId, (Guid)owner[0]!);
+                }
+            }
+            var stored = await Idempotent.InsertAsync(session, RunCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false);
+            if (data.SandboxId is not null)
+            {
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return (Guid)(stored ?? throw Unexplained("feature_runs"));
+        }
+    }
+
+    /// <summary>Moves a run to another working phase (analysis, approaches, judging, implementation, pr).</summary>
+    /// <exception cref="ArgumentException"><paramref name="phase"/> is completed or failed (use <see cref="CompleteFeatureRunAsync"/> / <see cref="FailFeatureRunAsync"/>) or unknown.</exception>
+    /// <exception cref="RecordNotFoundException">The run does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The run is already completed or failed.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task UpdateFeatureRunPhaseAsync(PipelineDb db, Guid runId, FeaturePhase phase, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        Check.Id(runId, nameof(runId));
+        var stored = Check.Enum(phase, nameof(phase));
+        if (phase is FeaturePhase.Completed or FeaturePhase.Failed)
+        {
+            throw new ArgumentException($"phase must be a working phase; use {nameof(CompleteFeatureRunAsync)} or {nameof(FailFeatureRunAsync)} to end a run.", nameof(phase));
+        }
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await session.ExecuteAsync(SetRunPhase, [stored, runId], cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return;
+            }
+            var current = await session.QueryRowAsync(RunPhase, [runId], cancellationToken).ConfigureAwait(false)
+                ?? throw new RecordNotFoundException("feature_runs", runId.ToString());
+            throw new InvalidStateTransitionException("feature_runs", runId.ToString(), (string)current[0]!, stored);
+        }
+    }
+
+    /// <summary>Ends a run as completed and stamps <c>completed_at</c>. Repeating it is a no-op.</summary>
+    /// <exception cref="RecordNotFoundException">The run does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The run has failed.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static Task CompleteFeatureRunAsync(PipelineDb db, Guid runId, CancellationToken cancellationToken = default) =>
+        EndRunAsync(db, runId, FeaturePhase.Completed, cancellationToken);
+
+    /// <summary>Ends a run as failed and stamps <c>completed_at</c> (its end). Its history is kept. Repeating it is a no-op.</summary>
+    /// <exception cref="RecordNotFoundException">The run does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The run has completed.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static Task FailFeatureRunAsync(PipelineDb db, Guid runId, CancellationToken cancellationToken = default) =>
+        EndRunAsync(db, runId, FeaturePhase.Failed, cancellationToken);
+
+    private static async Task EndRunAsync(PipelineDb db, Guid runId, FeaturePhase final, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        Check.Id(runId, nameof(runId));
+        var stored = DbEnum<FeaturePhase>.ToDb(final);
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await session.ExecuteAsync(EndRun, [stored, db.Now(), runId], cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return;
+            }
+            var current = await session.QueryRowAsync(RunPhase, [runId], cancellationToken).ConfigureAwait(false)
+                ?? throw new RecordNotFoundException("feature_runs", runId.ToString());
+            if ((string)current[0]! != stored)
+            {
+                throw new InvalidStateTransitionException("feature_runs", runId.ToString(), (string)current[0]!, stored);
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using AgentPipeline.Persistence.Internal;
+
+namespace AgentPipeline.Persistence;
+
+public static partial class PipelinePersistence
+{
+    private static readonly Columns MemoryColumns = new(
+        P("id", Col.Guid), P("phase_result_id", Col.Guid), P("invocation_id", Col.Guid), P("kind", Col.Text), P("content", Col.Text));
+
+    private static readonly CreateSpec MemoryCreate = new("memory_records", MemoryColumns, new Sql(
+        $"INSERT INTO {{s}}.memory_records (run_id, phase, created_at, {{seqcol}}{MemoryColumns.Names}) " +
+        $"SELECT p.run_id, p.phase, @created_at, {{seqval}}{MemoryColumns.Params} FROM {{s}}.phase_results p WHERE p.id = @phase_result_id " +
+        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = p.run_id)) " +
+        "ON CONFLICT (id) DO NOTHING",
+        [.. MemoryColumns.Items, P("created_at", Col.Time)]));
+
+    private static readonly Sql MemoryByRun = new(
+        "SELECT id, phase, kind, content, created_at FROM {s}.memory_records WHERE run_id = @run_id ORDER BY created_at, seq",
+        [P("run_id", Col.Guid)],
+        [P("id", Col.Guid), P("phase", Col.Text), P("kind", Col.Text), P("content", Col.Text), P("created_at", Col.Time)]);
+
+    private static readonly Sql InvocationRun = new(
+        "SELECT run_id FROM {s}.agent_invocations WHERE id = @id", [P("id", Col.Guid)], [P("run_id", Col.Guid)]);
+
+    /// <summary>
+    /// Leaves a note for later phases of the same run. <c>run_id</c> and <c>phase</c> are copied
+    /// from the phase result; <c>created_at</c> is stamped.
+    /// </summary>
+    /// <returns>The record's id: <see cref="NewMemoryRecord.Id"/>, or a new UUIDv7.</returns>
+    /// <exception cref="ArgumentException">A field is missing or malformed, or the invocation belongs to another run; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The phase result or the invocation does not exist.</exception>
+    /// <exception cref="IdempotencyConflictException">The id is stored with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task<Guid> CreateMemoryRecordAsync(PipelineDb db, NewMemoryRecord data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
+        object?[] values =
+        [
+            id, Check.Id(data.PhaseResultId, "data.PhaseResultId"), Check.OptionalId(data.InvocationId, "data.InvocationId"),
+            Check.Enum(data.Kind, "data.Kind"), Check.Required(data.Content, "data.Content"),
+        ];
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await Idempotent.InsertAsync(session, MemoryCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            {
+                return stored;
+            }
+            await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, cancellationToken).ConfigureAwait(false);
+            if (data.InvocationId is { } invocationId)
+            {
+                var run = await session.QueryRowAsync(InvocationRun, [invocationId], cancellationToken).ConfigureAwait(false)
+                    ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
+                throw new ArgumentException($"data.InvocationId '{invocationId}' belongs to run '{run[0]}', not to the phase result's run.", "data.InvocationId");
+            }
+            throw Unexplained("memory_records");
+        }
+    }
+
+    /// <summary>
+    /// A run's memory records in the order they were created; records stamped in the same clock
+    /// tick come back in insertion order.
+    /// </summary>
+    /// <exception cref="RecordNotFoundException">The run does not exist.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task<IReadOnlyList<MemoryRecord>> GetMemoryRecordsAsync(PipelineDb db, Guid runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        Check.Id(runId, nameof(runId));
+        var session = await db.OpenSessionAsync(write: false, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var records = await session.QueryAsync(MemoryByRun, [runId], r => new MemoryRecord(
+                (Guid)r[0]!, DbEnum<FeaturePhase>.Parse((string)r[1]!), DbEnum<MemoryKind>.Parse((string)r[2]!),
+                (string)r[3]!, (DateTimeOffset)r[4]!), cancellationToken).ConfigureAwait(false);
+            if (records.Count == 0)
+            {
+                await RequireAsync(session, RunExists, "feature_runs", runId, cancellationToken).ConfigureAwait(false);
+            }
+            return records;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using AgentPipeline.Persistence.Internal;
+
+namespace AgentPipeline.Persistence;
+
+public static partial class PipelinePersistence
+{
+    private static readonly Columns PhaseResultColumns = new(P("id", Col.Guid), P("run_id", Col.Guid), P("phase", Col.Text));
+
+    private static readonly CreateSpec PhaseResultCreate = new("phase_results", PhaseResultColumns, new Sql(
+        $"INSERT INTO {{s}}.phase_results ({PhaseResultColumns.Names}, status, started_at) " +
+        $"SELECT {PhaseResultColumns.Params}, 'running', @started_at FROM {{s}}.feature_runs r " +
+        "WHERE r.id = @run_id AND r.current_phase NOT IN ('completed', 'failed') ON CONFLICT (id) DO NOTHING",
+        [.. PhaseResultColumns.Items, P("started_at", Col.Time)]));
+
+    private static readonly Sql EndPhaseResult = new(
+        "UPDATE {s}.phase_results SET status = @status, output = @output, completed_at = @completed_at WHERE id = @id AND status = 'running'",
+        [P("status", Col.Text), P("output", Col.Json), P("completed_at", Col.Time), P("id", Col.Guid)]);
+
+    private static readonly Sql PhaseResultState = new(
+        "SELECT status, output FROM {s}.phase_results WHERE id = @id",
+        [P("id", Col.Guid)], [P("status", Col.Text), P("output", Col.Json)]);
+
+    /// <summary>Starts a phase of a run: a phase result in status running, <c>started_at</c> stamped.</summary>
+    /// <returns>The phase result's id: <see cref="NewPhaseResult.Id"/>, or a new UUIDv7.</returns>
+    /// <exception cref="ArgumentException">A field is missing, or the phase is not a working phase; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The run does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The run is already completed or failed.</exception>
+    /// <exception cref="IdempotencyConflictException">The id is stored with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task<Guid> CreatePhaseResultAsync(PipelineDb db, NewPhaseResult data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        var phase = Check.Enum(data.Phase, "data.Phase");
+        if (data.Phase is FeaturePhase.Completed or FeaturePhase.Failed)
+        {
+            throw new ArgumentException("data.Phase must be one of the five working phases.", "data.Phase");
+        }
+        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
+        object?[] values = [id, Check.Id(data.RunId, "data.RunId"), phase];
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await Idempotent.InsertAsync(session, PhaseResultCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            {
+                return stored;
+            }
+            var run = await session.QueryRowAsync(RunPhase, [data.RunId], cancellationToken).ConfigureAwait(false)
+                ?? throw new RecordNotFoundException("feature_runs", data.RunId.ToString());
+            throw new InvalidStateTransitionException("feature_runs", data.RunId.ToString(), (string)run[0]!, phase);
+        }
+    }
+
+    /// <summary>Ends a running phase as passed, with its output, and stamps <c>completed_at</c>. Repeating it with the same output is a no-op.</summary>
+    /// <exception cref="ArgumentException"><paramref name="output"/> is an undefined JsonElement.</exception>
+    /// <exception cref="RecordNotFoundException">The phase result does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">It already failed, or passed with a different output.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static Task PassPhaseResultAsync(PipelineDb db, Guid phaseResultId, JsonElement? output, CancellationToken cancellationToken = default) =>
+        EndPhaseResultAsync(db, phaseResultId, PhaseStatus.Passed, Check.Json(output, nameof(output)), cancellationToken);
+
+    /// <summary>Ends a running phase as failed and stamps <c>completed_at</c>. Repeating it is a no-op.</summary>
+    /// <exception cref="RecordNotFoundException">The phase result does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">It already passed.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static Task FailPhaseResultAsync(PipelineDb db, Guid phaseResultId, CancellationToken cancellationToken = default) =>
+        EndPhaseResultAsync(db, phaseResultId, PhaseStatus.Failed, null, cancellationToken);
+
+    private static async Task EndPhaseResultAsync(PipelineDb db, Guid phaseResultId, PhaseStatus final, JsonElement? output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        Check.Id(phaseResultId, nameof(phaseResultId));
+        var status = DbEnum<PhaseStatus>.ToDb(final);
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await session.ExecuteAsync(EndPhaseResult, [status, output, db.Now(), phaseResultId], cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return;
+            }
+            var state = await session.QueryRowAsync(PhaseResultState, [phaseResultId], cancellationToken).ConfigureAwait(false)
+                ?? throw new RecordNotFoundException("phase_results", phaseResultId.ToString());
+            var current = (string)state[0]!;
+            if (current != status || !DbJson.SemanticallyEqual((JsonElement?)state[1], output))
+            {
+                throw new InvalidStateTransitionException("phase_results", phaseResultId.ToString(), current,
+                    current == status ? status + " (with a different output)" : status);
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using AgentPipeline.Persistence.Internal;
+
+namespace AgentPipeline.Persistence;
+
+public static partial class PipelinePersistence
+{
+    private static readonly Columns SandboxColumns = new(
+        P("id", Col.Text), P("status", Col.Text), P("runtime", Col.Text), P("memory", Col.Int), P("vcpus", Col.Int),
+        P("region", Col.Text), P("cwd", Col.Text), P("timeout", Col.Int), P("network_policy", Col.Json),
+        P("interactive_port", Col.Int), P("routes", Col.Json), P("source_snapshot_id", Col.Text), P("source_type", Col.Text),
+        P("source_url", Col.Text), P("source_revision", Col.Text), P("source_depth", Col.Int), P("requested_at", Col.Time));
+
+    // The lifecycle stamps, in the order UpdateSandboxStatus fills them.
+    private static readonly Param[] SandboxStamps =
+    [
+        P("started_at", Col.Time), P("requested_stop_at", Col.Time), P("stopped_at", Col.Time),
+        P("aborted_at", Col.Time), P("snapshotted_at", Col.Time),
+    ];
+
+    private static readonly CreateSpec SandboxCreate = new("sandboxes", SandboxColumns, new Sql(
+        $"INSERT INTO {{s}}.sandboxes ({SandboxColumns.Names}, created_at, {string.Join(", ", SandboxStamps.Select(p => p.Name))}) " +
+        $"VALUES ({SandboxColumns.Params}, @created_at, {string.Join(", ", SandboxStamps.Select(p => "@" + p.Name))}) ON CONFLICT (id) DO NOTHING",
+        [.. SandboxColumns.Items, P("created_at", Col.Time), .. SandboxStamps]));
+
+    private static readonly Sql SandboxState = new(
+        "SELECT status, started_at FROM {s}.sandboxes WHERE id = @id{forupdate}",
+        [P("id", Col.Text)], [P("status", Col.Text), P("started_at", Col.Time)]);
+
+    private static readonly Sql SetSandboxStatus = new(
+        "UPDATE {s}.sandboxes SET status = @status, " +
+        string.Join(", ", SandboxStamps.Select(p => $"{p.Name} = COALESCE({p.Name}, @{p.Name})")) +
+        ", duration = COALESCE(duration, @duration) WHERE id = @id",
+        [P("status", Col.Text), .. SandboxStamps, P("duration", Col.Int), P("id", Col.Text)]);
+
+    private static readonly Columns SnapshotColumns = new(
+        P("id", Col.Text), P("sandbox_id", Col.Text), P("status", Col.Text), P("size_bytes", Col.Long),
+        P("region", Col.Text), P("expires_at", Col.Time));
+
+    private static readonly CreateSpec SnapshotCreate = new("sandbox_snapshots", SnapshotColumns, new Sql(
+        $"INSERT INTO {{s}}.sandbox_snapshots (run_id, created_at, {SnapshotColumns.Names}) " +
+        $"SELECT sb.run_id, @created_at, {SnapshotColumns.Params} FROM {{s}}.sandboxes sb WHERE sb.id = @sandbox_id ON CONFLICT (id) DO NOTHING",
+        [.. SnapshotColumns.Items, P("created_at", Col.Time)]));
+
+    /// <summary>
+    /// Records a sandbox (its id is the provider's) before any run uses it. The lifecycle stamp of
+    /// its initial status is filled too (running → <c>started_at</c>, …).
+    /// </summary>
+    /// <exception cref="ArgumentException">A field is missing or malformed; nothing was written.</exception>
+    /// <exception cref="IdempotencyConflictException">The id is stored with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task CreateSandboxRecordAsync(PipelineDb db, NewSandboxRecord data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        object?[] values =
+        [
+            Check.Required(data.Id, "data.Id"), Check.Enum(data.Status, "data.Status"), data.Runtime,
+            Check.NonNegative(data.Memory, "data.Memory"), Check.NonNegative(data.Vcpus, "data.Vcpus"), data.Region, data.Cwd,
+            Check.NonNegative(data.Timeout, "data.Timeout"), Check.Json(data.NetworkPolicy, "data.NetworkPolicy"),
+            Check.NonNegative(data.InteractivePort, "data.InteractivePort"), Check.Json(data.Routes, "data.Routes"),
+            data.SourceSnapshotId, Check.Enum(data.SourceType, "data.SourceType"), data.SourceUrl, data.SourceRevision,
+            Check.NonNegative(data.SourceDepth, "data.SourceDepth"), Check.Utc(data.RequestedAt, "data.RequestedAt"),
+        ];
+        var now = db.Now();
+        var stamps = StampsFor(data.Status, now);
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            _ = await Idempotent.InsertAsync(session, SandboxCreate, values, [.. values, now, .. stamps], callerChoseId: true, cancellationToken).ConfigureAwait(false)
+                ?? throw Unexplained("sandboxes");
+        }
+    }
+
+    /// <summary>
+    /// Moves a sandbox to <paramref name="status"/> and stamps the matching lifecycle column once
+    /// (running → <c>started_at</c>, stopping → <c>requested_stop_at</c>, stopped → <c>stopped_at</c>
+    /// and <c>duration</c>, aborted → <c>aborted_at</c>, snapshotting → <c>snapshotted_at</c>).
+    /// stopped, failed and aborted are final; repeating the same status is a no-op that keeps the
+    /// first timestamps. A sandbox never goes back to pending.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="sandboxId"/> is empty or <paramref name="status"/> unknown.</exception>
+    /// <exception cref="RecordNotFoundException">The sandbox does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The sandbox is in a final status, or the move is back to pending.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task UpdateSandboxStatusAsync(PipelineDb db, string sandboxId, SandboxStatus status, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        Check.Required(sandboxId, nameof(sandboxId));
+        var requested = Check.Enum(status, nameof(status));
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            await session.BeginAsync(cancellationToken).ConfigureAwait(false);
+            var state = await session.QueryRowAsync(SandboxState, [sandboxId], cancellationToken).ConfigureAwait(false)
+                ?? throw new RecordNotFoundException("sandboxes", sandboxId);
+            var current = DbEnum<SandboxStatus>.Parse((string)state[0]!);
+            if (current == status)
+            {
+                return; // the same transition again: keep the first timestamps
+            }
+            if (current is SandboxStatus.Stopped or SandboxStatus.Failed or SandboxStatus.Aborted || status == SandboxStatus.Pending)
+            {
+                throw new InvalidStateTransitionException("sandboxes", sandboxId, DbEnum<SandboxStatus>.ToDb(current), requested);
+            }
+            var now = db.Now();
+            int? duration = status == SandboxStatus.Stopped && state[1] is DateTimeOffset started
+                ? (int)Math.Min(int.MaxValue, Math.Max(0, (now - started).TotalMilliseconds))
+                : null;
+            await session.ExecuteAsync(SetSandboxStatus, [requested, .. StampsFor(status, now), duration, sandboxId], cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static object?[] StampsFor(SandboxStatus status, DateTimeOffset now)
+    {
+        var stamps = new object?[SandboxStamps.Length];
+        var index = status switch
+        {
+            SandboxStatus.Running => 0,
+            SandboxStatus.Stopping => 1,
+            SandboxStatus.Stopped => 2,
+            SandboxStatus.Aborted => 3,
+            SandboxStatus.Snapshotting => 4,
+            _ => -1,
+        };
+        if (index >= 0)
+        {
+            stamps[index] = now;
+        }
+        return stamps;
+    }
+
+    /// <summary>Records a snapshot of a sandbox (its id is the provider's); <c>run_id</c> is copied from the sandbox.</summary>
+    /// <exception cref="ArgumentException">A field is missing or malformed; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The sandbox does not exist.</exception>
+    /// <exception cref="IdempotencyConflictException">The id is stored with different data.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task CreateSnapshotRecordAsync(PipelineDb db, NewSnapshotRecord data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        object?[] values =
+        [
+            Check.Required(data.Id, "data.Id"), Check.Required(data.SandboxId, "data.SandboxId"), Check.Enum(data.Status, "data.Status"),
+            Check.NonNegative(data.SizeBytes, "data.SizeBytes"), data.Region, Check.Utc(data.ExpiresAt, "data.ExpiresAt"),
+        ];
+        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            if (await Idempotent.InsertAsync(session, SnapshotCreate, values, Append(values, db.Now()), callerChoseId: true, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await RequireAsync(session, SandboxExists, "sandboxes", data.SandboxId, cancellationToken).ConfigureAwait(false);
+                throw Unexplained("sandbox_snapshots");
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Data.Common;
+
+namespace AgentPipeline.Persistence.Internal;
+
+/// <summary>
+/// What differs between the two providers: how a connection is had, how a value is bound and read
+/// back, and how a provider error becomes one of ours. The SQL itself is shared.
+/// </summary>
+internal abstract class Dialect : IAsyncDisposable
+{
+    public abstract PipelineProvider Kind { get; }
+
+    /// <summary>Schema that qualifies every table: <c>agent</c> on PostgreSQL, <c>main</c> on SQLite.</summary>
+    public abstract string Schema { get; }
+
+    public string Resolve(string template) => template
+        .Replace("{s}", Schema, StringComparison.Ordinal)
+        .Replace("{forupdate}", Kind == PipelineProvider.PostgreSql ? " FOR UPDATE" : "", StringComparison.Ordinal)
+        // memory_records.seq: an identity column on PostgreSQL; on SQLite the single writer numbers it.
+        .Replace("{seqcol}", Kind == PipelineProvider.Sqlite ? "seq, " : "", StringComparison.Ordinal)
+        .Replace("{seqval}", Kind == PipelineProvider.Sqlite ? "(SELECT COALESCE(MAX(m.seq), 0) + 1 FROM main.memory_records m), " : "", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A connection for one call. <paramref name="write"/> sessions on SQLite are serialized within
+    /// the process, so writers queue in memory instead of spinning on SQLITE_BUSY.
+    /// </summary>
+    public abstract ValueTask<Session> OpenAsync(bool write, CancellationToken cancellationToken);
+
+    public abstract object ToDb(Col type, object? value);
+
+    public abstract object? FromDb(DbDataReader reader, int ordinal, Col type);
+
+    /// <summary>Turns a provider exception into a <see cref="PipelineDatabaseException"/>; anything else is returned as is.</summary>
+    public abstract Exception Translate(Exception exception);
+
+    public abstract ValueTask DisposeAsync();
+}

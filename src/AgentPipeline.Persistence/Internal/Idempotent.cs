@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace AgentPipeline.Persistence.Internal;
+
+/// <summary>
+/// How a create stays safe to replay (api.md rules 2 and 3): the INSERT does nothing on a
+/// conflict; then the stored row is found (by id, else by the table's natural key) and compared
+/// with what the caller sent, column by column, JSON semantically.
+/// </summary>
+internal sealed class CreateSpec
+{
+    public CreateSpec(string table, Columns columns, Sql insert, string[]? naturalKey = null)
+    {
+        Table = table;
+        Columns = columns;
+        Insert = insert;
+        var idType = columns.Items[0].Type;
+        SelectById = new Sql($"SELECT {columns.Names} FROM {{s}}.{table} WHERE id = @id", [new("id", idType)], columns.Items);
+        if (naturalKey is not null)
+        {
+            NaturalKeyIndexes = [.. naturalKey.Select(columns.IndexOf)];
+            var where = string.Join(" AND ", naturalKey.Select(k => $"{k} = @{k}"));
+            SelectByNaturalKey = new Sql($"SELECT {columns.Names} FROM {{s}}.{table} WHERE {where}",
+                [.. NaturalKeyIndexes.Select(i => columns.Items[i])], columns.Items);
+        }
+    }
+
+    public string Table { get; }
+
+    /// <summary>The caller's columns, <c>id</c> first; the values array follows this order.</summary>
+    public Columns Columns { get; }
+
+    /// <summary>Parameters: the caller's columns, then any the store adds (timestamps).</summary>
+    public Sql Insert { get; }
+
+    public Sql SelectById { get; }
+
+    public Sql? SelectByNaturalKey { get; }
+
+    public int[] NaturalKeyIndexes { get; } = [];
+}
+
+internal static class Idempotent
+{
+    /// <summary>
+    /// Inserts, or proves the call a replay. Returns the stored id (the caller's, or the one found
+    /// by natural key), or null when no row was written or found: a parent is missing.
+    /// </summary>
+    /// <exception cref="IdempotencyConflictException">A row with this id (or natural key) holds other data.</exception>
+    public static async Task<object?> InsertAsync(Session session, CreateSpec spec, object?[] values, object?[] insertArgs,
+        bool callerChoseId, CancellationToken cancellationToken)
+    {
+        if (await session.ExecuteAsync(spec.Insert, insertArgs, cancellationToken).ConfigureAwait(false) == 1)
+        {
+            return values[0];
+        }
+        var stored = await session.QueryRowAsync(spec.SelectById, [values[0]], cancellationToken).ConfigureAwait(false);
+        if (stored is null && spec.SelectByNaturalKey is { } byKey)
+        {
+            var key = spec.NaturalKeyIndexes.Select(i => values[i]).ToArray();
+            stored = await session.QueryRowAsync(byKey, key, cancellationToken).ConfigureAwait(false);
+        }
+        if (stored is null)
+        {
+            return null;
+        }
+        // Without a caller id the store made a fresh one; the natural key decides, not the id.
+        var differing = Differences(spec.Columns, values, stored, firstColumn: callerChoseId ? 0 : 1);
+        if (differing.Count > 0)
+        {
+            throw new IdempotencyConflictException(spec.Table, Convert.ToString(stored[0], System.Globalization.CultureInfo.InvariantCulture)!, differing);
+        }
+        return stored[0];
+    }
+
+    public static List<string> Differences(Columns columns, object?[] expected, object?[] stored, int firstColumn = 0, int storedOffset = 0)
+    {
+        var differing = new List<string>();
+        for (var i = firstColumn; i < columns.Count; i++)
+        {
+            if (!Same(columns.Items[i].Type, expected[i], stored[i + storedOffset]))
+            {
+                differing.Add(columns.Items[i].Name);
+            }
+        }
+        return differing;
+    }
+
+    public static bool Same(Col type, object? a, object? b) => type == Col.Json
+        ? DbJson.SemanticallyEqual((JsonElement?)a, (JsonElement?)b)
+        : Equals(a, b);
+}

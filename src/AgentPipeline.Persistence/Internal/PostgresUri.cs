@@ -1,0 +1,40 @@
+using Npgsql;
+
+namespace AgentPipeline.Persistence.Internal;
+
+/// <summary>Turns <c>postgresql://user:pass@host:port/db?sslmode=…</c> into an Npgsql connection string.</summary>
+internal static class PostgresUri
+{
+    public static string ToConnectionString(string uri)
+    {
+        var u = new Uri(uri);
+        var b = new NpgsqlConnectionStringBuilder
+        {
+            Host = u.Host,
+            Port = u.IsDefaultPort || u.Port <= 0 ? 5432 : u.Port,
+        };
+        var db = Uri.UnescapeDataString(u.AbsolutePath.TrimStart('/'));
+        if (db.Length > 0)
+        {
+            b.Database = db;
+        }
+        if (u.UserInfo.Length > 0)
+        {
+            var parts = u.UserInfo.Split(':', 2);
+            b.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length == 2)
+            {
+                b.Password = Uri.UnescapeDataString(parts[1]);
+            }
+        }
+        foreach (var pair in u.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            if (kv.Length == 2 && kv[0].Equals("sslmode", StringComparison.OrdinalIgnoreCase))
+            {
+                b.SslMode = Enum.Parse<SslMode>(kv[1], ignoreCase: true);
+            }
+        }
+        return b.ConnectionString;
+    }
+}

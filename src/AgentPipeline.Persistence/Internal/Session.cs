@@ -1,0 +1,183 @@
+using System.Data.Common;
+
+namespace AgentPipeline.Persistence.Internal;
+
+/// <summary>
+/// One call's use of one connection, with an optional transaction that is rolled back on dispose
+/// unless committed. Every provider error passes through <see cref="Dialect.Translate"/>.
+/// </summary>
+internal abstract class Session : IAsyncDisposable
+{
+    private bool _broken;
+
+    protected Session(Dialect dialect, DbConnection connection)
+    {
+        Dialect = dialect;
+        Connection = connection;
+    }
+
+    protected Dialect Dialect { get; }
+
+    protected DbConnection Connection { get; }
+
+    protected DbTransaction? Transaction { get; private set; }
+
+    /// <summary>True when the connection may be in an unknown state and must not be reused.</summary>
+    protected bool Broken => _broken;
+
+    protected abstract DbCommand Rent(Sql sql);
+
+    protected abstract void Return(DbCommand command);
+
+    protected abstract ValueTask<DbTransaction> BeginCoreAsync(CancellationToken cancellationToken);
+
+    protected abstract ValueTask ReleaseAsync();
+
+    public async Task BeginAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Transaction = await BeginCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException e)
+        {
+            _broken = true;
+            throw Dialect.Translate(e);
+        }
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        var tx = Transaction ?? throw new InvalidOperationException("No transaction to commit.");
+        try
+        {
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException)
+        {
+            _broken = true;
+            throw e is DbException db ? Dialect.Translate(db) : e;
+        }
+        finally
+        {
+            await tx.DisposeAsync().ConfigureAwait(false);
+            Transaction = null;
+        }
+    }
+
+    public async Task<int> ExecuteAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
+    {
+        var command = Prepare(sql, args);
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException)
+        {
+            throw Fail(e);
+        }
+        finally
+        {
+            Return(command);
+        }
+    }
+
+    /// <summary>The first row's columns as <see cref="Sql.Results"/> types say, or null when there is no row.</summary>
+    public async Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
+    {
+        var command = Prepare(sql, args);
+        try
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRow(sql, reader) : null;
+            }
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException)
+        {
+            throw Fail(e);
+        }
+        finally
+        {
+            Return(command);
+        }
+    }
+
+    public async Task<List<T>> QueryAsync<T>(Sql sql, object?[] args, Func<object?[], T> map, CancellationToken cancellationToken)
+    {
+        var command = Prepare(sql, args);
+        try
+        {
+            var list = new List<T>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    list.Add(map(ReadRow(sql, reader)));
+                }
+            }
+            return list;
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException)
+        {
+            throw Fail(e);
+        }
+        finally
+        {
+            Return(command);
+        }
+    }
+
+    private DbCommand Prepare(Sql sql, object?[] args)
+    {
+        if (args.Length != sql.Parameters.Length)
+        {
+            throw new InvalidOperationException($"Statement expects {sql.Parameters.Length} values, got {args.Length}.");
+        }
+        var command = Rent(sql);
+        command.Transaction = Transaction;
+        var parameters = command.Parameters;
+        for (var i = 0; i < args.Length; i++)
+        {
+            parameters[i].Value = Dialect.ToDb(sql.Parameters[i].Type, args[i]);
+        }
+        return command;
+    }
+
+    private object?[] ReadRow(Sql sql, DbDataReader reader)
+    {
+        var row = new object?[sql.Results.Length];
+        for (var i = 0; i < row.Length; i++)
+        {
+            row[i] = Dialect.FromDb(reader, i, sql.Results[i].Type);
+        }
+        return row;
+    }
+
+    private Exception Fail(Exception e)
+    {
+        // A cancelled or failed command may leave the connection mid-protocol; don't reuse it.
+        _broken = true;
+        return e is DbException db ? Dialect.Translate(db) : e;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Transaction is not null)
+        {
+            try
+            {
+                await Transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException)
+            {
+                _broken = true;
+            }
+            await Transaction.DisposeAsync().ConfigureAwait(false);
+            Transaction = null;
+        }
+        await ReleaseAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,28 @@
+namespace AgentPipeline.Persistence.Internal;
+
+/// <summary>
+/// One statement: its text with placeholders resolved per dialect (<c>{s}</c> = schema,
+/// <c>{forupdate}</c> = row lock where the dialect has one), its parameters in binding order and
+/// the types of the columns it returns. Placeholders are our own constants, never values.
+/// </summary>
+internal sealed class Sql
+{
+    private readonly string _template;
+    private string? _sqlite;
+    private string? _postgres;
+
+    public Sql(string template, Param[] parameters, Param[]? results = null)
+    {
+        _template = template;
+        Parameters = parameters;
+        Results = results ?? [];
+    }
+
+    public Param[] Parameters { get; }
+
+    public Param[] Results { get; }
+
+    public string TextFor(Dialect dialect) => dialect.Kind == PipelineProvider.Sqlite
+        ? _sqlite ??= dialect.Resolve(_template)
+        : _postgres ??= dialect.Resolve(_template);
+}

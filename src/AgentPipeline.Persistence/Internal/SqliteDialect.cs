@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace AgentPipeline.Persistence.Internal;
+
+/// <summary>
+/// SQLite through Microsoft.Data.Sqlite with our own small pool: each pooled connection is opened
+/// once with its per-connection pragmas (synchronous, foreign_keys, busy_timeout are not stored in
+/// the file) and keeps its prepared commands, so a call costs one bind and one step.
+/// </summary>
+internal sealed class SqliteDialect : Dialect
+{
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMs;
+    private readonly ConcurrentBag<PooledConnection> _idle = [];
+    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private int _walChecked;
+    private bool _disposed;
+
+    public SqliteDialect(string connectionString, TimeSpan busyTimeout, int maxConnections)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+        };
+        if (builder.Mode == SqliteOpenMode.ReadWrite)
+        {
+            builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        }
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+        _busyTimeoutMs = (int)busyTimeout.TotalMilliseconds;
+        _slots = new SemaphoreSlim(maxConnections, maxConnections);
+    }
+
+    public string DataSource { get; }
+
+    public string ConnectionString => _connectionString;
+
+    public override PipelineProvider Kind => PipelineProvider.Sqlite;
+
+    public override string Schema => "main";
+
+    public override async ValueTask<Session> OpenAsync(bool write, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gated = false;
+        try
+        {
+            if (write)
+            {
+                await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                gated = true;
+            }
+            var pooled = _idle.TryTake(out var idle) ? idle : Create();
+            return new SqliteSession(this, pooled, gated);
+        }
+        catch
+        {
+            if (gated)
+            {
+                _writeGate.Release();
+            }
+            _slots.Release();
+            throw;
+        }
+    }
+
+    private PooledConnection Create()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            if (Interlocked.Exchange(ref _walChecked, 1) == 0)
+            {
+                // journal_mode is stored in the file; setting it once per handle is enough.
+                command.CommandText = "PRAGMA journal_mode = WAL;";
+                command.ExecuteNonQuery();
+            }
+            // These three live on the connection, not the file: every pooled connection needs them.
+            command.CommandText = string.Create(CultureInfo.InvariantCulture,
+                $"PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs};");
+            command.ExecuteNonQuery();
+            return new PooledConnection(connection);
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw Translate(e);
+        }
+    }
+
+    internal void Release(PooledConnection connection, bool gated, bool broken)
+    {
+        if (broken || _disposed)
+        {
+            connection.Dispose();
+        }
+        else
+        {
+            _idle.Add(connection);
+        }
+        if (gated)
+        {
+            _writeGate.Release();
+        }
+        _slots.Release();
+    }
+
+    public override object ToDb(Col type, object? value) => value is null
+        ? DBNull.Value
+        : type switch
+        {
+            Col.Guid => ((Guid)value).ToString("D"),
+            Col.Time => DbTime.ToSqlite((DateTimeOffset)value),
+            Col.Json => DbJson.ToText((JsonElement)value),
+            _ => value,
+        };
+
+    public override object? FromDb(DbDataReader reader, int ordinal, Col type) =>
+        reader.IsDBNull(ordinal)
+            ? null
+            : type switch
+            {
+                Col.Text => reader.GetString(ordinal),
+                Col.Int => reader.GetInt32(ordinal),
+                Col.Long => reader.GetInt64(ordinal),
+                Col.Bool => reader.GetInt64(ordinal) != 0,
+                Col.Guid => Guid.Parse(reader.GetString(ordinal)),
+                Col.Time => DbTime.FromSqlite(reader.GetString(ordinal)),
+                Col.Json => DbJson.Parse(reader.GetString(ordinal)),
+                _ => throw new InvalidOperationException($"Unknown column type {type}."),
+            };
+
+    public override Exception Translate(Exception exception)
+    {
+        if (exception is not SqliteException e)
+        {
+            return exception;
+        }
+        // SQLITE_BUSY (5) and SQLITE_LOCKED (6), primary codes; the rest are not worth repeating.
+        var primary = e.SqliteErrorCode & 0xFF;
+        var transient = primary is 5 or 6;
+        var what = primary switch
+        {
+            5 or 6 => "the database file is busy",
+            8 => "the database file is read-only",
+            13 => "the disk is full",
+            11 or 26 => "the file is not a usable pipeline database",
+            14 => "the database file cannot be opened",
+            _ => "a SQLite error occurred",
+        };
+        return new PipelineDatabaseException($"SQLite: {what} (error {e.SqliteErrorCode}: {e.Message})", e, transient);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Dispose();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    internal sealed class PooledConnection : IDisposable
+    {
+        private readonly Dictionary<Sql, SqliteCommand> _commands = [];
+
+        public PooledConnection(SqliteConnection connection) => Connection = connection;
+
+        public SqliteConnection Connection { get; }
+
+        public SqliteCommand Command(Sql sql, Dialect dialect)
+        {
+            if (_commands.TryGetValue(sql, out var command))
+            {
+                return command;
+            }
+            command = Connection.CreateCommand();
+            command.CommandText = sql.TextFor(dialect);
+            foreach (var p in sql.Parameters)
+            {
+                command.Parameters.Add(new SqliteParameter("@" + p.Name, p.Type switch
+                {
+                    Col.Int or Col.Long or Col.Bool => SqliteType.Integer,
+                    _ => SqliteType.Text,
+                }));
+            }
+            command.Prepare();
+            _commands.Add(sql, command);
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+            Connection.Dispose();
+        }
+    }
+
+    private sealed class SqliteSession(SqliteDialect owner, PooledConnection pooled, bool gated)
+        : Session(owner, pooled.Connection)
+    {
+        protected override DbCommand Rent(Sql sql) => pooled.Command(sql, owner);
+
+        protected override void Return(DbCommand command)
+        {
+            // Prepared commands stay with their connection; only drop references to the values.
+            foreach (DbParameter p in command.Parameters)
+            {
+                p.Value = DBNull.Value;
+            }
+            command.Transaction = null;
+        }
+
+        protected override ValueTask<DbTransaction> BeginCoreAsync(CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // BEGIN IMMEDIATE: take the write lock up front, so a transaction never fails on a
+            // deferred read-to-write upgrade; busy_timeout applies to taking it.
+            return ValueTask.FromResult<DbTransaction>(pooled.Connection.BeginTransaction(deferred: false));
+        }
+
+        protected override ValueTask ReleaseAsync()
+        {
+            owner.Release(pooled, gated, Broken);
+            return ValueTask.CompletedTask;
+        }
+    }
+}

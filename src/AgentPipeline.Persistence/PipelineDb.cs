@@ -1,0 +1,132 @@
+using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Schema;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentPipeline.Persistence;
+
+/// <summary>
+/// The long-lived, thread-safe handle to one pipeline database, like a connection pool: open it
+/// once and share it between every orchestrator and every parallel sub-agent. Pass it as
+/// <c>db</c> to the functions of <see cref="PipelinePersistence"/>.
+/// </summary>
+/// <remarks>
+/// SQLite opens the file in WAL mode with foreign keys on, <c>synchronous=NORMAL</c> and a busy
+/// timeout on every pooled connection; writers within one process queue in memory. PostgreSQL
+/// keeps its tables in schema <c>agent</c> and uses Npgsql's pool.
+/// </remarks>
+public sealed class PipelineDb : IAsyncDisposable, IDisposable
+{
+    private readonly TimeProvider _time;
+    private int _disposed;
+
+    private PipelineDb(PipelineDbOptions options)
+    {
+        _time = options.TimeProvider ?? throw new ArgumentException("TimeProvider is required.", nameof(options));
+        Provider = options.Provider;
+        Dialect = options.Provider switch
+        {
+            PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections)),
+            PipelineProvider.PostgreSql => new PostgreSqlDialect(options.ConnectionString),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown provider."),
+        };
+    }
+
+    /// <summary>Which database this handle talks to.</summary>
+    public PipelineProvider Provider { get; }
+
+    internal Dialect Dialect { get; }
+
+    /// <summary>Opens a handle as <paramref name="options"/> say. No I/O happens until the first call.</summary>
+    /// <exception cref="ArgumentException">The options are incomplete or the connection string is malformed.</exception>
+    public static PipelineDb Open(PipelineDbOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new PipelineDb(options);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="target"/>: a SQLite path (default <c>pipeline.db</c>) or an Npgsql
+    /// connection string / <c>postgresql://</c> URI.
+    /// </summary>
+    public static PipelineDb Open(string target = "pipeline.db", TimeProvider? timeProvider = null)
+    {
+        var options = new PipelineDbOptions().UseTarget(target);
+        if (timeProvider is not null)
+        {
+            options.TimeProvider = timeProvider;
+        }
+        return new PipelineDb(options);
+    }
+
+    /// <summary>
+    /// Creates the schema or brings it up to date by applying this version's migrations. Safe to
+    /// call on every start and from several processes at once; on an up-to-date database it
+    /// changes nothing.
+    /// </summary>
+    /// <exception cref="PipelineDatabaseException">The database cannot be reached or written.</exception>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var context = CreateDbContext();
+        try
+        {
+            await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException)
+        {
+            throw Dialect.Translate(e);
+        }
+    }
+
+    /// <summary>The migrations this version of the library knows, oldest first.</summary>
+    public IReadOnlyList<string> GetKnownMigrations()
+    {
+        using var context = CreateDbContext();
+        return [.. context.Database.GetMigrations()];
+    }
+
+    /// <summary>The migrations applied to the database, oldest first (empty for a new database).</summary>
+    /// <exception cref="PipelineDatabaseException">The database cannot be reached or is not a pipeline database.</exception>
+    public async Task<IReadOnlyList<string>> GetAppliedMigrationsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var context = CreateDbContext();
+        try
+        {
+            return [.. await context.Database.GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)];
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException)
+        {
+            throw Dialect.Translate(e);
+        }
+    }
+
+    internal PipelineDbContext CreateDbContext() => Dialect switch
+    {
+        SqliteDialect s => ContextFactory.CreateSqlite(s.ConnectionString),
+        PostgreSqlDialect p => ContextFactory.CreatePostgreSql(p.DataSource),
+        _ => throw new InvalidOperationException("Unknown dialect."),
+    };
+
+    /// <summary>Now, from the injected clock, in UTC, to the microsecond.</summary>
+    internal DateTimeOffset Now() => DbTime.Truncate(_time.GetUtcNow());
+
+    /// <summary>A time-ordered UUID (version 7) from the injected clock.</summary>
+    internal Guid NewId() => Guid.CreateVersion7(_time.GetUtcNow());
+
+    internal ValueTask<Session> OpenSessionAsync(bool write, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return Dialect.OpenAsync(write, cancellationToken);
+    }
+
+    /// <summary>Closes the pool. Calls in flight finish; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await Dialect.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}

@@ -1,0 +1,58 @@
+namespace AgentPipeline.Persistence;
+
+/// <summary>How to open a <see cref="PipelineDb"/>.</summary>
+public sealed class PipelineDbOptions
+{
+    /// <summary>The provider; set by <see cref="UseSqlite"/> or <see cref="UsePostgreSql"/>.</summary>
+    public PipelineProvider Provider { get; set; } = PipelineProvider.Sqlite;
+
+    /// <summary>A SQLite connection string (<c>Data Source=…</c>) or an Npgsql connection string.</summary>
+    public string ConnectionString { get; set; } = "Data Source=pipeline.db";
+
+    /// <summary>The clock every stored <c>*_at</c> column is stamped from (UTC). Tests inject a fake one.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>How long a SQLite writer waits for another process's write lock before failing as transient. Default 30 s.</summary>
+    public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Connections the SQLite pool keeps open at most. Default 8.</summary>
+    public int SqliteMaxConnections { get; set; } = 8;
+
+    /// <summary>Use an embedded SQLite file: a path (<c>pipeline.db</c>) or a full connection string.</summary>
+    public PipelineDbOptions UseSqlite(string pathOrConnectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pathOrConnectionString);
+        Provider = PipelineProvider.Sqlite;
+        ConnectionString = pathOrConnectionString.Contains('=', StringComparison.Ordinal)
+            ? pathOrConnectionString
+            : "Data Source=" + pathOrConnectionString;
+        return this;
+    }
+
+    /// <summary>Use a PostgreSQL server, e.g. <c>Host=db;Database=pipeline;Username=app;Password=…</c>.</summary>
+    public PipelineDbOptions UsePostgreSql(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        Provider = PipelineProvider.PostgreSql;
+        ConnectionString = connectionString;
+        return this;
+    }
+
+    /// <summary>
+    /// Picks the provider from a target as a user types it: an Npgsql connection string
+    /// (<c>Host=…</c>) or a <c>postgres://</c> / <c>postgresql://</c> URI means PostgreSQL; anything
+    /// else is a SQLite path or connection string.
+    /// </summary>
+    public PipelineDbOptions UseTarget(string target)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        var t = target.Trim();
+        if (t.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || t.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            return UsePostgreSql(Internal.PostgresUri.ToConnectionString(t));
+        }
+        var looksLikePostgres = t.Contains('=', StringComparison.Ordinal) &&
+            (t.Contains("Host=", StringComparison.OrdinalIgnoreCase) || t.Contains("Server=", StringComparison.OrdinalIgnoreCase));
+        return looksLikePostgres ? UsePostgreSql(t) : UseSqlite(t);
+    }
+}
