@@ -17,7 +17,6 @@ public sealed class PostgresCluster
     private static readonly Lazy<PostgresCluster> SharedCluster = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly SemaphoreSlim _createLock = new(1, 1);
     private int? _pid;
-    private string? _folder;
 
     private PostgresCluster(string adminConnectionString) => AdminConnectionString = adminConnectionString;
 
@@ -75,10 +74,25 @@ public sealed class PostgresCluster
         var cluster = new PostgresCluster($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true")
         {
             _pid = pid,
-            _folder = folder,
         };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Stop();
+        StartWatchdog(pid, folder);
         return cluster;
+    }
+
+    /// <summary>
+    /// A detached watchdog that stops the server by its pid and removes the folder once this test
+    /// process is gone, however it ended (the exit handler gets little time, a crash gets none).
+    /// </summary>
+    private static void StartWatchdog(int postmasterPid, string folder)
+    {
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 0.5; done; " +
+                     $"kill -INT {postmasterPid} 2>/dev/null; while kill -0 {postmasterPid} 2>/dev/null; do sleep 0.2; done; rm -rf '{folder}'";
+        var info = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        info.ArgumentList.Add("sh");
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(script);
+        using var _ = Process.Start(info);
     }
 
     private void Stop()
@@ -98,13 +112,6 @@ public sealed class PostgresCluster
         catch (ArgumentException)
         {
             // already gone
-        }
-        try
-        {
-            Directory.Delete(_folder!, recursive: true);
-        }
-        catch (IOException)
-        {
         }
     }
 
