@@ -1,0 +1,119 @@
+using System.Text.Json;
+using AgentPipeline.Persistence.Tests.Infrastructure;
+using static AgentPipeline.Persistence.PipelinePersistence;
+
+namespace AgentPipeline.Persistence.Tests.Contract;
+
+/// <summary>api.md rule 7: bad input fails before any I/O, names the field, and writes nothing.</summary>
+public abstract class ValidationTests<TFixture>(TFixture fixture) : ContractTests<TFixture>(fixture)
+    where TFixture : StoreFixture
+{
+    private static readonly DateTimeOffset NotUtc = new(2026, 11, 26, 10, 0, 0, TimeSpan.FromHours(2));
+
+    /// <summary>(field the exception must name, the call given real parents).</summary>
+    public static TheoryData<string, string> Cases => new()
+    {
+        { "data.Prompt", "run-empty-prompt" },
+        { "data.Id", "run-empty-id" },
+        { "data.SandboxId", "run-empty-sandbox" },
+        { "data.Id", "sandbox-no-id" },
+        { "data.Memory", "sandbox-negative-memory" },
+        { "data.Status", "sandbox-unknown-status" },
+        { "data.RequestedAt", "sandbox-non-utc" },
+        { "data.NetworkPolicy", "sandbox-undefined-json" },
+        { "status", "sandbox-status-unknown" },
+        { "data.SizeBytes", "snapshot-negative-size" },
+        { "data.ExpiresAt", "snapshot-default-time" },
+        { "data.RunId", "phase-empty-run" },
+        { "data.Phase", "phase-unknown" },
+        { "output", "pass-undefined-json" },
+        { "data.AgentType", "invocation-unknown-type" },
+        { "data.InputMessages", "invocation-undefined-json" },
+        { "data.ParentInvocationId", "invocation-self-parent" },
+        { "data.Usage.InputTokens", "complete-negative-tokens" },
+        { "data.Usage.OutputReasoningTokens", "complete-negative-reasoning" },
+        { "data.FinishReason", "complete-unknown-finish" },
+        { "data.ResponseTimestamp", "complete-non-utc" },
+        { "data.StepNumber", "step-negative-number" },
+        { "data.Usage.TotalTokens", "step-negative-total" },
+        { "data.ResponseHeaders", "step-undefined-json" },
+        { "data.ToolCallId", "tool-no-sdk-id" },
+        { "data.ToolName", "tool-no-name" },
+        { "data.OutputType", "tool-unknown-output" },
+        { "data.Content", "memory-empty" },
+        { "data.Kind", "memory-unknown-kind" },
+        { "data.Kind", "cta-unknown-kind" },
+        { "runId", "memory-get-empty-run" },
+        { "ctaId", "cta-empty-id" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Bad_input_throws_an_argument_exception_naming_the_field_and_writes_nothing(string field, string @case)
+    {
+        var (run, phase, invocation) = await Seed.InvocationAsync(Db);
+        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 0 });
+        var sandbox = "sbx_" + Guid.NewGuid().ToString("N");
+        await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = sandbox });
+        var before = await TotalRowsAsync();
+
+        Func<Task> call = @case switch
+        {
+            "run-empty-prompt" => () => CreateFeatureRunAsync(Db, new NewFeatureRun { Prompt = "" }),
+            "run-empty-id" => () => CreateFeatureRunAsync(Db, new NewFeatureRun { Id = Guid.Empty, Prompt = "p" }),
+            "run-empty-sandbox" => () => CreateFeatureRunAsync(Db, new NewFeatureRun { Prompt = "p", SandboxId = "" }),
+            "sandbox-no-id" => () => CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = null! }),
+            "sandbox-negative-memory" => () => CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = "sbx_neg", Memory = -1 }),
+            "sandbox-unknown-status" => () => CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = "sbx_bad", Status = (SandboxStatus)99 }),
+            "sandbox-non-utc" => () => CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = "sbx_tz", RequestedAt = NotUtc }),
+            "sandbox-undefined-json" => () => CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = "sbx_json", NetworkPolicy = default(JsonElement) }),
+            "sandbox-status-unknown" => () => UpdateSandboxStatusAsync(Db, sandbox, (SandboxStatus)(-1)),
+            "snapshot-negative-size" => () => CreateSnapshotRecordAsync(Db, new NewSnapshotRecord { Id = "snap", SandboxId = sandbox, SizeBytes = -5 }),
+            "snapshot-default-time" => () => CreateSnapshotRecordAsync(Db, new NewSnapshotRecord { Id = "snap", SandboxId = sandbox, ExpiresAt = default(DateTimeOffset) }),
+            "phase-empty-run" => () => CreatePhaseResultAsync(Db, new NewPhaseResult { RunId = Guid.Empty, Phase = FeaturePhase.Analysis }),
+            "phase-unknown" => () => CreatePhaseResultAsync(Db, new NewPhaseResult { RunId = run, Phase = (FeaturePhase)7 }),
+            "pass-undefined-json" => () => PassPhaseResultAsync(Db, phase, default(JsonElement)),
+            "invocation-unknown-type" => () => CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, AgentType = (AgentType)5 }),
+            "invocation-undefined-json" => () => CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder, InputMessages = default(JsonElement) }),
+            "invocation-self-parent" => () => CreateAgentInvocationAsync(Db, new NewAgentInvocation { Id = invocation, PhaseResultId = phase, ParentInvocationId = invocation, AgentType = AgentType.Coder }),
+            "complete-negative-tokens" => () => CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { Usage = new TokenUsage { InputTokens = -1 } }),
+            "complete-negative-reasoning" => () => CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { Usage = new TokenUsage { OutputReasoningTokens = -3 } }),
+            "complete-unknown-finish" => () => CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { FinishReason = (FinishReason)6 }),
+            "complete-non-utc" => () => CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { ResponseTimestamp = NotUtc }),
+            "step-negative-number" => () => CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = -1 }),
+            "step-negative-total" => () => CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, Usage = new TokenUsage { TotalTokens = -100 } }),
+            "step-undefined-json" => () => CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, ResponseHeaders = default(JsonElement) }),
+            "tool-no-sdk-id" => () => CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "", ToolName = "read" }),
+            "tool-no-name" => () => CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t", ToolName = null! }),
+            "tool-unknown-output" => () => CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t", ToolName = "read", OutputType = (ToolOutputType)12 }),
+            "memory-empty" => () => CreateMemoryRecordAsync(Db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = "" }),
+            "memory-unknown-kind" => () => CreateMemoryRecordAsync(Db, new NewMemoryRecord { PhaseResultId = phase, Kind = (MemoryKind)4, Content = "c" }),
+            "cta-unknown-kind" => () => CreateCtaEventAsync(Db, new NewCtaEvent { RunId = run, Kind = (CtaKind)3, RequestMessage = "m" }),
+            "memory-get-empty-run" => () => GetMemoryRecordsAsync(Db, Guid.Empty),
+            "cta-empty-id" => () => TimeoutCtaEventAsync(Db, Guid.Empty),
+            _ => throw new InvalidOperationException(@case),
+        };
+
+        var e = await Assert.ThrowsAnyAsync<ArgumentException>(call);
+
+        Assert.Equal(field, e.ParamName);
+        Assert.Contains(field, e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await TotalRowsAsync());
+        Assert.Null((await Fixture.RowAsync("agent_invocations", invocation))["completed_at"]);
+        Assert.Equal("pending", (await Fixture.RowAsync("sandboxes", sandbox))["status"]);
+        Assert.Equal("running", (await Fixture.RowAsync("phase_results", phase))["status"]);
+    }
+
+    private async Task<long> TotalRowsAsync()
+    {
+        long total = 0;
+        foreach (var table in new[] { "sandboxes", "sandbox_snapshots", "feature_runs", "phase_results", "agent_invocations", "agent_steps", "tool_calls", "memory_records", "cta_events" })
+        {
+            total += await Fixture.CountAsync(table);
+        }
+        return total;
+    }
+}
+
+public sealed class SqliteValidationTests(SqliteFixture f) : ValidationTests<SqliteFixture>(f);
+public sealed class PostgreSqlValidationTests(PostgreSqlFixture f) : ValidationTests<PostgreSqlFixture>(f);
