@@ -1,0 +1,124 @@
+using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static AgentPipeline.Persistence.PipelinePersistence;
+
+namespace AgentPipeline.Persistence.Tests.Contract;
+
+/// <summary>
+/// What is by nature provider-specific: how SQLite connections are set up, and how each provider's
+/// own errors are translated (a busy SQLite file, an unreachable PostgreSQL server).
+/// </summary>
+public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<SqliteFixture>
+{
+    [Fact]
+    public async Task Every_pooled_connection_has_wal_foreign_keys_synchronous_normal_and_the_busy_timeout()
+    {
+        await using var db = PipelineDb.Open(new PipelineDbOptions { SqliteBusyTimeout = TimeSpan.FromSeconds(7) }.UseSqlite(fixture.Target));
+        var sessions = new List<Session>();
+        for (var i = 0; i < 3; i++)
+        {
+            sessions.Add(await db.Dialect.OpenAsync(write: false, CancellationToken.None));
+        }
+        foreach (var session in sessions)
+        {
+            async Task<object?> Pragma(string name) =>
+                (await session.QueryRowAsync(new Sql("PRAGMA " + name, [], [new Param(name, Col.Text)]), [], CancellationToken.None))![0];
+            Assert.Equal("wal", await Pragma("journal_mode"));
+            Assert.Equal("1", await Pragma("foreign_keys"));
+            Assert.Equal("1", await Pragma("synchronous"));
+            Assert.Equal("7000", await Pragma("busy_timeout"));
+            await session.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_write_lock_held_by_another_process_surfaces_as_a_transient_typed_exception()
+    {
+        await using var db = PipelineDb.Open(new PipelineDbOptions { SqliteBusyTimeout = TimeSpan.FromMilliseconds(300) }.UseSqlite(fixture.Target));
+        await using var other = fixture.OpenRawConnection();
+        await using var tx = ((SqliteConnection)other).BeginTransaction(deferred: false);
+
+        var e = await Assert.ThrowsAsync<PipelineDatabaseException>(() => CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "blocked" }));
+
+        Assert.True(e.IsTransient);
+        Assert.Equal(5, Assert.IsType<SqliteException>(e.InnerException).SqliteErrorCode);
+        tx.Rollback();
+        var id = await CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "after" });
+        Assert.Equal(1, await fixture.CountAsync("feature_runs", "id = @id", ("id", id)));
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_database_gives_a_typed_exception()
+    {
+        var path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".db");
+        await File.WriteAllTextAsync(path, "this is a text file, not a pipeline database, and it is long enough to have a header");
+        try
+        {
+            await using var db = PipelineDb.Open(path);
+            var e = await Assert.ThrowsAsync<PipelineDatabaseException>(() => GetMemoryRecordsAsync(db, Guid.NewGuid()));
+            Assert.False(e.IsTransient);
+            Assert.Contains("not a usable pipeline database", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task The_service_collection_extension_registers_one_shared_handle_that_the_container_disposes()
+    {
+        var services = new ServiceCollection().AddPipelinePersistence(o => o.UseSqlite(fixture.Target));
+        PipelineDb db;
+        await using (var provider = services.BuildServiceProvider())
+        {
+            db = provider.GetRequiredService<PipelineDb>();
+            Assert.Same(db, provider.GetRequiredService<PipelineDb>());
+            Assert.Equal(PipelineProvider.Sqlite, db.Provider);
+            var run = await CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "via DI" });
+            Assert.Equal("via DI", (await fixture.RowAsync("feature_runs", run))["prompt"]);
+        }
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "late" }));
+    }
+}
+
+public sealed class PostgreSqlProviderTests(PostgreSqlFixture fixture) : IClassFixture<PostgreSqlFixture>
+{
+    [Fact]
+    public async Task An_unreachable_server_surfaces_as_a_transient_typed_exception_without_the_password()
+    {
+        var port = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        port.Start();
+        var closed = ((System.Net.IPEndPoint)port.LocalEndpoint).Port;
+        port.Stop();
+        await using var db = PipelineDb.Open($"Host=127.0.0.1;Port={closed};Username=app;Password=s3cret-pw;Timeout=2");
+
+        var e = await Assert.ThrowsAsync<PipelineDatabaseException>(() => CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "p" }));
+
+        Assert.True(e.IsTransient);
+        Assert.IsAssignableFrom<NpgsqlException>(e.InnerException);
+        Assert.DoesNotContain("s3cret-pw", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tables_live_in_schema_agent()
+    {
+        var rows = await fixture.QueryAsync("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'agent' AND table_type = 'BASE TABLE'");
+        var tables = rows.Select(r => (string)r["t"]!).ToHashSet();
+        Assert.Superset(new HashSet<string> { "sandboxes", "sandbox_snapshots", "feature_runs", "phase_results", "agent_invocations", "agent_steps", "tool_calls", "memory_records", "cta_events" }, tables);
+        Assert.Empty(await fixture.QueryAsync("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'feature_runs'"));
+    }
+
+    [Fact]
+    public async Task A_postgresql_uri_opens_the_same_database()
+    {
+        var b = new NpgsqlConnectionStringBuilder(fixture.Target);
+        await using var db = PipelineDb.Open($"postgresql://{b.Username}@{b.Host}:{b.Port}/{b.Database}");
+        Assert.Equal(PipelineProvider.PostgreSql, db.Provider);
+        var run = await CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "via uri" });
+        Assert.Equal("via uri", (await fixture.RowAsync("feature_runs", run))["prompt"]);
+    }
+}
