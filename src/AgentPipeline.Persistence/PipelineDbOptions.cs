@@ -1,7 +1,7 @@
 namespace AgentPipeline.Persistence;
 
 /// <summary>How to open a <see cref="PipelineDb"/>.</summary>
-public sealed class PipelineDbOptions
+public sealed partial class PipelineDbOptions
 {
     /// <summary>The provider; set by <see cref="UseSqlite"/> or <see cref="UsePostgreSql"/>.</summary>
     public PipelineProvider Provider { get; set; } = PipelineProvider.Sqlite;
@@ -23,9 +23,10 @@ public sealed class PipelineDbOptions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pathOrConnectionString);
         Provider = PipelineProvider.Sqlite;
-        ConnectionString = pathOrConnectionString.Contains('=', StringComparison.Ordinal)
+        // Only a string that names its file by keyword is a connection string: "a=b.db" is a path.
+        ConnectionString = SqliteKeyword().IsMatch(pathOrConnectionString)
             ? pathOrConnectionString
-            : "Data Source=" + pathOrConnectionString;
+            : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = pathOrConnectionString }.ToString();
         return this;
     }
 
@@ -40,7 +41,7 @@ public sealed class PipelineDbOptions
 
     /// <summary>
     /// Picks the provider from a target as a user types it: an Npgsql connection string
-    /// (<c>Host=…</c>) or a <c>postgres://</c> / <c>postgresql://</c> URI means PostgreSQL; anything
+    /// (<c>Host=…;…</c>, at least two keywords) or a <c>postgres://</c> / <c>postgresql://</c> URI means PostgreSQL; anything
     /// else is a SQLite path or connection string.
     /// </summary>
     public PipelineDbOptions UseTarget(string target)
@@ -51,8 +52,12 @@ public sealed class PipelineDbOptions
         {
             return UsePostgreSql(Internal.PostgresUri.ToConnectionString(t));
         }
-        var looksLikePostgres = t.Contains('=', StringComparison.Ordinal) &&
-            (t.Contains("Host=", StringComparison.OrdinalIgnoreCase) || t.Contains("Server=", StringComparison.OrdinalIgnoreCase));
-        return looksLikePostgres ? UsePostgreSql(t) : UseSqlite(t);
+        return t.Contains(';', StringComparison.Ordinal) && PostgresKeyword().IsMatch(t) ? UsePostgreSql(t) : UseSqlite(t);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(^|;)\s*(Data\s?Source|Filename)\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex SqliteKeyword();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(^|;)\s*(Host|Server)\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex PostgresKeyword();
 }

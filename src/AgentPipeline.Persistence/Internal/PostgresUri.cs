@@ -5,9 +5,13 @@ namespace AgentPipeline.Persistence.Internal;
 /// <summary>Turns <c>postgresql://user:pass@host:port/db?sslmode=…</c> into an Npgsql connection string.</summary>
 internal static class PostgresUri
 {
+    /// <exception cref="ArgumentException">The URI is malformed; the message does not repeat it (it may hold a password).</exception>
     public static string ToConnectionString(string uri)
     {
-        var u = new Uri(uri);
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var u) || string.IsNullOrEmpty(u.Host))
+        {
+            throw new ArgumentException("The PostgreSQL URI is malformed; expected postgresql://user:password@host:port/database.", nameof(uri));
+        }
         var b = new NpgsqlConnectionStringBuilder
         {
             Host = u.Host,
@@ -32,7 +36,9 @@ internal static class PostgresUri
             var kv = pair.Split('=', 2);
             if (kv.Length == 2 && kv[0].Equals("sslmode", StringComparison.OrdinalIgnoreCase))
             {
-                b.SslMode = Enum.Parse<SslMode>(kv[1], ignoreCase: true);
+                b.SslMode = Enum.TryParse<SslMode>(kv[1], ignoreCase: true, out var mode)
+                    ? mode
+                    : throw new ArgumentException($"sslmode '{kv[1]}' is not one of {string.Join(", ", Enum.GetNames<SslMode>())}.", nameof(uri));
             }
         }
         return b.ConnectionString;

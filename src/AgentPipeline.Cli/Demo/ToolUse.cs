@@ -1,0 +1,27 @@
+using AgentPipeline.Persistence;
+
+namespace AgentPipeline.Cli.Demo;
+
+/// <summary>One tool call a simulated agent makes, with what the tool returned.</summary>
+/// <param name="Name">tool_name.</param>
+/// <param name="Title">A human-readable title of the call.</param>
+/// <param name="Input">The arguments the model passed (serialized to JSON).</param>
+/// <param name="Output">What the tool returned (serialized to JSON).</param>
+/// <param name="OutputType">How the output is shaped.</param>
+/// <param name="Error">The tool's error object when it failed, else null.</param>
+internal sealed record ToolUse(string Name, string Title, object Input, object Output, ToolOutputType OutputType, object? Error = null)
+{
+    /// <summary>The SDK's tool call id; set ahead when another row (a CTA) must name the call before it is stored.</summary>
+    public string CallId { get; init; } = DemoIds.New("toolu_");
+
+    /// <summary>The output type as the AI SDK spells it inside messages.</summary>
+    public string SdkOutputType => OutputType switch
+    {
+        ToolOutputType.Json => "json",
+        ToolOutputType.ExecutionDenied => "execution-denied",
+        ToolOutputType.ErrorText => "error-text",
+        ToolOutputType.ErrorJson => "error-json",
+        ToolOutputType.Content => "content",
+        _ => "text",
+    };
+}
