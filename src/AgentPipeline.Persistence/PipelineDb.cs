@@ -25,8 +25,11 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         Provider = options.Provider;
         Dialect = options.Provider switch
         {
-            PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections)),
-            PipelineProvider.PostgreSql => new PostgreSqlDialect(options.ConnectionString),
+            PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections))
+            {
+                MaxValueBytes = options.MaxValueBytes,
+            },
+            PipelineProvider.PostgreSql => new PostgreSqlDialect(options.ConnectionString) { MaxValueBytes = options.MaxValueBytes },
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown provider."),
         };
     }

@@ -15,6 +15,16 @@ public sealed partial class PipelineDbOptions
     /// <summary>How long a SQLite writer waits for another process's write lock before failing as transient. Default 30 s.</summary>
     public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The default of <see cref="MaxValueBytes"/>: 128 MiB.</summary>
+    public const long DefaultMaxValueBytes = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// The largest single text or JSON value (a tool output, a response body…) a call may store, in
+    /// UTF-8 bytes. A larger one is refused with an <see cref="ArgumentException"/> naming the column,
+    /// and nothing is written. Default 128 MiB; PostgreSQL's own limits are 1 GB for text and 255 MB for jsonb.
+    /// </summary>
+    public long MaxValueBytes { get; set; } = DefaultMaxValueBytes;
+
     /// <summary>Connections the SQLite pool keeps open at most. Default 8.</summary>
     public int SqliteMaxConnections { get; set; } = 8;
 

@@ -1,17 +1,277 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace AgentPipeline.Persistence.Internal;
 
+/// <summary>
+/// JSON as the store writes and reads it. Values are stored as the caller's own text, except that
+/// strings holding U+0000, a lone surrogate or U+FFFF (which jsonb rejects or UTF-8 would alter)
+/// are rewritten with <see cref="DbText"/>'s escapes, and unwritten on the way back. Numbers keep
+/// their exact text; nesting depth is not limited to System.Text.Json's default 64.
+/// </summary>
 internal static class DbJson
 {
-    public static string ToText(JsonElement value) => value.GetRawText();
+    public const int MaxDepth = 4096;
+
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = MaxDepth };
+
+    public static string ToText(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        return NeedsEncoding(raw) ? Rewrite(raw, DbText.Encode) : value.GetRawText();
+    }
 
     public static JsonElement Parse(string text)
     {
-        using var doc = JsonDocument.Parse(text);
+        using var doc = JsonDocument.Parse(DecodeText(text), ParseOptions);
         return doc.RootElement.Clone();
     }
 
+    /// <summary>The caller's JSON text back from its stored form (unchanged unless it was escaped).</summary>
+    public static string DecodeText(string text) =>
+        text.Contains(DbText.Escape, StringComparison.Ordinal) || text.Contains("\\uffff", StringComparison.OrdinalIgnoreCase)
+            ? Rewrite(Encoding.UTF8.GetBytes(text), DbText.Decode)
+            : text;
+
     public static bool SemanticallyEqual(JsonElement? a, JsonElement? b) =>
-        a is null || b is null ? a is null && b is null : JsonElement.DeepEquals(a.Value, b.Value);
+        a is null || b is null ? a is null && b is null : Equal(a.Value, b.Value);
+
+    /// <summary>
+    /// Like <see cref="JsonElement.DeepEquals"/> (object key order ignored, numbers by value) but
+    /// strings are compared as UTF-16 code units from their raw text, so a lone surrogate, which
+    /// makes <c>GetString()</c> throw, compares like any other character.
+    /// </summary>
+    private static bool Equal(JsonElement a, JsonElement b)
+    {
+        if (a.ValueKind != b.ValueKind)
+        {
+            return false;
+        }
+        switch (a.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var left = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                foreach (var p in a.EnumerateObject())
+                {
+                    left[RawString(JsonMarshal.GetRawUtf8PropertyName(p))] = p.Value;
+                }
+                var count = 0;
+                foreach (var p in b.EnumerateObject())
+                {
+                    count++;
+                    if (!left.TryGetValue(RawString(JsonMarshal.GetRawUtf8PropertyName(p)), out var value) || !Equal(value, p.Value))
+                    {
+                        return false;
+                    }
+                }
+                return count == left.Count;
+            case JsonValueKind.Array:
+                if (a.GetArrayLength() != b.GetArrayLength())
+                {
+                    return false;
+                }
+                using (var ea = a.EnumerateArray().GetEnumerator())
+                using (var eb = b.EnumerateArray().GetEnumerator())
+                {
+                    while (ea.MoveNext() && eb.MoveNext())
+                    {
+                        if (!Equal(ea.Current, eb.Current))
+                        {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            case JsonValueKind.String:
+                var ra = JsonMarshal.GetRawUtf8Value(a);
+                var rb = JsonMarshal.GetRawUtf8Value(b);
+                return ra.SequenceEqual(rb) || RawString(ra[1..^1]) == RawString(rb[1..^1]);
+            case JsonValueKind.Number:
+                return JsonElement.DeepEquals(a, b);
+            default:
+                return true; // true, false, null
+        }
+    }
+
+    private static string RawString(ReadOnlySpan<byte> raw) => Unescape(raw, raw.IndexOf((byte)'\\') >= 0);
+
+    /// <summary>
+    /// True when a string in <paramref name="utf8"/> holds U+0000 or a lone surrogate (both can only
+    /// appear as <c>\u</c> escapes in valid JSON) or U+FFFF (escaped or as raw bytes EF BF BF).
+    /// </summary>
+    internal static bool NeedsEncoding(ReadOnlySpan<byte> utf8)
+    {
+        var i = utf8.IndexOfAny((byte)'\\', (byte)0xEF);
+        while (i >= 0 && i < utf8.Length)
+        {
+            if (utf8[i] == 0xEF)
+            {
+                if (i + 2 < utf8.Length && utf8[i + 1] == 0xBF && utf8[i + 2] == 0xBF)
+                {
+                    return true;
+                }
+                i++;
+            }
+            else if (i + 1 < utf8.Length && utf8[i + 1] == (byte)'u' && Hex(utf8, i + 2) is { } code)
+            {
+                if (code is 0 or 0xFFFF || char.IsLowSurrogate((char)code))
+                {
+                    return true;
+                }
+                if (char.IsHighSurrogate((char)code))
+                {
+                    if (!(i + 11 < utf8.Length && utf8[i + 6] == (byte)'\\' && utf8[i + 7] == (byte)'u' &&
+                          Hex(utf8, i + 8) is { } low && char.IsLowSurrogate((char)low)))
+                    {
+                        return true;
+                    }
+                    i += 12;
+                }
+                else
+                {
+                    i += 6;
+                }
+            }
+            else
+            {
+                i += 2; // \" \\ \n …: skip the escaped character, so "\\u0000" is not mistaken for an escape
+            }
+            if (i >= utf8.Length)
+            {
+                break;
+            }
+            var next = utf8[i..].IndexOfAny((byte)'\\', (byte)0xEF);
+            i = next < 0 ? -1 : i + next;
+        }
+        return false;
+    }
+
+    private static int? Hex(ReadOnlySpan<byte> utf8, int start) =>
+        start + 4 <= utf8.Length && Utf8Parser.TryParse(utf8.Slice(start, 4), out ushort code, out var used, 'X') && used == 4 ? code : null;
+
+    /// <summary>Re-emits the JSON token by token, passing every string (names too) through <paramref name="map"/>.</summary>
+    private static string Rewrite(ReadOnlySpan<byte> utf8, Func<string, string> map)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
+        var sb = new StringBuilder(utf8.Length + 64);
+        var first = new Stack<bool>();
+        var afterName = false;
+
+        void Separate()
+        {
+            if (afterName)
+            {
+                afterName = false;
+            }
+            else if (first.Count > 0)
+            {
+                if (!first.Pop())
+                {
+                    sb.Append(',');
+                }
+                first.Push(false);
+            }
+        }
+
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    Separate();
+                    sb.Append(reader.TokenType == JsonTokenType.StartObject ? '{' : '[');
+                    first.Push(true);
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    first.Pop();
+                    sb.Append(reader.TokenType == JsonTokenType.EndObject ? '}' : ']');
+                    break;
+                case JsonTokenType.PropertyName:
+                    Separate();
+                    AppendString(sb, map(Unescape(reader.ValueSpan, reader.ValueIsEscaped)));
+                    sb.Append(':');
+                    afterName = true;
+                    break;
+                case JsonTokenType.String:
+                    Separate();
+                    AppendString(sb, map(Unescape(reader.ValueSpan, reader.ValueIsEscaped)));
+                    break;
+                default: // numbers keep their exact text; true, false, null
+                    Separate();
+                    sb.Append(Encoding.UTF8.GetString(reader.ValueSpan));
+                    break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>JSON string escapes decoded char by char, so a lone surrogate survives (GetString would throw).</summary>
+    private static string Unescape(ReadOnlySpan<byte> raw, bool escaped)
+    {
+        if (!escaped)
+        {
+            return Encoding.UTF8.GetString(raw);
+        }
+        var sb = new StringBuilder(raw.Length);
+        while (raw.Length > 0)
+        {
+            var slash = raw.IndexOf((byte)'\\');
+            if (slash < 0)
+            {
+                sb.Append(Encoding.UTF8.GetString(raw));
+                break;
+            }
+            sb.Append(Encoding.UTF8.GetString(raw[..slash]));
+            var kind = (char)raw[slash + 1];
+            if (kind == 'u')
+            {
+                sb.Append((char)Hex(raw, slash + 2)!.Value);
+                raw = raw[(slash + 6)..];
+                continue;
+            }
+            sb.Append(kind switch { 'b' => '\b', 'f' => '\f', 'n' => '\n', 'r' => '\r', 't' => '\t', _ => kind });
+            raw = raw[(slash + 2)..];
+        }
+        return sb.ToString();
+    }
+
+    private static void AppendString(StringBuilder sb, string value)
+    {
+        sb.Append('"');
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            switch (c)
+            {
+                case '"':
+                    sb.Append("\\\"");
+                    break;
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                default:
+                    if (c < 0x20)
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                    {
+                        sb.Append(c).Append(value[++i]);
+                    }
+                    else if (char.IsSurrogate(c))
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+                    break;
+            }
+        }
+        sb.Append('"');
+    }
 }

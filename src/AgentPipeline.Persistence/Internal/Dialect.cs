@@ -10,6 +10,9 @@ internal abstract class Dialect : IAsyncDisposable
 {
     public abstract PipelineProvider Kind { get; }
 
+    /// <summary>The largest text or JSON value, in UTF-8 bytes, a call may store.</summary>
+    public long MaxValueBytes { get; init; } = PipelineDbOptions.DefaultMaxValueBytes;
+
     /// <summary>Schema that qualifies every table: <c>agent</c> on PostgreSQL, <c>main</c> on SQLite.</summary>
     public abstract string Schema { get; }
 

@@ -45,6 +45,7 @@ internal sealed class PostgreSqlDialect : Dialect
     {
         null => DBNull.Value,
         JsonElement json => DbJson.ToText(json),
+        string text => DbText.Encode(text),
         _ => value,
     };
 
@@ -53,7 +54,7 @@ internal sealed class PostgreSqlDialect : Dialect
             ? null
             : type switch
             {
-                Col.Text => reader.GetString(ordinal),
+                Col.Text => DbText.Decode(reader.GetString(ordinal)),
                 Col.Int => reader.GetInt32(ordinal),
                 Col.Long => reader.GetInt64(ordinal),
                 Col.Bool => reader.GetBoolean(ordinal),

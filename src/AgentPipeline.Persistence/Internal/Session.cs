@@ -136,6 +136,10 @@ internal abstract class Session : IAsyncDisposable
         {
             throw new InvalidOperationException($"Statement expects {sql.Parameters.Length} values, got {args.Length}.");
         }
+        for (var i = 0; i < args.Length; i++)
+        {
+            ValueLimit.Check(sql.Parameters[i].Name, args[i], Dialect.MaxValueBytes);
+        }
         var command = Rent(sql);
         command.Transaction = Transaction;
         var parameters = command.Parameters;

@@ -119,6 +119,7 @@ internal sealed class SqliteDialect : Dialect
         ? DBNull.Value
         : type switch
         {
+            Col.Text => DbText.Encode((string)value),
             Col.Guid => ((Guid)value).ToString("D"),
             Col.Time => DbTime.ToSqlite((DateTimeOffset)value),
             Col.Json => DbJson.ToText((JsonElement)value),
@@ -130,7 +131,7 @@ internal sealed class SqliteDialect : Dialect
             ? null
             : type switch
             {
-                Col.Text => reader.GetString(ordinal),
+                Col.Text => DbText.Decode(reader.GetString(ordinal)),
                 Col.Int => reader.GetInt32(ordinal),
                 Col.Long => reader.GetInt64(ordinal),
                 Col.Bool => reader.GetInt64(ordinal) != 0,

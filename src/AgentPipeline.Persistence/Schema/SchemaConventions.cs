@@ -40,11 +40,16 @@ internal static class SchemaConventions
                 }
                 else if (property.FindAnnotation(JsonAnnotation) is not null)
                 {
+                    property.SetValueConverter(JsonText);
                     property.SetColumnType(sqlite ? "TEXT" : "jsonb");
                     if (sqlite)
                     {
                         checks.Add(($"ck_{table}_{column}_json", $"{column} IS NULL OR json_valid({column})"));
                     }
+                }
+                else if (clr == typeof(string))
+                {
+                    property.SetValueConverter(PlainText);
                 }
                 else if (sqlite && clr == typeof(Guid))
                 {
@@ -87,6 +92,10 @@ internal static class SchemaConventions
         }
         return sb.ToString();
     }
+
+    // Reads through EF (the CLI) undo DbText's escapes like the store's own readers do.
+    private static readonly ValueConverter<string, string> PlainText = new(v => DbText.Encode(v), v => DbText.Decode(v));
+    private static readonly ValueConverter<string, string> JsonText = new(v => v, v => DbJson.DecodeText(v));
 
     private static readonly ValueConverter<Guid, string> GuidText = new(v => v.ToString("D"), v => Guid.Parse(v));
     private static readonly ValueConverter<Guid?, string?> NullableGuidText =
