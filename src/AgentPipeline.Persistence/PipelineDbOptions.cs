@@ -25,6 +25,25 @@ public sealed partial class PipelineDbOptions
     /// </summary>
     public long MaxValueBytes { get; set; } = DefaultMaxValueBytes;
 
+    /// <summary>
+    /// How many times in all a call is tried when PostgreSQL fails transiently (lost connection,
+    /// restart, terminated backend, serialization failure). Default 8, which with the default
+    /// delay rides out about 6 s of outage. 1 turns retrying off. Safe because every call is idempotent.
+    /// </summary>
+    public int TransientRetryAttempts { get; set; } = 8;
+
+    /// <summary>The first retry's delay; each next one doubles (with jitter, at most 5 s). Default 50 ms.</summary>
+    public TimeSpan TransientRetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Where the store logs (transient failures it retries, at Warning). Null: no logging. Logs never
+    /// hold payload contents or connection-string passwords unless <see cref="LogPayloads"/> is set.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Opt-in: let log messages include the provider's error text, which can quote stored values. Default false.</summary>
+    public bool LogPayloads { get; set; }
+
     /// <summary>Connections the SQLite pool keeps open at most. Default 8.</summary>
     public int SqliteMaxConnections { get; set; } = 8;
 

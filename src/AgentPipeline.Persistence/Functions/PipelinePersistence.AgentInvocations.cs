@@ -59,23 +59,22 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.ParentInvocationId must not be the invocation's own id.", "data.ParentInvocationId");
         }
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, InvocationCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            if (await Idempotent.InsertAsync(session, InvocationCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
             {
                 return stored;
             }
-            await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, cancellationToken).ConfigureAwait(false);
+            await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
             if (data.ParentInvocationId is { } parentId)
             {
-                var parent = await session.QueryRowAsync(InvocationPhaseResult, [parentId], cancellationToken).ConfigureAwait(false)
+                var parent = await session.QueryRowAsync(InvocationPhaseResult, [parentId], ct).ConfigureAwait(false)
                     ?? throw new RecordNotFoundException("agent_invocations", parentId.ToString());
                 throw new ArgumentException(
                     $"data.ParentInvocationId '{parentId}' belongs to phase result '{parent[0]}', not '{data.PhaseResultId}'.", "data.ParentInvocationId");
             }
             throw Unexplained("agent_invocations");
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -102,14 +101,13 @@ public static partial class PipelinePersistence
             Check.Json(data.Warnings, "data.Warnings"), Check.Json(data.RequestBody, "data.RequestBody"),
             Check.NonNegative(data.StepCount, "data.StepCount"), .. UsageColumns.Values(data.Usage, "data.Usage"),
         ];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            if (await session.ExecuteAsync(CompleteInvocation, [.. values, db.Now(), invocationId], cancellationToken).ConfigureAwait(false) == 1)
+            if (await session.ExecuteAsync(CompleteInvocation, [.. values, db.Now(), invocationId], ct).ConfigureAwait(false) == 1)
             {
                 return;
             }
-            var stored = await session.QueryRowAsync(InvocationCompletion, [invocationId], cancellationToken).ConfigureAwait(false)
+            var stored = await session.QueryRowAsync(InvocationCompletion, [invocationId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
             var differing = Idempotent.Differences(CompletionColumns, values, stored, storedOffset: 1);
             if (differing.Count > 0)
@@ -117,6 +115,6 @@ public static partial class PipelinePersistence
                 throw new InvalidStateTransitionException("agent_invocations", invocationId.ToString(), "completed",
                     $"completed with different {string.Join(", ", differing)}");
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -56,16 +56,15 @@ public static partial class PipelinePersistence
             Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Check.Json(data.ResponseBody, "data.ResponseBody"),
             Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
         ];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, StepCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            if (await Idempotent.InsertAsync(session, StepCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
             {
                 return stored;
             }
-            await RequireAsync(session, InvocationExists, "agent_invocations", data.InvocationId, cancellationToken).ConfigureAwait(false);
+            await RequireAsync(session, InvocationExists, "agent_invocations", data.InvocationId, ct).ConfigureAwait(false);
             throw Unexplained("agent_steps");
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -90,15 +89,14 @@ public static partial class PipelinePersistence
             data.IsDynamic, data.IsInvalid, Check.Json(data.Error, "data.Error"), data.IsPreliminary, data.IsProviderExecuted, data.Title,
             Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
         ];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, ToolCallCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            if (await Idempotent.InsertAsync(session, ToolCallCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
             {
                 return stored;
             }
-            await RequireAsync(session, StepExists, "agent_steps", data.StepId, cancellationToken).ConfigureAwait(false);
+            await RequireAsync(session, StepExists, "agent_steps", data.StepId, ct).ConfigureAwait(false);
             throw Unexplained("tool_calls");
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }
