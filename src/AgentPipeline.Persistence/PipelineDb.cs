@@ -27,6 +27,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         Provider = options.Provider;
         _retry = new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay);
         _logger = options.LoggerFactory is null ? null : new StoreLogger(options.LoggerFactory, options);
+        GroupCommit = new GroupCommitter(this, options.GroupCommit, Math.Max(1, options.GroupCommitMaxBatch));
         Dialect = options.Provider switch
         {
             PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections))
@@ -42,6 +43,8 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     public PipelineProvider Provider { get; }
 
     internal Dialect Dialect { get; }
+
+    internal GroupCommitter GroupCommit { get; }
 
     /// <summary>Opens a handle as <paramref name="options"/> say. No I/O happens until the first call.</summary>
     /// <exception cref="ArgumentException">The options are incomplete or the connection string is malformed.</exception>

@@ -44,6 +44,17 @@ public sealed partial class PipelineDbOptions
     /// <summary>Opt-in: let log messages include the provider's error text, which can quote stored values. Default false.</summary>
     public bool LogPayloads { get; set; }
 
+    /// <summary>
+    /// Group commit (default on): when calls creating steps, tool calls, memory records or
+    /// invocations overlap, their rows share one transaction and one commit. A lone call is not
+    /// delayed; each call still returns only after its own row is committed, and a row that fails
+    /// fails only its own call.
+    /// </summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>Rows one group commit takes at most. Default 256.</summary>
+    public int GroupCommitMaxBatch { get; set; } = 256;
+
     /// <summary>Connections the SQLite pool keeps open at most. Default 8.</summary>
     public int SqliteMaxConnections { get; set; } = 8;
 

@@ -59,12 +59,8 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.ParentInvocationId must not be the invocation's own id.", "data.ParentInvocationId");
         }
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
+        return await db.GroupCommit.InsertAsync(InvocationCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, InvocationCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
             await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
             if (data.ParentInvocationId is { } parentId)
             {
@@ -73,7 +69,6 @@ public static partial class PipelinePersistence
                 throw new ArgumentException(
                     $"data.ParentInvocationId '{parentId}' belongs to phase result '{parent[0]}', not '{data.PhaseResultId}'.", "data.ParentInvocationId");
             }
-            throw Unexplained("agent_invocations");
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -56,14 +56,9 @@ public static partial class PipelinePersistence
             Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Check.Json(data.ResponseBody, "data.ResponseBody"),
             Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
         ];
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
+        return await db.GroupCommit.InsertAsync(StepCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, StepCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
             await RequireAsync(session, InvocationExists, "agent_invocations", data.InvocationId, ct).ConfigureAwait(false);
-            throw Unexplained("agent_steps");
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -89,14 +84,9 @@ public static partial class PipelinePersistence
             data.IsDynamic, data.IsInvalid, Check.Json(data.Error, "data.Error"), data.IsPreliminary, data.IsProviderExecuted, data.Title,
             Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
         ];
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
+        return await db.GroupCommit.InsertAsync(ToolCallCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, ToolCallCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
             await RequireAsync(session, StepExists, "agent_steps", data.StepId, ct).ConfigureAwait(false);
-            throw Unexplained("tool_calls");
         }, cancellationToken).ConfigureAwait(false);
     }
 }

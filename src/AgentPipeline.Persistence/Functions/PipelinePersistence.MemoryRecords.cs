@@ -41,12 +41,8 @@ public static partial class PipelinePersistence
             id, Check.Id(data.PhaseResultId, "data.PhaseResultId"), Check.OptionalId(data.InvocationId, "data.InvocationId"),
             Check.Enum(data.Kind, "data.Kind"), Check.Required(data.Content, "data.Content"),
         ];
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
+        return await db.GroupCommit.InsertAsync(MemoryCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, MemoryCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
             await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
             if (data.InvocationId is { } invocationId)
             {
@@ -54,7 +50,6 @@ public static partial class PipelinePersistence
                     ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
                 throw new ArgumentException($"data.InvocationId '{invocationId}' belongs to run '{run[0]}', not to the phase result's run.", "data.InvocationId");
             }
-            throw Unexplained("memory_records");
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -82,6 +82,39 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs several statements and returns each one's affected-row count. PostgreSQL sends them in
+    /// one round trip; SQLite, in-process, simply runs its prepared statements one after another.
+    /// </summary>
+    public virtual async Task<int[]> ExecuteBatchAsync(IReadOnlyList<(Sql Sql, object?[] Args)> statements, CancellationToken cancellationToken)
+    {
+        var affected = new int[statements.Count];
+        for (var i = 0; i < affected.Length; i++)
+        {
+            affected[i] = await ExecuteAsync(statements[i].Sql, statements[i].Args, cancellationToken).ConfigureAwait(false);
+        }
+        return affected;
+    }
+
+    /// <summary>Checks the size cap and converts each value for the provider, before anything runs.</summary>
+    protected object[] Bind(Sql sql, object?[] args)
+    {
+        if (args.Length != sql.Parameters.Length)
+        {
+            throw new InvalidOperationException($"Statement expects {sql.Parameters.Length} values, got {args.Length}.");
+        }
+        var bound = new object[args.Length];
+        for (var i = 0; i < args.Length; i++)
+        {
+            ValueLimit.Check(sql.Parameters[i].Name, args[i], Dialect.MaxValueBytes);
+            bound[i] = Dialect.ToDb(sql.Parameters[i].Type, args[i]);
+        }
+        return bound;
+    }
+
+    /// <summary>A provider exception turned into ours, the connection marked unfit for reuse.</summary>
+    protected Exception Failed(Exception e) => Fail(e);
+
     /// <summary>The first row's columns as <see cref="Sql.Results"/> types say, or null when there is no row.</summary>
     public async Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
     {
