@@ -106,7 +106,7 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
                         break;
                     case JsonValueKind.String when frame.SecretKind is { } kind:
                         var content = JsonMarshal.GetRawUtf8Value(element)[1..^1];
-                        if (!content.IsEmpty && !Marker.IsMarker(content) && (!frame.Weak || SecretText.LooksRandom(element.GetString())))
+                        if (!content.IsEmpty && !Marker.IsMarker(content) && (!frame.Weak || LooksRandom(element)))
                         {
                             AddSplice(root, element, MarkerJson(kind), ref splices);
                         }
@@ -146,7 +146,7 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
                 if (property.Value.ValueKind == JsonValueKind.String && (NameIs(property, "name"u8) || NameIs(property, "key"u8))
                     && TryMatchString(property.Value, scope, out var entry))
                 {
-                    valueKind = entry.Kind;
+                    valueKind = entry.Kind!;
                     valueWeak = entry.Weak;
                     break;
                 }
@@ -159,7 +159,7 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
             var weak = false;
             if (TryMatchName(property, scope, out var match))
             {
-                kind = match.Kind;
+                kind = match.Kind!;
                 weak = match.Weak;
             }
             else if (valueKind is not null && NameIs(property, "value"u8))
@@ -189,7 +189,7 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
             && TryMatchString(array[0], NameScope.Header, out var pair))
         {
             Push(frames, array[0], frame.Depth + 1, null, frame.Headers);
-            Push(frames, array[1], frame.Depth + 1, array[1].ValueKind is JsonValueKind.String or JsonValueKind.Number ? pair.Kind : null, frame.Headers, pair.Weak);
+            Push(frames, array[1], frame.Depth + 1, array[1].ValueKind is JsonValueKind.String or JsonValueKind.Number ? pair.Kind! : null, frame.Headers, pair.Weak);
             return;
         }
         foreach (var item in array.EnumerateArray())
@@ -209,35 +209,58 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
 
     private void ScanString(ReadOnlySpan<byte> root, JsonElement element, ref List<Splice>? splices)
     {
-        var content = JsonMarshal.GetRawUtf8Value(element)[1..^1];
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var content = raw[1..^1];
         if (content.Length < 4)
         {
-            return;
-        }
-        if (content.IndexOf((byte)'\\') >= 0)
-        {
-            // Escaped text: search the decoded string, write the changed one back with minimal escaping.
-            var text = element.GetString()!;
-            if (SecretText.Find(text, _names) is { } found)
-            {
-                var encoded = JsonEncodedText.Encode(SecretText.Replace(text, found), JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-                AddSplice(root, element, Quote(encoded.EncodedUtf8Bytes), ref splices);
-            }
             return;
         }
         var buffer = ArrayPool<char>.Shared.Rent(content.Length);
         try
         {
-            var chars = buffer.AsSpan(0, Encoding.UTF8.GetChars(content, buffer));
-            if (SecretText.Find(chars, _names) is { } hits)
+            var escaped = content.IndexOf((byte)'\\') >= 0;
+            var chars = Decode(raw, escaped, buffer);
+            if (SecretText.Find(chars, _names) is not { } hits)
             {
-                AddSplice(root, element, SecretText.ReplaceUtf8Quoted(content, chars, hits), ref splices);
+                return;
             }
+            // Unescaped text keeps its bytes outside the hits; escaped text is written back with minimal escaping.
+            var replacement = escaped
+                ? Quote(JsonEncodedText.Encode(SecretText.Replace(chars, hits), JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes)
+                : SecretText.ReplaceUtf8Quoted(content, chars, hits);
+            AddSplice(root, element, replacement, ref splices);
         }
         finally
         {
             ArrayPool<char>.Shared.Return(buffer);
         }
+    }
+
+    private static bool LooksRandom(JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var buffer = ArrayPool<char>.Shared.Rent(raw.Length);
+        try
+        {
+            return SecretText.LooksRandom(Decode(raw, raw.IndexOf((byte)'\\') >= 0, buffer));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    // A JSON string token (quotes included) decoded into buffer, without allocating; the decoded text is never
+    // longer in chars than the token is in bytes.
+    private static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> quoted, bool escaped, char[] buffer)
+    {
+        if (!escaped)
+        {
+            return buffer.AsSpan(0, Encoding.UTF8.GetChars(quoted[1..^1], buffer));
+        }
+        var reader = new Utf8JsonReader(quoted);
+        reader.Read();
+        return buffer.AsSpan(0, reader.CopyString(buffer));
     }
 
     private bool TryMatchName(JsonProperty property, NameScope scope, out NameMatch match)

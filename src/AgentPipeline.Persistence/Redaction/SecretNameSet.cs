@@ -19,11 +19,11 @@ internal enum NameScope
 }
 
 /// <summary>A name found to be a secret's: the marker kind, and whether only a suffix heuristic matched.</summary>
-/// <param name="Kind">The marker kind.</param>
+/// <param name="Kind">The marker kind; null for a suffix match asked not to resolve it (it is the name, sanitised).</param>
 /// <param name="Heuristic">Only a suffix matched: in text the value must also look like a credential.</param>
 /// <param name="LineValue">Written as <c>Name: value</c> in text, the value runs to the end of the line (Authorization, Cookie).</param>
 /// <param name="Weak">A word that names a secret only sometimes (<c>token</c>): the value counts only when it looks generated.</param>
-internal readonly record struct NameMatch(string Kind, bool Heuristic, bool LineValue, bool Weak = false);
+internal readonly record struct NameMatch(string? Kind, bool Heuristic, bool LineValue, bool Weak = false);
 
 /// <summary>
 /// The secret names, compared after normalisation: lower case, without <c>-</c> and <c>_</c>, so
@@ -70,8 +70,8 @@ internal sealed class SecretNameSet
     private static readonly string[] HeaderSuffixes = ["token", "authorization"];
 
     // Values that run to the end of the line when written as "Name: value" in text.
-    private static readonly FrozenSet<string> LineValued =
-        FrozenSet.ToFrozenSet(["authorization", "proxyauthorization", "cookie", "setcookie"], StringComparer.Ordinal);
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> LineValued =
+        FrozenSet.ToFrozenSet(["authorization", "proxyauthorization", "cookie", "setcookie"], StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     private readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _exact;
     private readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _query;
@@ -108,8 +108,12 @@ internal sealed class SecretNameSet
         _query = query.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>Whether <paramref name="name"/> (as written) names a secret in <paramref name="scope"/>.</summary>
-    public bool TryMatch(ReadOnlySpan<char> name, NameScope scope, out NameMatch match)
+    /// <summary>
+    /// Whether <paramref name="name"/> (as written) names a secret in <paramref name="scope"/>. With
+    /// <paramref name="resolveKind"/> false a suffix match leaves <see cref="NameMatch.Kind"/> null rather than
+    /// allocate it (the caller may still reject the value).
+    /// </summary>
+    public bool TryMatch(ReadOnlySpan<char> name, NameScope scope, out NameMatch match, bool resolveKind = true)
     {
         match = default;
         if (name.IsEmpty || name.Length > 2 * MaxNameLength)
@@ -139,7 +143,7 @@ internal sealed class SecretNameSet
         }
         if (EndsWithAny(normalized, AnySuffixes) || (scope is NameScope.Header or NameScope.Text && EndsWithAny(normalized, HeaderSuffixes)))
         {
-            match = new NameMatch(Marker.SanitizeKind(name), Heuristic: true, LineValue: false);
+            match = new NameMatch(resolveKind ? Marker.SanitizeKind(name) : null, Heuristic: true, LineValue: false);
             return true;
         }
         if (scope is NameScope.Body or NameScope.Header && _weak.TryGetValue(normalized, out kind))
@@ -165,8 +169,7 @@ internal sealed class SecretNameSet
         return new string(chars, 0, length);
     }
 
-    private static bool IsLineValued(ReadOnlySpan<char> normalized) =>
-        LineValued.GetAlternateLookup<ReadOnlySpan<char>>().Contains(normalized);
+    private static bool IsLineValued(ReadOnlySpan<char> normalized) => LineValued.Contains(normalized);
 
     private static bool EndsWithAny(ReadOnlySpan<char> normalized, string[] suffixes)
     {

@@ -46,6 +46,8 @@ internal static partial class SecretText
     [GeneratedRegex(Shapes, RegexOptions.CultureInvariant)]
     private static partial Regex ShapeRegex();
 
+    private static readonly string[] AuthSchemes = ["Bearer", "Basic", "Token", "Digest", "ApiKey", "Negotiate"];
+    private static readonly SearchValues<char> LowerIdentifier = SearchValues.Create("abcdefghijklmnopqrstuvwxyz_$");
     private static readonly SearchValues<char> Separators = SearchValues.Create(":=");
     private static readonly SearchValues<char> PlainEnd = SearchValues.Create(" \t\r\n\f\v,;&\"'<>(){}[]\\`");
     private static readonly SearchValues<char> QueryEnd = SearchValues.Create(" \t\r\n\f\v&#\"'<>\\`");
@@ -352,7 +354,7 @@ internal static partial class SecretText
             return false;
         }
         var query = sep == '=' && nameEnd == separator && nameStart > 0 && s[nameStart - 1] is '?' or '&';
-        if (!names.TryMatch(name, query ? NameScope.Query : NameScope.Text, out var match))
+        if (!names.TryMatch(name, query ? NameScope.Query : NameScope.Text, out var match, resolveKind: false))
         {
             return false;
         }
@@ -403,12 +405,18 @@ internal static partial class SecretText
         {
             return false;
         }
-        hit = new Hit(valueStart, valueEnd, match.Kind);
+        hit = new Hit(valueStart, valueEnd, match.Kind ?? Marker.SanitizeKind(name));
         return true;
     }
 
     private static bool IsSecretValue(ReadOnlySpan<char> value, SecretNameSet names, bool heuristic)
     {
+        // "Bearer <token>", "Bearer $TOKEN": judge the credential after an authentication scheme, not the scheme.
+        var space = value.IndexOfAny(' ', '\t');
+        if (space > 0 && IsSchemeWord(value[..space]))
+        {
+            value = value[(space + 1)..].TrimStart();
+        }
         if (value.IsEmpty || Marker.StartsWithMarker(value) || value[0] is '$' or '%' or '{' or '[' or '<' or '*')
         {
             return false; // nothing, already redacted, a variable ($KEY, ${KEY}, %KEY%), structure, a placeholder, a mask
@@ -420,7 +428,7 @@ internal static partial class SecretText
                 return false;
             }
         }
-        if (IsDottedIdentifier(value) || (names.TryMatch(value, NameScope.Text, out var named) && !named.Heuristic) || IsPlaceholder(value))
+        if (IsDottedIdentifier(value) || (names.TryMatch(value, NameScope.Text, out var named, resolveKind: false) && !named.Heuristic) || IsPlaceholder(value))
         {
             return false; // code (process.env.OPENAI_API_KEY, self.api_key), a variable named like a secret, YOUR_KEY
         }
@@ -445,8 +453,27 @@ internal static partial class SecretText
         return (digit ? 1 : 0) + (upper ? 1 : 0) + (lower ? 1 : 0) + (other ? 1 : 0) >= 2;
     }
 
+    private static bool IsSchemeWord(ReadOnlySpan<char> word)
+    {
+        foreach (var scheme in AuthSchemes)
+        {
+            if (word.Equals(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // process.env.OPENAI_API_KEY, os.environ, self.api_key, import.meta.env.KEY: a lower-case root and hardly any
+    // digits. A generated secret with a dot in it (bLLQPme.TSZ9Tj0F5T) is not code.
     private static bool IsDottedIdentifier(ReadOnlySpan<char> value)
     {
+        var root = value.IndexOf('.');
+        if (root <= 0 || value[..root].ContainsAnyExcept(LowerIdentifier) || CountDigits(value) > 2)
+        {
+            return false;
+        }
         var dots = 0;
         var segmentStart = true;
         foreach (var c in value)
@@ -470,6 +497,16 @@ internal static partial class SecretText
             }
         }
         return dots > 0 && !segmentStart;
+    }
+
+    private static int CountDigits(ReadOnlySpan<char> value)
+    {
+        var count = 0;
+        foreach (var c in value)
+        {
+            count += char.IsAsciiDigit(c) ? 1 : 0;
+        }
+        return count;
     }
 
     private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
