@@ -139,7 +139,7 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
         // sits under a secret's name ({"client_secret": {"value": "…", "expires_at": …}}).
         var valueKind = frame.SecretKind;
         var valueWeak = frame.Weak;
-        if (valueKind is null)
+        if (valueKind is null && frame.Element.GetPropertyCount() <= 6)
         {
             foreach (var property in frame.Element.EnumerateObject())
             {
@@ -225,6 +225,8 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
                 return;
             }
             // Unescaped text keeps its bytes outside the hits; escaped text is written back with minimal escaping.
+            // A byte-exact splice needs the decoded text to map back onto the bytes one to one.
+            escaped |= Encoding.UTF8.GetByteCount(chars) != content.Length;
             var replacement = escaped
                 ? Quote(JsonEncodedText.Encode(SecretText.Replace(chars, hits), JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes)
                 : SecretText.ReplaceUtf8Quoted(content, chars, hits);

@@ -47,6 +47,7 @@ internal static partial class SecretText
     private static partial Regex ShapeRegex();
 
     private static readonly string[] AuthSchemes = ["Bearer", "Basic", "Token", "Digest", "ApiKey", "Negotiate"];
+    private static readonly SearchValues<char> VariableName = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
     private static readonly SearchValues<char> LowerIdentifier = SearchValues.Create("abcdefghijklmnopqrstuvwxyz_$");
     private static readonly SearchValues<char> Separators = SearchValues.Create(":=");
     private static readonly SearchValues<char> PlainEnd = SearchValues.Create(" \t\r\n\f\v,;&\"'<>(){}[]\\`");
@@ -417,7 +418,7 @@ internal static partial class SecretText
         {
             value = value[(space + 1)..].TrimStart();
         }
-        if (value.IsEmpty || Marker.StartsWithMarker(value) || value[0] is '$' or '%' or '{' or '[' or '<' or '*')
+        if (value.IsEmpty || Marker.StartsWithMarker(value) || value[0] is '$' or '{' or '[' or '<' or '*' || IsWindowsVariable(value))
         {
             return false; // nothing, already redacted, a variable ($KEY, ${KEY}, %KEY%), structure, a placeholder, a mask
         }
@@ -452,6 +453,10 @@ internal static partial class SecretText
         }
         return (digit ? 1 : 0) + (upper ? 1 : 0) + (lower ? 1 : 0) + (other ? 1 : 0) >= 2;
     }
+
+    // %OPENAI_API_KEY% — but not a URL-encoded value such as %2Bq9… (a SAS signature starting with '+').
+    private static bool IsWindowsVariable(ReadOnlySpan<char> value) =>
+        value.Length > 2 && value[0] == '%' && value[^1] == '%' && char.IsAsciiLetter(value[1]) && !value[1..^1].ContainsAnyExcept(VariableName);
 
     private static bool IsSchemeWord(ReadOnlySpan<char> word)
     {
