@@ -159,6 +159,16 @@ public sealed class DefaultSecretRedactorTests
     }
 
     [Fact]
+    public void Header_entries_are_looked_for_only_in_small_objects()
+    {
+        // {name, value} with six properties or fewer is a header entry; a large object is a record that happens to have both.
+        Assert.Equal("""{"name":"password","value":"[REDACTED:password]","a":1,"b":2,"c":3,"d":4}""",
+            Redact("""{"name":"password","value":"hunter2x","a":1,"b":2,"c":3,"d":4}""", Body));
+        const string large = """{"name":"password","value":"kept","a":1,"b":2,"c":3,"d":4,"e":5}""";
+        Assert.Equal(large, Redact(large, Body));
+    }
+
+    [Fact]
     public void An_escaped_string_with_a_secret_keeps_its_other_text()
     {
         const string json = """{"log":"line1\nAuthorization: Bearer abcdef123456\nline3 \u00e9"}""";
