@@ -27,6 +27,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         Provider = options.Provider;
         _retry = new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay);
         _logger = options.LoggerFactory is null ? null : new StoreLogger(options.LoggerFactory, options);
+        Redactor = (options.SecretRedaction ?? throw new ArgumentException("SecretRedaction is required.", nameof(options))).CreateRedactor();
         GroupCommit = new GroupCommitter(this, options.GroupCommit, Math.Max(1, options.GroupCommitMaxBatch));
         Dialect = options.Provider switch
         {
@@ -45,6 +46,9 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     internal Dialect Dialect { get; }
 
     internal GroupCommitter GroupCommit { get; }
+
+    /// <summary>Resolved once at open (null when redaction is off), so later option changes cannot race a call.</summary>
+    internal ISecretRedactor? Redactor { get; }
 
     /// <summary>Opens a handle as <paramref name="options"/> say. No I/O happens until the first call.</summary>
     /// <exception cref="ArgumentException">The options are incomplete or the connection string is malformed.</exception>

@@ -55,6 +55,14 @@ public sealed partial class PipelineDbOptions
     /// <summary>Rows one group commit takes at most. Default 256.</summary>
     public int GroupCommitMaxBatch { get; set; } = 256;
 
+    /// <summary>
+    /// How credentials are removed from <c>response_headers</c>, <c>request_body</c>,
+    /// <c>response_body</c> and <c>provider_metadata</c> before they are stored: on by default; a
+    /// removed value becomes <c>[REDACTED:kind]</c>. Add names with <see cref="SecretRedactionOptions.ExtraNames"/>
+    /// or replace the rules with <see cref="SecretRedactionOptions.CustomRedactor"/>.
+    /// </summary>
+    public SecretRedactionOptions SecretRedaction { get; set; } = new();
+
     /// <summary>Connections the SQLite pool keeps open at most. Default 8.</summary>
     public int SqliteMaxConnections { get; set; } = 8;
 

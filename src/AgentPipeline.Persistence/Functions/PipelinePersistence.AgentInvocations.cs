@@ -79,6 +79,7 @@ public static partial class PipelinePersistence
     /// <exception cref="ArgumentException">A field is malformed (negative token count, non-UTC time, …); nothing was written.</exception>
     /// <exception cref="RecordNotFoundException">The invocation does not exist.</exception>
     /// <exception cref="InvalidStateTransitionException">It was already completed with different data.</exception>
+    /// <exception cref="InvalidOperationException">A custom secret redactor returned an undefined value; nothing was written.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task CompleteAgentInvocationAsync(PipelineDb db, Guid invocationId, AgentInvocationCompletion data, CancellationToken cancellationToken = default)
     {
@@ -91,9 +92,9 @@ public static partial class PipelinePersistence
             Check.Json(data.OutputReasoning, "data.OutputReasoning"), Check.Json(data.OutputContent, "data.OutputContent"),
             Check.Json(data.OutputFiles, "data.OutputFiles"), Check.Json(data.OutputSources, "data.OutputSources"),
             Check.Json(data.ResponseMessages, "data.ResponseMessages"), data.ResponseId, data.ResponseModelId,
-            Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Check.Json(data.ResponseBody, "data.ResponseBody"),
-            Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
-            Check.Json(data.Warnings, "data.Warnings"), Check.Json(data.RequestBody, "data.RequestBody"),
+            Redact(db, Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.ResponseHeaders), Redact(db, Check.Json(data.ResponseBody, "data.ResponseBody"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.ResponseBody),
+            Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Redact(db, Check.Json(data.ProviderMetadata, "data.ProviderMetadata"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.ProviderMetadata),
+            Check.Json(data.Warnings, "data.Warnings"), Redact(db, Check.Json(data.RequestBody, "data.RequestBody"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.RequestBody),
             Check.NonNegative(data.StepCount, "data.StepCount"), .. UsageColumns.Values(data.Usage, "data.Usage"),
         ];
         await db.RunAsync(write: true, async (session, ct) =>
