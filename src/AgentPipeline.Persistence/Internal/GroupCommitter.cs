@@ -108,8 +108,20 @@ internal sealed class GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
         {
             await db.RunAsync(write: true, async (session, ct) =>
             {
-                await session.BeginAsync(ct).ConfigureAwait(false);
+                // SQLite: one BEGIN IMMEDIATE … COMMIT around the batch. PostgreSQL: no explicit
+                // transaction; the batch's statements up to its single Sync form one implicit
+                // transaction, so rows and commit cost one round trip and one flush.
+                var explicitTransaction = db.Provider == PipelineProvider.Sqlite;
+                if (explicitTransaction)
+                {
+                    await session.BeginAsync(ct).ConfigureAwait(false);
+                }
                 var affected = await session.ExecuteBatchAsync([.. batch.Select(p => (p.Spec.Insert, p.InsertArgs))], ct).ConfigureAwait(false);
+                if (explicitTransaction)
+                {
+                    await session.CommitAsync(ct).ConfigureAwait(false);
+                }
+                // Rows that wrote nothing are diagnosed after the commit: they wrote nothing to undo.
                 for (var i = 0; i < batch.Count; i++)
                 {
                     var p = batch[i];
@@ -134,7 +146,6 @@ internal sealed class GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
                         outcomes[i] = e; // this row's own failure; the others go on
                     }
                 }
-                await session.CommitAsync(ct).ConfigureAwait(false);
             }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception) when (batch.Count > 1)
