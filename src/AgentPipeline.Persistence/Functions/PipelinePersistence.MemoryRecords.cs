@@ -65,9 +65,9 @@ public static partial class PipelinePersistence
         Check.Id(runId, nameof(runId));
         return await db.RunAsync<IReadOnlyList<MemoryRecord>>(write: false, async (session, ct) =>
         {
-            var records = await session.QueryAsync(MemoryByRun, [runId], r => new MemoryRecord(
-                (Guid)r[0]!, DbEnum<FeaturePhase>.Parse((string)r[1]!), DbEnum<MemoryKind>.Parse((string)r[2]!),
-                (string)r[3]!, (DateTimeOffset)r[4]!), ct).ConfigureAwait(false);
+            var records = await session.ReadAsync(MemoryByRun, [runId], static (d, r) => new MemoryRecord(
+                d.ReadGuid(r, 0), DbEnum<FeaturePhase>.Parse(r.GetString(1)), DbEnum<MemoryKind>.Parse(r.GetString(2)),
+                d.ReadText(r, 3), d.ReadTime(r, 4)), ct).ConfigureAwait(false);
             if (records.Count == 0)
             {
                 await RequireAsync(session, RunExists, "feature_runs", runId, ct).ConfigureAwait(false);

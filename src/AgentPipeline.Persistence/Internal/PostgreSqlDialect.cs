@@ -64,6 +64,10 @@ internal sealed class PostgreSqlDialect : Dialect
                 _ => throw new InvalidOperationException($"Unknown column type {type}."),
             };
 
+    public override Guid ReadGuid(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
     public override Exception Translate(Exception exception)
     {
         switch (exception)

@@ -137,7 +137,8 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
-    public async Task<List<T>> QueryAsync<T>(Sql sql, object?[] args, Func<object?[], T> map, CancellationToken cancellationToken)
+    /// <summary>Rows mapped straight from the reader by <paramref name="map"/> (typed reads, no object arrays).</summary>
+    public async Task<List<T>> ReadAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
     {
         var command = Prepare(sql, args);
         try
@@ -148,7 +149,7 @@ internal abstract class Session : IAsyncDisposable
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    list.Add(map(ReadRow(sql, reader)));
+                    list.Add(map(Dialect, reader));
                 }
             }
             return list;
