@@ -15,6 +15,10 @@ internal static class AgentPipeCommand
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(ShowCommand.Create());
+        root.Subcommands.Add(MemoriesCommand.Create());
+        root.Subcommands.Add(CtaCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
         foreach (var option in root.Options)
         {
             if (option is HelpOption { Action: HelpAction help } helpOption)

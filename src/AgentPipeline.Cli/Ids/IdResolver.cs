@@ -4,9 +4,10 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentPipeline.Cli.Ids;
 
 /// <summary>
-/// Turns what a user typed into one id: the full UUID, or any unique prefix or suffix of at least
-/// <see cref="ShortId.MinimumTyped"/> hex digits (dashes and case ignored). No match exits 2; more
-/// than one is a usage error (exit 1) that lists the candidates.
+/// Turns what a user typed into one id: the full UUID, or at least <see cref="ShortId.MinimumTyped"/>
+/// hex digits (dashes and case ignored) that begin the id, end it, or begin its short form (so the
+/// start of what a table shows works too). No match exits 2; more than one is a usage error (exit 1)
+/// that lists the candidates.
 /// </summary>
 internal static class IdResolver
 {
@@ -41,18 +42,20 @@ internal static class IdResolver
         if (hex.Length is < ShortId.MinimumTyped or > 32 || !hex.All(char.IsAsciiHexDigit))
         {
             throw new CliException(
-                $"'{typed}' is not a {what} id: give the full id or at least {ShortId.MinimumTyped} of its hex digits (its start or its end).",
+                $"'{typed}' is not a {what} id: give the full id, its short id, or at least {ShortId.MinimumTyped} hex digits from the start or end of either.",
                 ExitCodes.Failure);
         }
         return hex;
     }
 
-    /// <summary>Picks the one id among <paramref name="candidates"/> whose hex digits begin or end with <paramref name="hex"/>.</summary>
+    /// <summary>Picks the one id among <paramref name="candidates"/> that <paramref name="hex"/> begins, ends, or begins the short form of.</summary>
     /// <exception cref="CliException">None matches (exit 2) or several do (exit 1).</exception>
     public static Guid Match(string typed, string hex, IEnumerable<Guid> candidates, string what)
     {
         var matches = candidates
-            .Where(id => ShortId.Hex(id) is var h && (h.StartsWith(hex, StringComparison.Ordinal) || h.EndsWith(hex, StringComparison.Ordinal)))
+            .Where(id => ShortId.Hex(id) is var h
+                && (h.StartsWith(hex, StringComparison.Ordinal) || h.EndsWith(hex, StringComparison.Ordinal)
+                    || ShortId.Of(id).StartsWith(hex, StringComparison.Ordinal)))
             .Distinct()
             .OrderBy(ShortId.Hex, StringComparer.Ordinal)
             .ToList();

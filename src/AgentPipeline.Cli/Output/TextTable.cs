@@ -50,25 +50,30 @@ internal sealed class TextTable
             var others = widths.Where((_, i) => i != flexible).Sum() + Gap * (_columns.Count - 1);
             widths[flexible] = Math.Max(MinimumFlexible, Math.Min(widths[flexible], width - others));
         }
-        var table = new Table { Border = TableBorder.None, ShowHeaders = true };
-        for (var i = 0; i < _columns.Count; i++)
-        {
-            var (header, right, _) = _columns[i];
-            var column = new TableColumn(new Text(header, new Style(decoration: Decoration.Bold)))
-            {
-                NoWrap = true,
-                Width = widths[i],
-                Padding = new Padding(0, 0, i == _columns.Count - 1 ? 0 : Gap, 0),
-                Alignment = right ? Justify.Right : Justify.Left,
-            };
-            table.AddColumn(column);
-        }
+        console.MarkupLine(Line(_columns.Select(c => new TextCell(c.Header, "bold")).ToArray(), widths, flexible));
         foreach (var cells in _rows)
         {
-            table.AddRow(cells.Select((cell, i) => (Spectre.Console.Rendering.IRenderable)new Text(
-                i == flexible ? Format.OneLine(cell.Text, widths[i]) : cell.Text,
-                cell.Style is null ? Style.Plain : Style.Parse(cell.Style))).ToArray());
+            console.MarkupLine(Line(cells, widths, flexible));
         }
-        console.Write(table);
+    }
+
+    /// <summary>
+    /// One row as markup: cells padded to their column, two spaces apart, nothing trailing (the
+    /// rows are written by hand rather than with a Spectre table, which pads every line to its width).
+    /// </summary>
+    private string Line(TextCell[] cells, int[] widths, int flexible)
+    {
+        var line = new System.Text.StringBuilder();
+        var pending = 0;
+        for (var i = 0; i < cells.Length; i++)
+        {
+            var text = i == flexible ? Format.OneLine(cells[i].Text, widths[i]) : cells[i].Text;
+            var pad = Math.Max(0, widths[i] - text.Length);
+            var (before, after) = _columns[i].Right ? (pad, 0) : (0, pad);
+            line.Append(' ', pending + before);
+            line.Append(cells[i].Style is { } style ? $"[{style}]{Markup.Escape(text)}[/]" : Markup.Escape(text));
+            pending = after + (i < cells.Length - 1 ? Gap : 0);
+        }
+        return line.ToString();
     }
 }
