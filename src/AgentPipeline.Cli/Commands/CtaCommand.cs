@@ -53,7 +53,7 @@ internal static class CtaCommand
             {
                 var status = CtaText.Status(c);
                 table.Row(c.ShortId, c.RunShortId, c.Kind,
-                    new TextCell(status, c.Status switch { CtaView.Open => "yellow", CtaView.TimedOutStatus => "red", _ => "green" }),
+                    new TextCell(status, CtaText.Style(c)),
                     Format.ShortTime(c.RequestedAt), c.Question);
             }
             table.Render(cli.Out);
@@ -114,8 +114,7 @@ internal static class CtaCommand
             {
                 throw AlreadyResolved(current, e, "the answer was not stored");
             }
-            var stored = await ReadAsync(cli.Db, id, cancellationToken);
-            cli.Out.MarkupLine($"CTA [bold]{stored.ShortId}[/] ({stored.Kind}, run {stored.RunShortId}): {CtaText.Resolution(stored)}");
+            Confirm(cli.Out, await ReadAsync(cli.Db, id, cancellationToken));
             return ExitCodes.Success;
         });
         return command;
@@ -136,11 +135,21 @@ internal static class CtaCommand
             {
                 throw AlreadyResolved(current, e, "it was not timed out");
             }
-            var stored = await ReadAsync(cli.Db, id, cancellationToken);
-            cli.Out.MarkupLine($"CTA [bold]{stored.ShortId}[/] ({stored.Kind}, run {stored.RunShortId}): {CtaText.Resolution(stored)}");
+            Confirm(cli.Out, await ReadAsync(cli.Db, id, cancellationToken));
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>What is stored now, read back: the CTA, then its resolution on lines of their own.</summary>
+    private static void Confirm(IAnsiConsole console, CtaView cta)
+    {
+        var where = cta.Phase is null ? "" : $" in {cta.Phase}";
+        console.MarkupLine($"CTA [bold]{cta.ShortId}[/] ({Markup.Escape(cta.Kind + where)}, run {cta.RunShortId}):");
+        foreach (var line in Format.Wrap(CtaText.ResolutionText(cta), CliConsole.MaxWidth - 2))
+        {
+            console.MarkupLine($"  [{CtaText.Style(cta)}]{Markup.Escape(line)}[/]");
+        }
     }
 
     /// <summary>The command that answers <paramref name="cta"/>, for hints.</summary>

@@ -13,9 +13,12 @@ internal static class DatabaseTarget
     /// <exception cref="ArgumentException">The target is not a path, connection string or URI the library accepts.</exception>
     /// <exception cref="CliException">The target is a SQLite database of something else.</exception>
     /// <exception cref="PipelineDatabaseException">The database cannot be reached or migrated, or the file is not a database.</exception>
-    public static async Task<PipelineDb> OpenAsync(string target, CancellationToken cancellationToken)
+    /// <param name="target">What <c>--db</c> says.</param>
+    /// <param name="cancellationToken">Cancels opening and migrating.</param>
+    /// <param name="time">The clock the store stamps times from; the system clock when null.</param>
+    public static async Task<PipelineDb> OpenAsync(string target, CancellationToken cancellationToken, TimeProvider? time = null)
     {
-        var db = await OpenUnmigratedAsync(target, cancellationToken);
+        var db = await OpenUnmigratedAsync(target, cancellationToken, time);
         try
         {
             // Reading the history is much cheaper than MigrateAsync's own checks, and every command
@@ -36,12 +39,12 @@ internal static class DatabaseTarget
 
     /// <summary>Opens the target after checking that migrating it would not write into someone else's database.</summary>
     /// <inheritdoc cref="OpenAsync" path="/exception"/>
-    public static async Task<PipelineDb> OpenUnmigratedAsync(string target, CancellationToken cancellationToken)
+    public static async Task<PipelineDb> OpenUnmigratedAsync(string target, CancellationToken cancellationToken, TimeProvider? time = null)
     {
         PipelineDb db;
         try
         {
-            db = PipelineDb.Open(target);
+            db = PipelineDb.Open(target, time);
         }
         catch (Exception e) when (e is ArgumentException or UriFormatException)
         {

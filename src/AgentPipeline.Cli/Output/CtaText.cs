@@ -20,17 +20,28 @@ internal static class CtaText
         },
     };
 
-    /// <summary>The resolution in full, as markup: who answered what and when.</summary>
-    public static string Resolution(CtaView cta)
+    /// <summary>The resolution in full, as plain text: what was answered and when.</summary>
+    public static string ResolutionText(CtaView cta)
     {
-        var when = cta.RespondedAt is { } at ? $" [grey]at {Format.Time(at)}[/]" : "";
+        var when = cta.RespondedAt is { } at ? " at " + Format.Time(at) : "";
         return cta.Status switch
         {
-            CtaView.Open => "[yellow]open[/] [grey]since " + Format.Time(cta.RequestedAt) + "[/]",
-            CtaView.TimedOutStatus => "[red]timed out[/]" + when,
-            _ => "[green]" + Markup.Escape(Answer(cta)) + "[/]" + when,
+            CtaView.Open => "open since " + Format.Time(cta.RequestedAt),
+            CtaView.TimedOutStatus => "timed out" + when,
+            _ => Answer(cta) + when,
         };
     }
+
+    /// <summary>The colour of a CTA's state: open yellow, timed out red, answered green.</summary>
+    public static string Style(CtaView cta) => cta.Status switch
+    {
+        CtaView.Open => "yellow",
+        CtaView.TimedOutStatus => "red",
+        _ => "green",
+    };
+
+    /// <summary><see cref="ResolutionText"/> as markup in the state's colour.</summary>
+    public static string Resolution(CtaView cta) => $"[{Style(cta)}]{Markup.Escape(ResolutionText(cta))}[/]";
 
     /// <summary>The answer in words, e.g. <c>approved: "Looks good"</c> or <c>chose b (Token bucket in Redis)</c>.</summary>
     public static string Answer(CtaView cta)

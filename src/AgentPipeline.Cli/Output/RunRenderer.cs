@@ -61,9 +61,11 @@ internal static class RunRenderer
         {
             $"[bold]{Markup.Escape(invocation.AgentType)}[/] [grey]{invocation.ShortId}[/]  {Markup.Escape(invocation.ModelId ?? "-")}  "
                 + $"{Markup.Escape(finish)}  {Format.Duration(Format.Between(invocation.StartedAt, invocation.CompletedAt))}",
-            $"[grey]in[/] {Format.Count(u.InputTokens)}  [grey]out[/] {Format.Count(u.OutputTokens)}  "
-                + $"[grey]cache[/] {Format.Count(u.InputCacheReadTokens)}/{Format.Count(u.InputCacheWriteTokens)}  "
-                + $"[grey]reasoning[/] {Format.Count(u.OutputReasoningTokens)}",
+            u.TotalTokens is null && invocation.CompletedAt is null
+                ? "[grey]no token totals until it completes[/]"
+                : $"[grey]in[/] {Format.Count(u.InputTokens)}  [grey]out[/] {Format.Count(u.OutputTokens)}  "
+                    + $"[grey]cache[/] {Format.Count(u.InputCacheReadTokens)}/{Format.Count(u.InputCacheWriteTokens)}  "
+                    + $"[grey]reasoning[/] {Format.Count(u.OutputReasoningTokens)}",
         };
         var node = parent.AddNode(new Markup(string.Join('\n', lines)));
         foreach (var step in invocation.Steps)
@@ -121,7 +123,7 @@ internal static class RunRenderer
         foreach (var c in ctas)
         {
             var where = c.Phase is null ? "" : $" in {c.Phase}";
-            console.MarkupLine($"  [bold]{c.ShortId}[/]  {c.Kind}{where}  {CtaText.Resolution(c)}");
+            console.MarkupLine($"  [bold]{c.ShortId}[/]  {Markup.Escape(c.Kind + where)}  [{CtaText.Style(c)}]{Markup.Escape(CtaText.Status(c))}[/]");
             foreach (var line in Format.Wrap(c.Question, width - 4))
             {
                 console.WriteLine("    " + line);
@@ -130,6 +132,7 @@ internal static class RunRenderer
             {
                 console.WriteLine("    " + Format.OneLine($"{option.Id}) {option.Label}", width - 4));
             }
+            console.MarkupLine($"    [{CtaText.Style(c)}]{Markup.Escape(Format.OneLine(CtaText.ResolutionText(c), width - 4))}[/]");
         }
     }
 
