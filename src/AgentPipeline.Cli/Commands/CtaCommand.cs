@@ -22,7 +22,7 @@ internal static class CtaCommand
     private static Command List()
     {
         var open = new Option<bool>("--open") { Description = "Only CTAs still waiting for an answer." };
-        var run = new Option<string?>("--run") { Description = "Only this run's CTAs (full id or unique prefix/suffix).", HelpName = "run" };
+        var run = IdSymbols.Option("--run", "run", "Only this run's CTAs");
         var limit = LimitOption.Create(20, "CTAs");
         var json = JsonOption.Create();
         var command = new Command("list", "List CTAs, newest first: id, run, kind, status, when asked, question.")
@@ -72,7 +72,7 @@ internal static class CtaCommand
 
     private static Command Answer()
     {
-        var cta = CtaArgument();
+        var cta = IdSymbols.Argument("cta", "CTA");
         var approve = new Option<bool>("--approve") { Description = "Approve (approval CTAs)." };
         var reject = new Option<bool>("--reject") { Description = "Reject (approval CTAs)." };
         var reason = new Option<string?>("--reason") { Description = "Why, with --approve or --reject.", HelpName = "text" };
@@ -122,7 +122,7 @@ internal static class CtaCommand
 
     private static Command Timeout()
     {
-        var cta = CtaArgument();
+        var cta = IdSymbols.Argument("cta", "CTA");
         var command = new Command("timeout", "Mark an open CTA as timed out, as the orchestrator does when nobody answers in time.") { cta };
         CliAction.Set(command, async (parseResult, cli, cancellationToken) =>
         {
@@ -160,11 +160,6 @@ internal static class CtaCommand
         _ => "--text \"<your answer>\"",
     };
 
-    private static Argument<string> CtaArgument() => new("cta")
-    {
-        Description = "The CTA: its full id, or at least 4 hex digits from its start or its end (the short id shown by cta list).",
-    };
-
     private static async Task<(Guid Id, CtaView Current)> ResolveAsync(PipelineDb db, string typed, CancellationToken cancellationToken)
     {
         await using var context = db.CreateDbContext();
@@ -195,11 +190,11 @@ internal static class CtaCommand
         {
             var how = cta.Kind switch
             {
-                "approval" => "--approve or --reject",
-                "text" => "--text",
-                _ => "--choose <option-id>",
+                "approval" => "asks for an approval: answer it with --approve or --reject",
+                "text" => "asks for a text answer: answer it with --text",
+                _ => $"asks for a choice: answer it with --choose and one of {string.Join(", ", (cta.RequestOptions ?? []).Select(o => o.Id))}",
             };
-            throw new CliException($"CTA {cta.ShortId} is a {cta.Kind} question: answer it with {how}.", ExitCodes.Failure);
+            throw new CliException($"CTA {cta.ShortId} {how}.", ExitCodes.Failure);
         }
         if (response.SelectedId is { } selected && cta.RequestOptions is { } options && options.All(o => o.Id != selected))
         {

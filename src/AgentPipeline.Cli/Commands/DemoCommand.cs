@@ -65,7 +65,8 @@ internal static class DemoCommand
             var stored = await SimulateAsync(runner, settings, stderr, cancellationToken);
 
             await using var context = db.CreateDbContext();
-            var runIds = stored.Select(r => r.RunId).ToList();
+            // Newest first, like agentpipe runs: the run waiting for you comes first.
+            var runIds = stored.Select(r => r.RunId).Reverse().ToList();
             var runs = await RunQueries.ReadAsync(context, runIds, cancellationToken);
             if (json)
             {

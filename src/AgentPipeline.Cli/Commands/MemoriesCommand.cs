@@ -11,7 +11,7 @@ internal static class MemoriesCommand
 {
     public static Command Create()
     {
-        var run = RunArgument.Create();
+        var run = IdSymbols.Argument("run", "run");
         var json = JsonOption.Create();
         var command = new Command(
             "memories",

@@ -14,7 +14,7 @@ internal static class RunsCommand
     {
         var phase = new Option<string?>("--phase")
         {
-            Description = "Only runs whose current phase is this one.",
+            Description = $"Only runs whose current phase is this one: {string.Join(", ", DbEnum<FeaturePhase>.Names)}.",
             HelpName = "phase",
         };
         phase.AcceptOnlyFromAmong(DbEnum<FeaturePhase>.Names);

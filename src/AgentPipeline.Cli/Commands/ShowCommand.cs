@@ -10,7 +10,7 @@ internal static class ShowCommand
 {
     public static Command Create()
     {
-        var run = RunArgument.Create();
+        var run = IdSymbols.Argument("run", "run");
         var json = JsonOption.Create();
         var command = new Command("show", "Show a run as a tree: phases, agents and their sub-agents, steps, tool calls; then its memory records and CTAs.")
         {

@@ -18,7 +18,7 @@ internal static class StatsCommand
             DefaultValueFactory = _ => "model",
         };
         by.AcceptOnlyFromAmong("model", "phase", "agent");
-        var run = new Option<string?>("--run") { Description = "Only this run (full id or unique prefix/suffix).", HelpName = "run" };
+        var run = IdSymbols.Option("--run", "run", "Only this run");
         var json = JsonOption.Create();
         var command = new Command(
             "stats",

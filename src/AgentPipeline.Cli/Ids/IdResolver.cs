@@ -34,19 +34,21 @@ internal static class IdResolver
         return Match(typed, hex, await ids.ToListAsync(cancellationToken), what);
     }
 
+    /// <summary>Why <paramref name="typed"/> cannot be an id, or null when it can.</summary>
+    public static string? Problem(string typed, string what)
+    {
+        var hex = Hex(typed);
+        return hex.Length is < ShortId.MinimumTyped or > 32 || !hex.All(char.IsAsciiHexDigit)
+            ? $"'{typed}' is not a {what} id: give the full id, its short id, or at least {ShortId.MinimumTyped} hex digits from the start or end of either."
+            : null;
+    }
+
     /// <summary>Normalizes the typed text to lower-case hex digits.</summary>
     /// <exception cref="CliException">The text is not hex or is too short (usage, exit 1).</exception>
-    public static string Normalize(string typed, string what)
-    {
-        var hex = typed.Trim().Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
-        if (hex.Length is < ShortId.MinimumTyped or > 32 || !hex.All(char.IsAsciiHexDigit))
-        {
-            throw new CliException(
-                $"'{typed}' is not a {what} id: give the full id, its short id, or at least {ShortId.MinimumTyped} hex digits from the start or end of either.",
-                ExitCodes.Failure);
-        }
-        return hex;
-    }
+    public static string Normalize(string typed, string what) =>
+        Problem(typed, what) is { } problem ? throw new CliException(problem, ExitCodes.Failure) : Hex(typed);
+
+    private static string Hex(string typed) => typed.Trim().Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
 
     /// <summary>Picks the one id among <paramref name="candidates"/> that <paramref name="hex"/> begins, ends, or begins the short form of.</summary>
     /// <exception cref="CliException">None matches (exit 2) or several do (exit 1).</exception>

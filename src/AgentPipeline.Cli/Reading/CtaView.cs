@@ -28,6 +28,7 @@ internal sealed record CtaView(
     public const string TimedOutStatus = "timed-out";
 
     /// <summary>What was asked: the approval message or the text/choice prompt.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Question => RequestMessage ?? RequestPrompt ?? "";
 }
 

@@ -19,26 +19,44 @@ internal static class RunQueries
     {
         var runs = phase is { } p ? context.FeatureRuns.Where(r => r.CurrentPhase == p) : context.FeatureRuns;
         var total = await runs.CountAsync(cancellationToken);
-        var ids = await runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(limit)
-            .Select(r => r.Id).ToListAsync(cancellationToken);
-        return (await ReadAsync(context, ids, cancellationToken), total);
+        var page = await runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(limit)
+            .Select(r => new RunRow(r.Id, r.Prompt, r.CurrentPhase, r.CreatedAt, r.CompletedAt))
+            .ToListAsync(cancellationToken);
+        return (await ToItemsAsync(context, page, cancellationToken), total);
     }
 
     /// <summary>The given runs' table lines, in the given order.</summary>
     public static async Task<IReadOnlyList<RunListItem>> ReadAsync(PipelineDbContext context, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
     {
-        if (ids.Count == 0)
+        var runs = await context.FeatureRuns.Where(r => ids.Contains(r.Id))
+            .Select(r => new RunRow(r.Id, r.Prompt, r.CurrentPhase, r.CreatedAt, r.CompletedAt))
+            .ToDictionaryAsync(r => r.Id, cancellationToken);
+        return await ToItemsAsync(context, [.. ids.Where(runs.ContainsKey).Select(id => runs[id])], cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<RunListItem>> ToItemsAsync(PipelineDbContext context, List<RunRow> runs, CancellationToken cancellationToken)
+    {
+        if (runs.Count == 0)
         {
             return [];
         }
-        var runs = await context.FeatureRuns.Where(r => ids.Contains(r.Id))
-            .Select(r => new { r.Id, r.Prompt, r.CurrentPhase, r.CreatedAt, r.CompletedAt })
-            .ToDictionaryAsync(r => r.Id, cancellationToken);
-        var tokens = await TotalTokensAsync(context, ids, cancellationToken);
+        var ids = runs.Select(r => r.Id).ToList();
+        // Tokens: each completed invocation's own totals; for one still running (no totals yet), its steps so far.
+        var tokens = (await context.AgentInvocations.Where(i => ids.Contains(i.RunId))
+                .Select(i => new
+                {
+                    i.RunId,
+                    Tokens = i.TotalTokens != null
+                        ? (long?)i.TotalTokens
+                        : context.AgentSteps.Where(s => s.InvocationId == i.Id).Sum(s => (long?)s.TotalTokens),
+                })
+                .ToListAsync(cancellationToken))
+            .GroupBy(i => i.RunId)
+            .ToDictionary(g => g.Key, g => g.Sum(i => i.Tokens ?? 0));
         var open = await context.CtaEvents.Where(c => ids.Contains(c.RunId) && c.RespondedAt == null)
             .GroupBy(c => c.RunId).Select(g => new { RunId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.RunId, g => g.Count, cancellationToken);
-        return [.. ids.Where(runs.ContainsKey).Select(id => runs[id]).Select(r => new RunListItem(
+        return [.. runs.Select(r => new RunListItem(
             r.Id,
             ShortId.Of(r.Id),
             r.Prompt,
@@ -143,19 +161,5 @@ internal static class RunQueries
             ctas.Ctas);
     }
 
-    /// <summary>
-    /// Tokens per run: each completed invocation's own totals, and for an invocation still running
-    /// (no totals yet) the sum of its steps so far.
-    /// </summary>
-    private static async Task<Dictionary<Guid, long>> TotalTokensAsync(PipelineDbContext context, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
-    {
-        var completed = await context.AgentInvocations.Where(i => ids.Contains(i.RunId) && i.TotalTokens != null)
-            .GroupBy(i => i.RunId).Select(g => new { RunId = g.Key, Sum = g.Sum(i => (long?)i.TotalTokens) })
-            .ToListAsync(cancellationToken);
-        var running = await context.AgentSteps
-            .Where(s => ids.Contains(s.RunId) && context.AgentInvocations.Any(i => i.Id == s.InvocationId && i.TotalTokens == null))
-            .GroupBy(s => s.RunId).Select(g => new { RunId = g.Key, Sum = g.Sum(s => (long?)s.TotalTokens) })
-            .ToListAsync(cancellationToken);
-        return completed.Concat(running).GroupBy(x => x.RunId).ToDictionary(g => g.Key, g => g.Sum(x => x.Sum ?? 0));
-    }
+    private sealed record RunRow(Guid Id, string Prompt, FeaturePhase CurrentPhase, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
 }
