@@ -63,7 +63,9 @@ internal static class CtaCommand
             }
             if (ctas.FirstOrDefault(c => c.Status == CtaView.Open) is { } first)
             {
-                cli.Out.MarkupLine($"[grey]Answer one:[/] {Markup.Escape(AnswerHint(first))}");
+                cli.Out.MarkupLine("[grey]Answer one with:[/]");
+                // Straight to the writer, whole: a command to copy must not be wrapped.
+                cli.Out.Profile.Out.Writer.WriteLine("  " + AnswerHint(first));
             }
             return ExitCodes.Success;
         });
@@ -153,7 +155,7 @@ internal static class CtaCommand
     }
 
     /// <summary>The command that answers <paramref name="cta"/>, for hints.</summary>
-    public static string AnswerHint(CtaView cta) => $"agentpipe cta answer {cta.ShortId} " + cta.Kind switch
+    public static string AnswerHint(CtaView cta) => $"{CommandName.Text} cta answer {cta.ShortId} " + cta.Kind switch
     {
         "approval" => "--approve --reason \"Looks good\"",
         "choice" => $"--choose {cta.RequestOptions?.FirstOrDefault()?.Id ?? "<option-id>"}",

@@ -89,13 +89,14 @@ internal static class DemoCommand
             stdout.WriteLine();
             var dbHint = DbSuffix(parseResult, db);
             stdout.MarkupLine("[grey]See the waiting run as a tree:[/]");
-            stdout.WriteLine($"  agentpipe show {ShortIdOf(waiting)}{dbHint}");
+            // Commands to copy go straight to the writer: Spectre would wrap a long --db path.
+            stdout.Profile.Out.Writer.WriteLine($"  {CommandName.Text} show {ShortIdOf(waiting)}{dbHint}");
             if (open.Count == 1)
             {
                 stdout.MarkupLine("[grey]Answer its open question (a CTA):[/]");
-                stdout.WriteLine($"  {CtaCommand.AnswerHint(open[0])}{dbHint}");
+                stdout.Profile.Out.Writer.WriteLine($"  {CtaCommand.AnswerHint(open[0])}{dbHint}");
             }
-            stdout.MarkupLine($"[grey]More:[/] agentpipe runs, memories <run>, cta list --open, stats --by phase");
+            stdout.MarkupLine("[grey]More commands:[/] runs, memories <run>, cta list --open, stats --by phase, --help");
             if (dbHint.Length == 0 && parseResult.GetResult(DbOption.Instance) is { Implicit: false } && db.Provider == PipelineProvider.PostgreSql)
             {
                 stdout.MarkupLine("[grey](give each command the same --db, or export AGENTPIPE_DB)[/]");
@@ -145,7 +146,6 @@ internal static class DemoCommand
         {
             return "";
         }
-        var target = parseResult.GetRequiredValue(DbOption.Instance);
-        return " --db " + (target.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-') ? target : "'" + target.Replace("'", "'\\''", StringComparison.Ordinal) + "'");
+        return " --db " + CommandName.Quote(parseResult.GetRequiredValue(DbOption.Instance));
     }
 }

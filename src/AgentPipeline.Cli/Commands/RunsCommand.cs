@@ -38,7 +38,7 @@ internal static class RunsCommand
             if (runs.Count == 0)
             {
                 cli.Out.MarkupLine(phaseName is null
-                    ? "No runs yet. [grey]Try:[/] agentpipe demo"
+                    ? $"No runs yet. [grey]Try:[/] {Markup.Escape(CommandName.Text)} demo"
                     : $"No run is in phase {phaseName}.");
                 return ExitCodes.Success;
             }

@@ -47,7 +47,7 @@ internal static class StatsCommand
             }
             if (rows.Count == 0)
             {
-                cli.Out.MarkupLine("No agent invocations yet. [grey]Try:[/] agentpipe demo");
+                cli.Out.MarkupLine($"No agent invocations yet. [grey]Try:[/] {Markup.Escape(CommandName.Text)} demo");
                 return ExitCodes.Success;
             }
             var header = grouping switch
