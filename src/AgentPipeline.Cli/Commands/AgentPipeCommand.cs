@@ -41,8 +41,7 @@ internal static class AgentPipeCommand
             {
                 ErrorReporter.Report(stderr, new ArgumentException(error.Message));
             }
-            var name = string.Join(' ', parseResult.CommandResult.Command is var c && c.Parents.Any() ? CommandPath(parseResult) : ["agentpipe"]);
-            await Console.Error.WriteLineAsync($"Run '{name} --help' for usage.");
+            await Console.Error.WriteLineAsync($"Run '{string.Join(' ', CommandPath(parseResult))} --help' for usage.");
             return ExitCodes.Failure;
         }
         return await parseResult.InvokeAsync();
@@ -53,7 +52,7 @@ internal static class AgentPipeCommand
         var names = new List<string>();
         for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
         {
-            names.Insert(0, result.Command is RootCommand ? "agentpipe" : result.Command.Name);
+            names.Insert(0, result.Command is RootCommand ? CommandName.Text : result.Command.Name);
         }
         return names;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data.Common;
 using System.Globalization;
 using AgentPipeline.Cli.Demo;
 using AgentPipeline.Cli.Output;
@@ -61,52 +62,67 @@ internal static class DemoCommand
             var target = parseResult.GetRequiredValue(DbOption.Instance);
             var clock = new DemoClock(settings.Runs, TimeProvider.System.GetUtcNow());
             await using var db = await DatabaseTarget.OpenAsync(target, cancellationToken, clock);
-            var runner = new DemoRunner(db, settings, clock);
-            var stored = await SimulateAsync(runner, settings, stderr, cancellationToken);
-
-            await using var context = db.CreateDbContext();
-            // Newest first, like agentpipe runs: the run waiting for you comes first.
-            var runIds = stored.Select(r => r.RunId).Reverse().ToList();
-            var runs = await RunQueries.ReadAsync(context, runIds, cancellationToken);
-            if (json)
+            try
             {
-                JsonOutput.Write(Console.Out, runs);
-                return ExitCodes.Success;
+                return await SimulateAndListAsync(parseResult, db, clock, settings, json, stdout, stderr, cancellationToken);
             }
-            var waiting = stored.Where(r => r.Outcome == RunOutcome.AwaitsApproval).Select(r => r.RunId).LastOrDefault();
-            var (open, _) = await CtaQueries.ListAsync(context, openOnly: true, waiting, limit: 1, newestFirst: true, cancellationToken);
-            var total = await context.FeatureRuns.CountAsync(cancellationToken);
-
-            stdout.Write(new Rule($"[bold]agentpipe demo[/] [grey](seed {settings.Seed.ToString(CultureInfo.InvariantCulture)})[/]").LeftJustified());
-            stdout.MarkupLine($"[grey]Database:[/] {Markup.Escape(DatabaseLabel.Describe(db))}");
-            stdout.WriteLine();
-            RunsRenderer.Render(stdout, runs);
-            stdout.WriteLine();
-            var completed = runs.Count(r => r.CurrentPhase == "completed");
-            var failed = runs.Count(r => r.CurrentPhase == "failed");
-            stdout.MarkupLine($"Stored {Format.Count(runs.Count)} run{(runs.Count == 1 ? "" : "s")}: [green]{Format.Count(completed)} completed[/], [red]{Format.Count(failed)} failed[/], "
-                + $"[yellow]{Format.Count(runs.Count - completed - failed)} waiting for you[/]; the database holds {Format.Count(total)}.");
-            stdout.WriteLine();
-            var dbHint = DbSuffix(parseResult, db);
-            stdout.MarkupLine("[grey]See the waiting run as a tree:[/]");
-            // Commands to copy go straight to the writer: Spectre would wrap a long --db path.
-            stdout.Profile.Out.Writer.WriteLine($"  {CommandName.Text} show {ShortIdOf(waiting)}{dbHint}");
-            if (open.Count == 1)
+            catch (DbException e)
             {
-                stdout.MarkupLine("[grey]Answer its open question (a CTA):[/]");
-                stdout.Profile.Out.Writer.WriteLine($"  {CtaCommand.AnswerHint(open[0])}{dbHint}");
+                // The listing reads through EF Core, which lets provider errors through untranslated.
+                throw db.Dialect.Translate(e);
             }
-            stdout.MarkupLine("[grey]More commands:[/] runs, memories <run>, cta list --open, stats --by phase, --help");
-            if (dbHint.Length == 0 && parseResult.GetResult(DbOption.Instance) is { Implicit: false } && db.Provider == PipelineProvider.PostgreSql)
-            {
-                stdout.MarkupLine("[grey](give each command the same --db, or export AGENTPIPE_DB)[/]");
-            }
-            return ExitCodes.Success;
         }
         catch (Exception e) when (ErrorReporter.IsExpected(e))
         {
             return ErrorReporter.Report(stderr, e);
         }
+    }
+
+    private static async Task<int> SimulateAndListAsync(
+        ParseResult parseResult, PipelineDb db, DemoClock clock, DemoSettings settings, bool json, IAnsiConsole stdout, IAnsiConsole stderr,
+        CancellationToken cancellationToken)
+    {
+        var runner = new DemoRunner(db, settings, clock);
+        var stored = await SimulateAsync(runner, settings, stderr, cancellationToken);
+
+        await using var context = db.CreateDbContext();
+        // Newest first, like agentpipe runs: the run waiting for you comes first.
+        var runIds = stored.Select(r => r.RunId).Reverse().ToList();
+        var runs = await RunQueries.ReadAsync(context, runIds, cancellationToken);
+        if (json)
+        {
+            JsonOutput.Write(Console.Out, runs);
+            return ExitCodes.Success;
+        }
+        var waiting = stored.Where(r => r.Outcome == RunOutcome.AwaitsApproval).Select(r => r.RunId).LastOrDefault();
+        var (open, _) = await CtaQueries.ListAsync(context, openOnly: true, waiting, limit: 1, newestFirst: true, cancellationToken);
+        var total = await context.FeatureRuns.CountAsync(cancellationToken);
+
+        stdout.Write(new Rule($"[bold]agentpipe demo[/] [grey](seed {settings.Seed.ToString(CultureInfo.InvariantCulture)})[/]").LeftJustified());
+        stdout.MarkupLine($"[grey]Database:[/] {Markup.Escape(DatabaseLabel.Describe(db))}");
+        stdout.WriteLine();
+        RunsRenderer.Render(stdout, runs);
+        stdout.WriteLine();
+        var completed = runs.Count(r => r.CurrentPhase == "completed");
+        var failed = runs.Count(r => r.CurrentPhase == "failed");
+        stdout.MarkupLine($"Stored {Format.Count(runs.Count)} run{(runs.Count == 1 ? "" : "s")}: [green]{Format.Count(completed)} completed[/], [red]{Format.Count(failed)} failed[/], "
+            + $"[yellow]{Format.Count(runs.Count - completed - failed)} waiting for you[/]; the database holds {Format.Count(total)}.");
+        stdout.WriteLine();
+        var dbHint = DbSuffix(parseResult, db);
+        stdout.MarkupLine("[grey]See the waiting run as a tree:[/]");
+        // Commands to copy go straight to the writer: Spectre would wrap a long --db path.
+        stdout.Profile.Out.Writer.WriteLine($"  {CommandName.Text} show {ShortIdOf(waiting)}{dbHint}");
+        if (open.Count == 1)
+        {
+            stdout.MarkupLine("[grey]Answer its open question (a CTA):[/]");
+            stdout.Profile.Out.Writer.WriteLine($"  {CtaCommand.AnswerHint(open[0])}{dbHint}");
+        }
+        stdout.MarkupLine("[grey]More commands:[/] runs, memories <run>, cta list --open, stats --by phase, --help");
+        if (dbHint.Length == 0 && parseResult.GetResult(DbOption.Instance) is { Implicit: false } && db.Provider == PipelineProvider.PostgreSql)
+        {
+            stdout.MarkupLine("[grey](give each command the same --db, or export AGENTPIPE_DB)[/]");
+        }
+        return ExitCodes.Success;
     }
 
     /// <summary>
