@@ -58,6 +58,17 @@ public abstract class FirstUseTests<TStore>(TStore fixture) : IClassFixture<TSto
         var demo = await AgentPipe.RunAsync(_folder.Path, environment, "demo");
 
         Assert.True(demo.ExitCode == 0, demo.ToString());
+        // The default demo goes through all 19 functions: a completed run (its approval and choice
+        // answered), a failed run (a timed-out CTA, a failed phase) and a run waiting on an approval.
+        var phases = (await QueryAsync(target, "SELECT current_phase FROM {feature_runs}")).Select(r => (string)r["current_phase"]!).Order().ToList();
+        Assert.Equal(["completed", "failed", "pr"], phases);
+        Assert.NotEmpty(await QueryAsync(target, "SELECT id FROM {cta_events} WHERE timed_out = TRUE"));
+        Assert.NotEmpty(await QueryAsync(target, "SELECT id FROM {cta_events} WHERE kind = 'choice' AND response_selected_id IS NOT NULL"));
+        Assert.NotEmpty(await QueryAsync(target, "SELECT id FROM {cta_events} WHERE kind = 'approval' AND response_approved IS NOT NULL"));
+        Assert.NotEmpty(await QueryAsync(target, "SELECT id FROM {phase_results} WHERE status = 'failed'"));
+        Assert.NotEmpty(await QueryAsync(target, "SELECT id FROM {sandbox_snapshots}"));
+        Assert.NotEmpty(await QueryAsync(target, "SELECT id FROM {sandboxes} WHERE status = 'stopped' AND duration IS NOT NULL"));
+        Assert.NotEmpty(await QueryAsync(target, "SELECT id FROM {memory_records}"));
         var show = Printed(demo, "agentpipe show ");
         var answer = Printed(demo, "agentpipe cta answer ");
         var shown = await AgentPipe.RunAsync(_folder.Path, environment, show);

@@ -20,8 +20,8 @@ internal static class DemoCommand
     {
         var runs = new Option<int>("--runs")
         {
-            Description = $"How many feature runs to simulate (1-{MaxRuns}). Most complete, about one in four fails, "
-                + "and the last waits for your approval.",
+            Description = $"How many feature runs go to the end (1-{MaxRuns}): the first completes, about one in four of the others fails; "
+                + "a failing run is added if none failed, and one more run waits for your approval.",
             HelpName = "n",
             DefaultValueFactory = _ => 1,
         };

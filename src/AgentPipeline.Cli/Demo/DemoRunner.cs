@@ -3,9 +3,11 @@ using AgentPipeline.Persistence;
 namespace AgentPipeline.Cli.Demo;
 
 /// <summary>
-/// Simulates whole feature runs through the 19 store functions. Most complete; about one in four
-/// fails in judging or implementation when a question to the human times out; the last one stops
-/// in the pr phase on an approval nobody has given yet, so there is always an open CTA to answer.
+/// Simulates whole feature runs through the 19 store functions: the requested runs go to the end
+/// (the first completes, about one in four of the others fails in judging or implementation when a
+/// question to the human times out); a failing run follows when none failed, so every demo has a
+/// timed-out CTA and a failed run; a last run stops in the pr phase on an approval nobody has
+/// given yet, so there is always an open CTA to answer.
 /// </summary>
 internal sealed class DemoRunner(PipelineDb db, DemoSettings settings, DemoClock time)
 {
@@ -19,13 +21,11 @@ internal sealed class DemoRunner(PipelineDb db, DemoSettings settings, DemoClock
     {
         var rng = new Random(settings.Seed);
         var outcomes = PlanOutcomes(settings.Runs, rng);
-        // Every demo shows a timed-out CTA: if no run fails on one, the waiting run's judging choice times out instead.
-        var noFailure = !outcomes.Any(o => o is RunOutcome.FailsInJudging or RunOutcome.FailsInImplementation);
         var runs = new List<(Guid, RunOutcome)>();
         for (var i = 0; i < outcomes.Count; i++)
         {
             time.StartRun(i);
-            var runId = await SimulateRunAsync(rng, outcomes[i], choiceTimesOut: noFailure && outcomes[i] == RunOutcome.AwaitsApproval, cancellationToken);
+            var runId = await SimulateRunAsync(rng, outcomes[i], choiceTimesOut: false, cancellationToken);
             runs.Add((runId, outcomes[i]));
             onRunStored?.Invoke(i, runId);
         }
@@ -33,22 +33,23 @@ internal sealed class DemoRunner(PipelineDb db, DemoSettings settings, DemoClock
     }
 
     /// <summary>
-    /// The last run waits for approval; each other run fails with probability 1/4 (in judging or
-    /// implementation, evenly); with three runs or more at least one fails.
+    /// <paramref name="runs"/> runs that end: the first completes, each other fails with probability
+    /// 1/4 (in judging or implementation, evenly); then a failing run if none failed; then the run
+    /// that waits for approval.
     /// </summary>
     internal static IReadOnlyList<RunOutcome> PlanOutcomes(int runs, Random rng)
     {
         RunOutcome Failure() => rng.Next(2) == 0 ? RunOutcome.FailsInJudging : RunOutcome.FailsInImplementation;
-        var outcomes = new RunOutcome[runs];
-        for (var i = 0; i < runs - 1; i++)
+        var outcomes = new List<RunOutcome> { RunOutcome.Completes };
+        for (var i = 1; i < runs; i++)
         {
-            outcomes[i] = rng.Next(4) == 0 ? Failure() : RunOutcome.Completes;
+            outcomes.Add(rng.Next(4) == 0 ? Failure() : RunOutcome.Completes);
         }
-        if (runs >= 3 && outcomes.All(o => o is RunOutcome.Completes or RunOutcome.AwaitsApproval))
+        if (outcomes.All(o => o == RunOutcome.Completes))
         {
-            outcomes[rng.Next(runs - 1)] = Failure();
+            outcomes.Add(Failure());
         }
-        outcomes[runs - 1] = RunOutcome.AwaitsApproval;
+        outcomes.Add(RunOutcome.AwaitsApproval);
         return outcomes;
     }
 
