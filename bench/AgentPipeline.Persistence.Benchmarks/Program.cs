@@ -1,7 +1,11 @@
 using AgentPipeline.Persistence.Benchmarks.Infrastructure;
+using AgentPipeline.Persistence.Benchmarks.Quick;
 using BenchmarkDotNet.Running;
 
-// BenchmarkDotNet (e.g. --filter '*' or --filter '*CreateToolCall*'). It takes --pg-fsync-off (PostgreSQL on the tests' own cluster, fsync off, instead of a durable one)
+// Two modes (docs/performance.md):
+//   --quick [--provider sqlite|postgresql] [--op Name] [--rounds N]   side-by-side table in under 2 minutes
+//   anything else goes to BenchmarkDotNet (e.g. --filter '*' or --filter '*CreateToolCall*')
+// Both take --pg-fsync-off (PostgreSQL on the tests' own cluster, fsync off, instead of a durable one)
 // and --pg-durable-per-call (per-call comparisons wait for each commit's WAL flush too).
 var rest = new List<string>(args);
 if (rest.Remove("--pg-fsync-off"))
@@ -11,6 +15,18 @@ if (rest.Remove("--pg-fsync-off"))
 if (rest.Remove("--pg-durable-per-call"))
 {
     Environment.SetEnvironmentVariable(BenchServer.PerCallVariable, "durable");
+}
+if (rest.Remove("--quick"))
+{
+    try
+    {
+        return await QuickRunner.RunAsync(QuickOptions.Parse(rest));
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
 }
 string[] informational = ["--list", "--help", "-h", "--info", "--version", "-?"];
 if (!rest.Any(a => informational.Contains(a, StringComparer.OrdinalIgnoreCase)))
