@@ -1,9 +1,11 @@
+using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Benchmarks.Infrastructure;
 using AgentPipeline.Persistence.Benchmarks.Quick;
 using BenchmarkDotNet.Running;
 
 // Two modes (docs/performance.md):
 //   --quick [--provider sqlite|postgresql] [--op Name] [--rounds N]   side-by-side table in under 2 minutes
+//   --verify [--provider sqlite|postgresql]   checks that ours, the baseline and EF naive leave the same rows
 //   anything else goes to BenchmarkDotNet (e.g. --filter '*' or --filter '*CreateToolCall*')
 // Both take --pg-fsync-off (PostgreSQL on the tests' own cluster, fsync off, instead of a durable one)
 // and --pg-durable-per-call (per-call comparisons wait for each commit's WAL flush too).
@@ -15,6 +17,11 @@ if (rest.Remove("--pg-fsync-off"))
 if (rest.Remove("--pg-durable-per-call"))
 {
     Environment.SetEnvironmentVariable(BenchServer.PerCallVariable, "durable");
+}
+if (rest.Remove("--verify"))
+{
+    return await VerifyRunner.RunAsync(rest.Remove("--provider") && rest.Remove("sqlite") ? [PipelineProvider.Sqlite]
+        : rest.Remove("postgresql") ? [PipelineProvider.PostgreSql] : [PipelineProvider.Sqlite, PipelineProvider.PostgreSql]);
 }
 if (rest.Remove("--quick"))
 {
