@@ -6,6 +6,7 @@ using BenchmarkDotNet.Running;
 // Two modes (docs/performance.md):
 //   --quick [--provider sqlite|postgresql] [--op Name] [--rounds N]   side-by-side table in under 2 minutes
 //   --verify [--provider sqlite|postgresql]   checks that ours, the baseline and EF naive leave the same rows
+//   --alloc Operation [--provider …]           where one call's bytes go, by type, ours next to the baseline
 //   anything else goes to BenchmarkDotNet (e.g. --filter '*' or --filter '*CreateToolCall*')
 // Both take --pg-fsync-off (PostgreSQL on the tests' own cluster, fsync off, instead of a durable one)
 // and --pg-durable-per-call (per-call comparisons wait for each commit's WAL flush too).
@@ -18,10 +19,16 @@ if (rest.Remove("--pg-durable-per-call"))
 {
     Environment.SetEnvironmentVariable(BenchServer.PerCallVariable, "durable");
 }
+PipelineProvider[] providers = rest.Contains("sqlite") ? [PipelineProvider.Sqlite]
+    : rest.Contains("postgresql") ? [PipelineProvider.PostgreSql]
+    : [PipelineProvider.Sqlite, PipelineProvider.PostgreSql];
 if (rest.Remove("--verify"))
 {
-    return await VerifyRunner.RunAsync(rest.Remove("--provider") && rest.Remove("sqlite") ? [PipelineProvider.Sqlite]
-        : rest.Remove("postgresql") ? [PipelineProvider.PostgreSql] : [PipelineProvider.Sqlite, PipelineProvider.PostgreSql]);
+    return await VerifyRunner.RunAsync(providers);
+}
+if (rest.IndexOf("--alloc") is var alloc and >= 0 && alloc + 1 < rest.Count)
+{
+    return await AllocationReport.RunAsync(rest[alloc + 1], providers);
 }
 if (rest.Remove("--quick"))
 {

@@ -13,7 +13,7 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
     {
         PipelineProvider[] providers = [PipelineProvider.Sqlite, PipelineProvider.PostgreSql];
         var operations = PerCallWorkload.Operations;
-        var rounds = 15;
+        var rounds = 13;
         var concurrent = true;
         for (var i = 0; i < args.Count; i++)
         {

@@ -19,7 +19,7 @@ internal static class QuickRunner
     /// <summary>A measured batch of one side aims at about this long, to keep the whole run under 2 minutes.</summary>
     private static readonly TimeSpan BatchTarget = TimeSpan.FromMilliseconds(40);
 
-    private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(700);
+    private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(500);
 
     public static async Task<int> RunAsync(QuickOptions options)
     {
@@ -43,21 +43,22 @@ internal static class QuickRunner
             if (options.Concurrent)
             {
                 Progress($"16 concurrent writers on {Name(provider)}");
-                concurrent.Add(await MeasureConcurrentAsync(provider, Math.Max(4, options.Rounds / 3)));
+                concurrent.Add(await MeasureConcurrentAsync(provider, Math.Max(4, options.Rounds / 4)));
             }
         }
         Print(perCall, concurrent, servers, options, total.Elapsed, loadBefore, LoadAverage());
         return 0;
     }
 
-    private sealed record Sample(double Microseconds, double Bytes);
+    /// <summary>Per call: elapsed µs, this process's CPU µs (all threads), bytes allocated.</summary>
+    private sealed record Sample(double Microseconds, double CpuMicroseconds, double Bytes);
 
     /// <summary>
     /// Medians over rounds. The ratios are medians of each round's own ratio: the sides of one round
     /// run back to back, so whatever else the machine was doing at that moment weighs on all of them.
     /// </summary>
     private sealed record PerCallResult(string Operation, PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive,
-        double TimeRatio, double EfRatio, double AllocRatio, int Calls, int EfCalls);
+        double TimeRatio, double CpuRatio, double EfRatio, double AllocRatio, int Calls, int EfCalls);
 
     private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound);
 
@@ -87,11 +88,11 @@ internal static class QuickRunner
             }
         }
         List<double> Column(Func<int, double> f) => [.. Enumerable.Range(0, rounds).Select(f)];
-        return new PerCallResult(operation, provider,
-            new Sample(Median(Column(r => samples[r, 0].Microseconds)), Median(Column(r => samples[r, 0].Bytes))),
-            new Sample(Median(Column(r => samples[r, 1].Microseconds)), Median(Column(r => samples[r, 1].Bytes))),
-            new Sample(Median(Column(r => samples[r, 2].Microseconds)), Median(Column(r => samples[r, 2].Bytes))),
+        Sample Of(int side) => new(Median(Column(r => samples[r, side].Microseconds)), Median(Column(r => samples[r, side].CpuMicroseconds)),
+            Median(Column(r => samples[r, side].Bytes)));
+        return new PerCallResult(operation, provider, Of(0), Of(1), Of(2),
             Median(Column(r => samples[r, 0].Microseconds / samples[r, 1].Microseconds)),
+            Median(Column(r => samples[r, 0].CpuMicroseconds / samples[r, 1].CpuMicroseconds)),
             Median(Column(r => samples[r, 2].Microseconds / samples[r, 0].Microseconds)),
             Median(Column(r => samples[r, 0].Bytes / samples[r, 1].Bytes)),
             calls, efCalls);
@@ -110,14 +111,16 @@ internal static class QuickRunner
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var cpu = ProcessCpu.Now();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < calls; i++)
         {
             await workload.CallAsync(side, i);
         }
         var elapsed = clock.Elapsed;
+        cpu = ProcessCpu.Now() - cpu;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-        return new Sample(elapsed.TotalMicroseconds / calls, (double)allocated / calls);
+        return new Sample(elapsed.TotalMicroseconds / calls, cpu.TotalMicroseconds / calls, (double)allocated / calls);
     }
 
     private static async Task<ConcurrentResult> MeasureConcurrentAsync(PipelineProvider provider, int rounds)
@@ -178,7 +181,9 @@ internal static class QuickRunner
 
     private static string Name(PipelineProvider provider) => provider == PipelineProvider.Sqlite ? "SQLite" : "PostgreSQL";
 
-    private static void Progress(string what) => Console.Error.WriteLine($"  measuring {what} …");
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+    private static void Progress(string what) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{Clock.Elapsed.TotalSeconds,5:F1} s] {what} …"));
 
     /// <summary>The 1-minute load average: other work on the machine is the main source of noise.</summary>
     private static string LoadAverage()
@@ -213,17 +218,19 @@ internal static class QuickRunner
             Console.WriteLine();
             Console.WriteLine($"Per call, medians of {options.Rounds} rounds, sides back to back in each (goals: ours/baseline ≤ 1.20, EF/ours ≥ 2.0, allocations ours/baseline ≤ 2.0)");
             Console.WriteLine();
-            Console.WriteLine("| operation | provider | ours µs | baseline µs | ours/baseline | EF naive µs | EF/ours | ours B/call | baseline B/call | alloc ratio | misses |");
-            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            Console.WriteLine("| operation | provider | ours µs | baseline µs | ours/baseline | CPU ours/baseline | EF naive µs | EF/ours | ours B/call | baseline B/call | alloc ratio | misses |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var r in perCall)
             {
                 var (time, ef, alloc) = (r.TimeRatio, r.EfRatio, r.AllocRatio);
                 var misses = string.Join(", ", new[] { time > 1.2 ? "time" : null, alloc > 2.0 ? "alloc" : null, ef < 2.0 ? "EF" : null }.OfType<string>());
                 Console.WriteLine(string.Create(c,
-                    $"| {r.Operation} | {Name(r.Provider)} | {r.Ours.Microseconds:F1} | {r.Baseline.Microseconds:F1} | {time:F2}× | " +
+                    $"| {r.Operation} | {Name(r.Provider)} | {r.Ours.Microseconds:F1} | {r.Baseline.Microseconds:F1} | {time:F2}× | {r.CpuRatio:F2}× | " +
                     $"{r.EfNaive.Microseconds:F1} | {ef:F2}× | {r.Ours.Bytes:N0} | {r.Baseline.Bytes:N0} | {alloc:F2}× | {(misses.Length == 0 ? "–" : misses)} |"));
             }
             Console.WriteLine();
+            Console.WriteLine("µs: elapsed time per call. CPU ours/baseline: this process's CPU time per call (the client side: the same SQL costs the server the same), " +
+                              "which other load on the machine disturbs far less than elapsed time.");
             Console.WriteLine(string.Create(c, $"Batches: ours and baseline {string.Join("/", perCall.Select(r => r.Calls).Distinct())} calls, EF naive {string.Join("/", perCall.Select(r => r.EfCalls).Distinct())} calls per round; GetMemoryRecords reads {GetMemoryRecordsWorkload.Records} records."));
         }
         if (concurrent.Count > 0)
