@@ -7,6 +7,7 @@ using BenchmarkDotNet.Running;
 //   --quick [--provider sqlite|postgresql] [--op Name] [--rounds N]   side-by-side table in under 2 minutes
 //   --verify [--provider sqlite|postgresql]   checks that ours, the baseline and EF naive leave the same rows
 //   --alloc Operation [--provider …]           where one call's bytes go, by type, ours next to the baseline
+//   --loop Operation ours|baseline|ef Seconds [--provider …]   one side alone, for a profiler to attach to
 //   anything else goes to BenchmarkDotNet (e.g. --filter '*' or --filter '*CreateToolCall*')
 // Both take --pg-fsync-off (PostgreSQL on the tests' own cluster, fsync off, instead of a durable one)
 // and --pg-durable-per-call (per-call comparisons wait for each commit's WAL flush too).
@@ -29,6 +30,10 @@ if (rest.Remove("--verify"))
 if (rest.IndexOf("--alloc") is var alloc and >= 0 && alloc + 1 < rest.Count)
 {
     return await AllocationReport.RunAsync(rest[alloc + 1], providers);
+}
+if (rest.IndexOf("--loop") is var loop and >= 0 && loop + 3 < rest.Count)
+{
+    return await ProfileLoop.RunAsync(rest.GetRange(loop + 1, 3), providers[0]);
 }
 if (rest.Remove("--quick"))
 {

@@ -301,8 +301,14 @@ internal sealed class EfNaiveStore : IPipelineCalls
         };
         if (_sqlite)
         {
-            // SQLite has no identity column here: the writer numbers the records itself.
+            // SQLite has no identity column here: the writer numbers the records itself, under the
+            // write lock (BEGIN IMMEDIATE), or two concurrent writers read the same MAX(seq).
+            await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
             row.Seq = (await context.MemoryRecords.MaxAsync(m => (long?)m.Seq, cancellationToken) ?? 0) + 1;
+            context.MemoryRecords.Add(row);
+            await context.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return id;
         }
         context.MemoryRecords.Add(row);
         await context.SaveChangesAsync(cancellationToken);

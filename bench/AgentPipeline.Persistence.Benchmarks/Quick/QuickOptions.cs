@@ -4,10 +4,10 @@ using AgentPipeline.Persistence.Benchmarks.Workloads;
 namespace AgentPipeline.Persistence.Benchmarks.Quick;
 
 /// <summary>
-/// <c>--quick [--provider sqlite|postgresql] [--op Name] [--rounds N]</c>; <c>--pg-fsync-off</c> is
-/// handled by the entry point for both modes.
+/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic] [--realistic] [--rounds N]</c>;
+/// <c>--pg-fsync-off</c> and <c>--pg-durable-per-call</c> are handled by the entry point for every mode.
 /// </summary>
-internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent)
+internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent, bool Realistic)
 {
     public static QuickOptions Parse(IReadOnlyList<string> args)
     {
@@ -15,6 +15,7 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
         var operations = PerCallWorkload.Operations;
         var rounds = 13;
         var concurrent = true;
+        var realistic = false;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -31,14 +32,19 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                     break;
                 case "--op":
                     var op = Value();
-                    if (op.Equals("concurrent", StringComparison.OrdinalIgnoreCase))
+                    if (op.Equals("concurrent", StringComparison.OrdinalIgnoreCase) || op.Equals("realistic", StringComparison.OrdinalIgnoreCase))
                     {
                         operations = [];
+                        concurrent = op.Equals("concurrent", StringComparison.OrdinalIgnoreCase);
+                        realistic = !concurrent;
                         break;
                     }
                     operations = [PerCallWorkload.Operations.FirstOrDefault(o => o.Equals(op, StringComparison.OrdinalIgnoreCase))
-                        ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)} or concurrent, not '{op}'.")];
+                        ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)}, concurrent or realistic, not '{op}'.")];
                     concurrent = false;
+                    break;
+                case "--realistic":
+                    realistic = true;
                     break;
                 case "--rounds":
                     rounds = int.Parse(Value(), CultureInfo.InvariantCulture);
@@ -48,9 +54,9 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                     }
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option '{args[i]}' for --quick (known: --provider, --op, --rounds, --pg-fsync-off).");
+                    throw new ArgumentException($"Unknown option '{args[i]}' for --quick (known: --provider, --op, --realistic, --rounds, --pg-fsync-off, --pg-durable-per-call).");
             }
         }
-        return new QuickOptions(providers, operations, rounds, concurrent);
+        return new QuickOptions(providers, operations, rounds, concurrent, realistic);
     }
 }

@@ -19,6 +19,9 @@ internal static class QuickRunner
     /// <summary>A measured batch of one side aims at about this long, to keep the whole run under 2 minutes.</summary>
     private static readonly TimeSpan BatchTarget = TimeSpan.FromMilliseconds(40);
 
+    /// <summary>Calls each side makes before any is measured; with the pauses between them, long enough for tier-1 code.</summary>
+    private static readonly TimeSpan WarmUpTarget = TimeSpan.FromMilliseconds(250);
+
     private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(500);
 
     public static async Task<int> RunAsync(QuickOptions options)
@@ -27,6 +30,7 @@ internal static class QuickRunner
         var loadBefore = LoadAverage();
         var perCall = new List<PerCallResult>();
         var concurrent = new List<ConcurrentResult>();
+        var realistic = new List<RealisticResult>();
         var servers = new List<string>();
         foreach (var provider in options.Providers)
         {
@@ -45,8 +49,13 @@ internal static class QuickRunner
                 Progress($"16 concurrent writers on {Name(provider)}");
                 concurrent.Add(await MeasureConcurrentAsync(provider, Math.Max(4, options.Rounds / 4)));
             }
+            if (options.Realistic)
+            {
+                Progress($"a whole realistic run on {Name(provider)}");
+                realistic.Add(await MeasureRealisticAsync(provider, Math.Max(3, options.Rounds / 3)));
+            }
         }
-        Print(perCall, concurrent, servers, options, total.Elapsed, loadBefore, LoadAverage());
+        Print(perCall, concurrent, realistic, servers, options, total.Elapsed, loadBefore, LoadAverage());
         return 0;
     }
 
@@ -60,6 +69,8 @@ internal static class QuickRunner
     private sealed record PerCallResult(string Operation, PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive,
         double TimeRatio, double CpuRatio, double EfRatio, double AllocRatio, int Calls, int EfCalls);
 
+    private sealed record RealisticResult(PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive, double TimeRatio, double EfRatio, double AllocRatio);
+
     private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound);
 
     private static async Task<PerCallResult> MeasureAsync(string operation, PipelineProvider provider, int rounds)
@@ -67,13 +78,20 @@ internal static class QuickRunner
         await using var workload = await PerCallWorkload.CreateAsync(operation, provider);
         Side[] sides = [Side.Ours, Side.Baseline, Side.EfNaive];
 
-        // Warm-up: JIT, tiering, pools, prepared statements, EF's model and query caches.
+        // Warm-up: JIT and tiering (the runtime recompiles hot code in the background, after a short
+        // quiet delay: the library's longer code path would be measured half-optimized otherwise),
+        // pools, prepared statements, EF's model and query caches.
         var estimate = new double[3];
         foreach (var side in sides)
         {
-            await BatchAsync(workload, side, 30);
-            await Task.Delay(50); // lets tiered compilation promote what the first batch made hot
-            estimate[(int)side] = (await BatchAsync(workload, side, 30)).Microseconds;
+            var warm = TimeSpan.Zero;
+            for (var pass = 0; pass < 12 && (pass < 3 || warm < WarmUpTarget); pass++)
+            {
+                var batch = await BatchAsync(workload, side, 20);
+                warm += TimeSpan.FromMicroseconds(batch.Microseconds * 20);
+                estimate[(int)side] = batch.Microseconds;
+                await Task.Delay(30);
+            }
         }
         var calls = BatchSize(Math.Max(estimate[0], estimate[1]), 10, 400);
         var efCalls = BatchSize(estimate[2], 5, 200);
@@ -159,6 +177,45 @@ internal static class QuickRunner
         return new ConcurrentResult(provider, Median(ours), Median(baseline), Median(ratios), ConcurrentWriteWorkload.Rows(loops));
     }
 
+    /// <summary>Whole runs (<see cref="RealisticRunWorkload"/>), the three sides back to back per round; a sample is one run (µs, bytes).</summary>
+    private static async Task<RealisticResult> MeasureRealisticAsync(PipelineProvider provider, int rounds)
+    {
+        await using var workload = await RealisticRunWorkload.CreateAsync(provider);
+        Side[] sides = [Side.Ours, Side.Baseline, Side.EfNaive];
+        foreach (var side in sides)
+        {
+            await OneRunAsync(workload, side);
+        }
+        var samples = new Sample[rounds, 3];
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var k = 0; k < sides.Length; k++)
+            {
+                var side = sides[(round + k) % sides.Length];
+                samples[round, (int)side] = await OneRunAsync(workload, side);
+            }
+        }
+        List<double> Column(Func<int, double> f) => [.. Enumerable.Range(0, rounds).Select(f)];
+        Sample Of(int side) => new(Median(Column(r => samples[r, side].Microseconds)), Median(Column(r => samples[r, side].CpuMicroseconds)),
+            Median(Column(r => samples[r, side].Bytes)));
+        return new RealisticResult(provider, Of(0), Of(1), Of(2),
+            Median(Column(r => samples[r, 0].Microseconds / samples[r, 1].Microseconds)),
+            Median(Column(r => samples[r, 2].Microseconds / samples[r, 0].Microseconds)),
+            Median(Column(r => samples[r, 0].Bytes / samples[r, 1].Bytes)));
+    }
+
+    private static async Task<Sample> OneRunAsync(RealisticRunWorkload workload, Side side)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var cpu = ProcessCpu.Now();
+        var clock = Stopwatch.StartNew();
+        await workload.RunAsync(side);
+        return new Sample(clock.Elapsed.TotalMicroseconds, (ProcessCpu.Now() - cpu).TotalMicroseconds, GC.GetTotalAllocatedBytes(precise: true) - allocated);
+    }
+
     /// <summary>One round of all tasks; returns rows per second.</summary>
     private static async Task<double> RoundAsync(ConcurrentWriteWorkload workload, Side side, int loopsPerTask)
     {
@@ -202,7 +259,7 @@ internal static class QuickRunner
         }
     }
 
-    private static void Print(List<PerCallResult> perCall, List<ConcurrentResult> concurrent, List<string> servers, QuickOptions options, TimeSpan elapsed,
+    private static void Print(List<PerCallResult> perCall, List<ConcurrentResult> concurrent, List<RealisticResult> realistic, List<string> servers, QuickOptions options, TimeSpan elapsed,
         string loadBefore, string loadAfter)
     {
         var c = CultureInfo.InvariantCulture;
@@ -244,6 +301,20 @@ internal static class QuickRunner
             {
                 Console.WriteLine(string.Create(c,
                     $"| 16 writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | {r.RowsPerRound:N0} |"));
+            }
+        }
+        if (realistic.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("A whole run: 5 phases, 40 invocations (7 sub-agents at once per phase), 400 steps, 800 tool calls, 50 memory records, 3 CTAs, about 1,360 calls");
+            Console.WriteLine();
+            Console.WriteLine("| workload | provider | ours ms | baseline ms | ours/baseline | EF naive ms | EF/ours | ours MB | baseline MB | alloc ratio |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in realistic)
+            {
+                Console.WriteLine(string.Create(c,
+                    $"| realistic run | {Name(r.Provider)} | {r.Ours.Microseconds / 1000:F0} | {r.Baseline.Microseconds / 1000:F0} | {r.TimeRatio:F2}× | " +
+                    $"{r.EfNaive.Microseconds / 1000:F0} | {r.EfRatio:F2}× | {r.Ours.Bytes / 1048576:F1} | {r.Baseline.Bytes / 1048576:F1} | {r.AllocRatio:F2}× |"));
             }
         }
         Console.WriteLine();
