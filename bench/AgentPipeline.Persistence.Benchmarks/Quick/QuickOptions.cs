@@ -4,10 +4,10 @@ using AgentPipeline.Persistence.Benchmarks.Workloads;
 namespace AgentPipeline.Persistence.Benchmarks.Quick;
 
 /// <summary>
-/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic] [--realistic] [--rounds N]</c>;
+/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic] [--realistic] [--no-ef] [--rounds N]</c>;
 /// <c>--pg-fsync-off</c> and <c>--pg-durable-per-call</c> are handled by the entry point for every mode.
 /// </summary>
-internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent, bool Realistic)
+internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent, bool Realistic, bool WithEf)
 {
     public static QuickOptions Parse(IReadOnlyList<string> args)
     {
@@ -16,6 +16,7 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
         var rounds = 13;
         var concurrent = true;
         var realistic = false;
+        var withEf = true;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -43,6 +44,9 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                         ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)}, concurrent or realistic, not '{op}'.")];
                     concurrent = false;
                     break;
+                case "--no-ef":
+                    withEf = false;
+                    break;
                 case "--realistic":
                     realistic = true;
                     break;
@@ -54,9 +58,9 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                     }
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option '{args[i]}' for --quick (known: --provider, --op, --realistic, --rounds, --pg-fsync-off, --pg-durable-per-call).");
+                    throw new ArgumentException($"Unknown option '{args[i]}' for --quick (known: --provider, --op, --realistic, --no-ef, --rounds, --pg-fsync-off, --pg-durable-per-call).");
             }
         }
-        return new QuickOptions(providers, operations, rounds, concurrent, realistic);
+        return new QuickOptions(providers, operations, rounds, concurrent, realistic, withEf);
     }
 }

@@ -28,6 +28,7 @@ internal static class QuickRunner
     {
         var total = Stopwatch.StartNew();
         var loadBefore = LoadAverage();
+        using var jit = new JitActivity();
         var perCall = new List<PerCallResult>();
         var concurrent = new List<ConcurrentResult>();
         var realistic = new List<RealisticResult>();
@@ -42,7 +43,7 @@ internal static class QuickRunner
             foreach (var operation in options.Operations)
             {
                 Progress($"{operation} on {Name(provider)}");
-                perCall.Add(await MeasureAsync(operation, provider, options.Rounds));
+                perCall.Add(await MeasureAsync(operation, provider, options.Rounds, jit, options.WithEf));
             }
             if (options.Concurrent)
             {
@@ -66,39 +67,54 @@ internal static class QuickRunner
     /// Medians over rounds. The ratios are medians of each round's own ratio: the sides of one round
     /// run back to back, so whatever else the machine was doing at that moment weighs on all of them.
     /// </summary>
-    private sealed record PerCallResult(string Operation, PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive,
+    private sealed record PerCallResult(string Operation, PipelineProvider Provider, long CompiledWhileMeasuring, Sample Ours, Sample Baseline, Sample EfNaive,
         double TimeRatio, double CpuRatio, double EfRatio, double AllocRatio, int Calls, int EfCalls);
 
     private sealed record RealisticResult(PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive, double TimeRatio, double EfRatio, double AllocRatio);
 
     private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound);
 
-    private static async Task<PerCallResult> MeasureAsync(string operation, PipelineProvider provider, int rounds)
+    private static async Task<PerCallResult> MeasureAsync(string operation, PipelineProvider provider, int rounds, JitActivity jit, bool withEf)
     {
         await using var workload = await PerCallWorkload.CreateAsync(operation, provider);
-        Side[] sides = [Side.Ours, Side.Baseline, Side.EfNaive];
+        Side[] sides = withEf ? [Side.Ours, Side.Baseline, Side.EfNaive] : [Side.Ours, Side.Baseline];
 
         // Warm-up: JIT and tiering (the runtime recompiles hot code in the background, after a short
         // quiet delay: the library's longer code path would be measured half-optimized otherwise),
         // pools, prepared statements, EF's model and query caches.
         var estimate = new double[3];
+        estimate[2] = double.NaN;
         foreach (var side in sides)
         {
             var warm = TimeSpan.Zero;
+            var perCall = new List<double>();
             for (var pass = 0; pass < 12 && (pass < 3 || warm < WarmUpTarget); pass++)
             {
                 var batch = await BatchAsync(workload, side, 20);
                 warm += TimeSpan.FromMicroseconds(batch.Microseconds * 20);
-                estimate[(int)side] = batch.Microseconds;
+                perCall.Add(batch.Microseconds);
                 await Task.Delay(30);
             }
+            // The median pass: one slow pass (a WAL checkpoint, a busy neighbour) must not shrink the batches.
+            estimate[(int)side] = Median(perCall);
         }
-        var calls = BatchSize(Math.Max(estimate[0], estimate[1]), 10, 400);
-        var efCalls = BatchSize(estimate[2], 5, 200);
+        var calls = BatchSize(Math.Max(estimate[0], estimate[1]), 20, 400);
+        var efCalls = double.IsNaN(estimate[2]) ? 0 : BatchSize(estimate[2], 8, 200);
+        // Until the background JIT has gone quiet, keep all three sides' code hot.
+        await jit.QuietAsync(async () =>
+        {
+            foreach (var side in sides)
+            {
+                await BatchAsync(workload, side, side == Side.EfNaive ? Math.Min(efCalls, 10) : Math.Min(calls, 30));
+            }
+        }, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(4));
+        var compiledBefore = jit.Compiled;
 
         var samples = new Sample[rounds, 3];
+        var skipped = new Sample(double.NaN, double.NaN, double.NaN);
         for (var round = 0; round < rounds; round++)
         {
+            samples[round, (int)Side.EfNaive] = skipped;
             for (var k = 0; k < sides.Length; k++)
             {
                 var side = sides[(round + k) % sides.Length];
@@ -108,7 +124,7 @@ internal static class QuickRunner
         List<double> Column(Func<int, double> f) => [.. Enumerable.Range(0, rounds).Select(f)];
         Sample Of(int side) => new(Median(Column(r => samples[r, side].Microseconds)), Median(Column(r => samples[r, side].CpuMicroseconds)),
             Median(Column(r => samples[r, side].Bytes)));
-        return new PerCallResult(operation, provider, Of(0), Of(1), Of(2),
+        return new PerCallResult(operation, provider, jit.Compiled - compiledBefore, Of(0), Of(1), Of(2),
             Median(Column(r => samples[r, 0].Microseconds / samples[r, 1].Microseconds)),
             Median(Column(r => samples[r, 0].CpuMicroseconds / samples[r, 1].CpuMicroseconds)),
             Median(Column(r => samples[r, 2].Microseconds / samples[r, 0].Microseconds)),
@@ -128,16 +144,17 @@ internal static class QuickRunner
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        // Reading the CPU time allocates (it reads /proc): outside the allocation window.
         var cpu = ProcessCpu.Now();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < calls; i++)
         {
             await workload.CallAsync(side, i);
         }
         var elapsed = clock.Elapsed;
-        cpu = ProcessCpu.Now() - cpu;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        cpu = ProcessCpu.Now() - cpu;
         return new Sample(elapsed.TotalMicroseconds / calls, cpu.TotalMicroseconds / calls, (double)allocated / calls);
     }
 
@@ -210,10 +227,9 @@ internal static class QuickRunner
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var cpu = ProcessCpu.Now();
         var clock = Stopwatch.StartNew();
         await workload.RunAsync(side);
-        return new Sample(clock.Elapsed.TotalMicroseconds, (ProcessCpu.Now() - cpu).TotalMicroseconds, GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return new Sample(clock.Elapsed.TotalMicroseconds, double.NaN, GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
     /// <summary>One round of all tasks; returns rows per second.</summary>
@@ -281,13 +297,16 @@ internal static class QuickRunner
             {
                 var (time, ef, alloc) = (r.TimeRatio, r.EfRatio, r.AllocRatio);
                 var misses = string.Join(", ", new[] { time > 1.2 ? "time" : null, alloc > 2.0 ? "alloc" : null, ef < 2.0 ? "EF" : null }.OfType<string>());
+                var efMicroseconds = double.IsNaN(r.EfNaive.Microseconds) ? "–" : r.EfNaive.Microseconds.ToString("F1", c);
+                var efRatio = double.IsNaN(ef) ? "–" : ef.ToString("F2", c) + "×";
                 Console.WriteLine(string.Create(c,
                     $"| {r.Operation} | {Name(r.Provider)} | {r.Ours.Microseconds:F1} | {r.Baseline.Microseconds:F1} | {time:F2}× | {r.CpuRatio:F2}× | " +
-                    $"{r.EfNaive.Microseconds:F1} | {ef:F2}× | {r.Ours.Bytes:N0} | {r.Baseline.Bytes:N0} | {alloc:F2}× | {(misses.Length == 0 ? "–" : misses)} |"));
+                    $"{efMicroseconds} | {efRatio} | {r.Ours.Bytes:N0} | {r.Baseline.Bytes:N0} | {alloc:F2}× | {(misses.Length == 0 ? "–" : misses)} |"));
             }
             Console.WriteLine();
             Console.WriteLine("µs: elapsed time per call. CPU ours/baseline: this process's CPU time per call (the client side: the same SQL costs the server the same), " +
                               "which other load on the machine disturbs far less than elapsed time.");
+            Console.WriteLine(string.Create(c, $"Methods the JIT compiled while measuring (0 is a steady state): {string.Join(", ", perCall.Select(r => r.CompiledWhileMeasuring))}."));
             Console.WriteLine(string.Create(c, $"Batches: ours and baseline {string.Join("/", perCall.Select(r => r.Calls).Distinct())} calls, EF naive {string.Join("/", perCall.Select(r => r.EfCalls).Distinct())} calls per round; GetMemoryRecords reads {GetMemoryRecordsWorkload.Records} records."));
         }
         if (concurrent.Count > 0)
