@@ -28,18 +28,35 @@ internal static class ProfileLoop
         using var jit = new JitListener();
         var clock = Stopwatch.StartNew();
         var calls = 0L;
+        var measuredCalls = 0L;
+        var cpu = TimeSpan.Zero;
+        var allocated = 0L;
+        var measuredTime = TimeSpan.Zero;
         while (clock.Elapsed < duration)
         {
             await workload.PrepareAsync(side, 200);
+            // The second half of the run is the steady state that is reported.
+            var steady = clock.Elapsed > duration / 2;
+            var cpu0 = ProcessCpu.Now();
+            var bytes0 = GC.GetTotalAllocatedBytes(precise: true);
+            var time0 = clock.Elapsed;
             for (var i = 0; i < 200; i++)
             {
                 await workload.CallAsync(side, i);
             }
+            if (steady)
+            {
+                measuredTime += clock.Elapsed - time0;
+                allocated += GC.GetTotalAllocatedBytes(precise: true) - bytes0;
+                cpu += ProcessCpu.Now() - cpu0;
+                measuredCalls += 200;
+            }
             calls += 200;
         }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls:N0} calls, {clock.Elapsed.TotalMicroseconds / calls:F1} µs/call"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{calls:N0} calls; second half: {measuredTime.TotalMicroseconds / measuredCalls:F1} µs/call elapsed, {cpu.TotalMicroseconds / measuredCalls:F1} µs/call CPU (this process), {(double)allocated / measuredCalls:N0} B/call"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"methods compiled after the first 5 s: {jit.Late.Values.Sum()}"));
-        foreach (var (method, count) in jit.Late.OrderByDescending(kv => kv.Value).Take(25))
+        foreach (var (method, count) in jit.Late.ToArray().OrderByDescending(kv => kv.Value).Take(25))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count,8} {method}"));
         }
