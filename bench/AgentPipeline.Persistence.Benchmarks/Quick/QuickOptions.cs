@@ -13,7 +13,7 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
     {
         PipelineProvider[] providers = [PipelineProvider.Sqlite, PipelineProvider.PostgreSql];
         var operations = PerCallWorkload.Operations;
-        var rounds = 13;
+        var rounds = 11;
         var concurrent = true;
         var realistic = false;
         var withEf = true;

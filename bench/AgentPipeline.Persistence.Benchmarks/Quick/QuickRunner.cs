@@ -107,7 +107,7 @@ internal static class QuickRunner
             {
                 await BatchAsync(workload, side, side == Side.EfNaive ? Math.Min(efCalls, 10) : Math.Min(calls, 30));
             }
-        }, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1.5));
+        }, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));
         var compiledBefore = jit.Compiled;
 
         var samples = new Sample[rounds, 3];
