@@ -1,5 +1,57 @@
+using AgentPipeline.Persistence;
+using AgentPipeline.Persistence.Benchmarks.Infrastructure;
+using AgentPipeline.Persistence.Benchmarks.Quick;
 using BenchmarkDotNet.Running;
 
-// The benchmark classes (ours vs. prepared ADO.NET as the baseline vs. naive EF Core, per provider)
-// arrive with the speed work; the project builds in CI so they never rot.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Two modes (docs/performance.md):
+//   --quick [--provider sqlite|postgresql] [--op Name] [--rounds N]   side-by-side table in under 2 minutes
+//   --verify [--provider sqlite|postgresql]   checks that ours, the baseline and EF naive leave the same rows
+//   --alloc Operation [--provider …]           where one call's bytes go, by type, ours next to the baseline
+//   --loop Operation ours|baseline|ef Seconds [--provider …]   one side alone, for a profiler to attach to
+//   anything else goes to BenchmarkDotNet (e.g. --filter '*' or --filter '*CreateToolCall*')
+// Both take --pg-fsync-off (PostgreSQL on the tests' own cluster, fsync off, instead of a durable one)
+// and --pg-durable-per-call (per-call comparisons wait for each commit's WAL flush too).
+var rest = new List<string>(args);
+if (rest.Remove("--pg-fsync-off"))
+{
+    Environment.SetEnvironmentVariable(BenchServer.FsyncVariable, "off");
+}
+if (rest.Remove("--pg-durable-per-call"))
+{
+    Environment.SetEnvironmentVariable(BenchServer.PerCallVariable, "durable");
+}
+PipelineProvider[] providers = rest.Contains("sqlite") ? [PipelineProvider.Sqlite]
+    : rest.Contains("postgresql") ? [PipelineProvider.PostgreSql]
+    : [PipelineProvider.Sqlite, PipelineProvider.PostgreSql];
+if (rest.Remove("--verify"))
+{
+    return await VerifyRunner.RunAsync(providers);
+}
+if (rest.IndexOf("--alloc") is var alloc and >= 0 && alloc + 1 < rest.Count)
+{
+    return await AllocationReport.RunAsync(rest[alloc + 1], providers);
+}
+if (rest.IndexOf("--loop") is var loop and >= 0 && loop + 3 < rest.Count)
+{
+    return await ProfileLoop.RunAsync(rest.GetRange(loop + 1, 3), providers[0]);
+}
+if (rest.Remove("--quick"))
+{
+    try
+    {
+        return await QuickRunner.RunAsync(QuickOptions.Parse(rest));
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+}
+string[] informational = ["--list", "--help", "-h", "--info", "--version", "-?"];
+if (!rest.Any(a => informational.Contains(a, StringComparer.OrdinalIgnoreCase)))
+{
+    // One server for the whole run, inherited by every benchmark process BenchmarkDotNet starts.
+    BenchServer.ExportToChildProcesses();
+}
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest]);
+return 0;

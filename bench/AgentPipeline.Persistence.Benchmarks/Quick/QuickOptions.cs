@@ -1,0 +1,66 @@
+using System.Globalization;
+using AgentPipeline.Persistence.Benchmarks.Workloads;
+
+namespace AgentPipeline.Persistence.Benchmarks.Quick;
+
+/// <summary>
+/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic] [--realistic] [--no-ef] [--rounds N]</c>;
+/// <c>--pg-fsync-off</c> and <c>--pg-durable-per-call</c> are handled by the entry point for every mode.
+/// </summary>
+internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent, bool Realistic, bool WithEf)
+{
+    public static QuickOptions Parse(IReadOnlyList<string> args)
+    {
+        PipelineProvider[] providers = [PipelineProvider.Sqlite, PipelineProvider.PostgreSql];
+        var operations = PerCallWorkload.Operations;
+        var rounds = 11;
+        var concurrent = true;
+        var realistic = false;
+        var withEf = true;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--provider":
+                    providers = Value().ToLowerInvariant() switch
+                    {
+                        "sqlite" => [PipelineProvider.Sqlite],
+                        "postgresql" or "postgres" or "pg" => [PipelineProvider.PostgreSql],
+                        "both" => providers,
+                        var other => throw new ArgumentException($"--provider is sqlite, postgresql or both, not '{other}'."),
+                    };
+                    break;
+                case "--op":
+                    var op = Value();
+                    if (op.Equals("concurrent", StringComparison.OrdinalIgnoreCase) || op.Equals("realistic", StringComparison.OrdinalIgnoreCase))
+                    {
+                        operations = [];
+                        concurrent = op.Equals("concurrent", StringComparison.OrdinalIgnoreCase);
+                        realistic = !concurrent;
+                        break;
+                    }
+                    operations = [PerCallWorkload.Operations.FirstOrDefault(o => o.Equals(op, StringComparison.OrdinalIgnoreCase))
+                        ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)}, concurrent or realistic, not '{op}'.")];
+                    concurrent = false;
+                    break;
+                case "--no-ef":
+                    withEf = false;
+                    break;
+                case "--realistic":
+                    realistic = true;
+                    break;
+                case "--rounds":
+                    rounds = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    if (rounds < 1)
+                    {
+                        throw new ArgumentException("--rounds must be at least 1.");
+                    }
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{args[i]}' for --quick (known: --provider, --op, --realistic, --no-ef, --rounds, --pg-fsync-off, --pg-durable-per-call).");
+            }
+        }
+        return new QuickOptions(providers, operations, rounds, concurrent, realistic, withEf);
+    }
+}

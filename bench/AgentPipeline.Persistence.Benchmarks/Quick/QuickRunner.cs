@@ -1,0 +1,355 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using AgentPipeline.Persistence.Benchmarks.Infrastructure;
+using AgentPipeline.Persistence.Benchmarks.Workloads;
+
+namespace AgentPipeline.Persistence.Benchmarks.Quick;
+
+/// <summary>
+/// The quick comparison (<c>--quick</c>): no BenchmarkDotNet, one process, one database per
+/// operation. For each operation it warms all three sides up, then runs rounds in which ours, the
+/// baseline and naive EF Core each make a batch of calls back to back (the order rotating from
+/// round to round, a full GC before every batch), and reports the median over rounds of each
+/// side's time per call and bytes allocated per call. Then the concurrent case: 16 tasks, ours
+/// against a commit per row, alternating, median rows/s. It measures; it asserts nothing.
+/// </summary>
+internal static class QuickRunner
+{
+    /// <summary>A measured batch of one side aims at about this long, to keep the whole run under 2 minutes.</summary>
+    private static readonly TimeSpan BatchTarget = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>Calls each side makes before any is measured; with the pauses between them, long enough for tier-1 code.</summary>
+    private static readonly TimeSpan WarmUpTarget = TimeSpan.FromMilliseconds(250);
+
+    private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(500);
+
+    public static async Task<int> RunAsync(QuickOptions options)
+    {
+        var total = Stopwatch.StartNew();
+        var loadBefore = LoadAverage();
+        using var jit = new JitActivity();
+        var perCall = new List<PerCallResult>();
+        var concurrent = new List<ConcurrentResult>();
+        var realistic = new List<RealisticResult>();
+        var servers = new List<string>();
+        foreach (var provider in options.Providers)
+        {
+            servers.Add(provider == PipelineProvider.Sqlite
+                ? SqliteDescription()
+                : await BenchServer.DescribeAsync() + (BenchServer.PerCallDurable
+                    ? "; per-call databases wait for every commit's flush (--pg-durable-per-call)"
+                    : "; per-call databases: synchronous_commit=off (the flush is left out: --pg-durable-per-call puts it back); concurrent: durable"));
+            foreach (var operation in options.Operations)
+            {
+                Progress($"{operation} on {Name(provider)}");
+                perCall.Add(await MeasureAsync(operation, provider, options.Rounds, jit, options.WithEf));
+            }
+            if (options.Concurrent)
+            {
+                Progress($"16 concurrent writers on {Name(provider)}");
+                concurrent.Add(await MeasureConcurrentAsync(provider, Math.Max(4, options.Rounds / 4)));
+            }
+            if (options.Realistic)
+            {
+                Progress($"a whole realistic run on {Name(provider)}");
+                realistic.Add(await MeasureRealisticAsync(provider, Math.Max(3, options.Rounds / 3)));
+            }
+        }
+        Print(perCall, concurrent, realistic, servers, options, total.Elapsed, loadBefore, LoadAverage());
+        return 0;
+    }
+
+    /// <summary>Per call: elapsed µs, this process's CPU µs (all threads), bytes allocated.</summary>
+    private sealed record Sample(double Microseconds, double CpuMicroseconds, double Bytes);
+
+    /// <summary>
+    /// Medians over rounds. The ratios are medians of each round's own ratio: the sides of one round
+    /// run back to back, so whatever else the machine was doing at that moment weighs on all of them.
+    /// </summary>
+    private sealed record PerCallResult(string Operation, PipelineProvider Provider, long CompiledWhileMeasuring, Sample Ours, Sample Baseline, Sample EfNaive,
+        double TimeRatio, double CpuRatio, double EfRatio, double AllocRatio, int Calls, int EfCalls);
+
+    private sealed record RealisticResult(PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive, double TimeRatio, double EfRatio, double AllocRatio);
+
+    private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound);
+
+    private static async Task<PerCallResult> MeasureAsync(string operation, PipelineProvider provider, int rounds, JitActivity jit, bool withEf)
+    {
+        await using var workload = await PerCallWorkload.CreateAsync(operation, provider);
+        Side[] sides = withEf ? [Side.Ours, Side.Baseline, Side.EfNaive] : [Side.Ours, Side.Baseline];
+
+        // Warm-up: JIT and tiering (the runtime recompiles hot code in the background, after a short
+        // quiet delay: the library's longer code path would be measured half-optimized otherwise),
+        // pools, prepared statements, EF's model and query caches.
+        var estimate = new double[3];
+        estimate[2] = double.NaN;
+        foreach (var side in sides)
+        {
+            var warm = TimeSpan.Zero;
+            var perCall = new List<double>();
+            for (var pass = 0; pass < 12 && (pass < 3 || warm < WarmUpTarget); pass++)
+            {
+                var batch = await BatchAsync(workload, side, 20);
+                warm += TimeSpan.FromMicroseconds(batch.Microseconds * 20);
+                perCall.Add(batch.Microseconds);
+                await Task.Delay(30);
+            }
+            // The median pass: one slow pass (a WAL checkpoint, a busy neighbour) must not shrink the batches.
+            estimate[(int)side] = Median(perCall);
+        }
+        var calls = BatchSize(Math.Max(estimate[0], estimate[1]), 20, 400);
+        var efCalls = double.IsNaN(estimate[2]) ? 0 : BatchSize(estimate[2], 8, 200);
+        // Until the background JIT has gone quiet, keep all three sides' code hot.
+        await jit.QuietAsync(async () =>
+        {
+            foreach (var side in sides)
+            {
+                await BatchAsync(workload, side, side == Side.EfNaive ? Math.Min(efCalls, 10) : Math.Min(calls, 30));
+            }
+        }, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));
+        var compiledBefore = jit.Compiled;
+
+        var samples = new Sample[rounds, 3];
+        var skipped = new Sample(double.NaN, double.NaN, double.NaN);
+        for (var round = 0; round < rounds; round++)
+        {
+            samples[round, (int)Side.EfNaive] = skipped;
+            for (var k = 0; k < sides.Length; k++)
+            {
+                var side = sides[(round + k) % sides.Length];
+                samples[round, (int)side] = await BatchAsync(workload, side, side == Side.EfNaive ? efCalls : calls);
+            }
+        }
+        List<double> Column(Func<int, double> f) => [.. Enumerable.Range(0, rounds).Select(f)];
+        Sample Of(int side) => new(Median(Column(r => samples[r, side].Microseconds)), Median(Column(r => samples[r, side].CpuMicroseconds)),
+            Median(Column(r => samples[r, side].Bytes)));
+        return new PerCallResult(operation, provider, jit.Compiled - compiledBefore, Of(0), Of(1), Of(2),
+            Median(Column(r => samples[r, 0].Microseconds / samples[r, 1].Microseconds)),
+            Median(Column(r => samples[r, 0].CpuMicroseconds / samples[r, 1].CpuMicroseconds)),
+            Median(Column(r => samples[r, 2].Microseconds / samples[r, 0].Microseconds)),
+            Median(Column(r => samples[r, 0].Bytes / samples[r, 1].Bytes)),
+            calls, efCalls);
+    }
+
+    /// <summary>
+    /// One timed batch of sequential calls. Allocations are the process's total (precise) over the
+    /// batch, as BenchmarkDotNet's MemoryDiagnoser counts them: a PostgreSQL call continues on
+    /// thread-pool threads after its I/O, so the calling thread's own counter would miss most of it.
+    /// Nothing else runs during a batch.
+    /// </summary>
+    private static async Task<Sample> BatchAsync(PerCallWorkload workload, Side side, int calls)
+    {
+        await workload.PrepareAsync(side, calls);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        // Reading the CPU time allocates (it reads /proc): outside the allocation window.
+        var cpu = ProcessCpu.Now();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++)
+        {
+            await workload.CallAsync(side, i);
+        }
+        var elapsed = clock.Elapsed;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        cpu = ProcessCpu.Now() - cpu;
+        return new Sample(elapsed.TotalMicroseconds / calls, cpu.TotalMicroseconds / calls, (double)allocated / calls);
+    }
+
+    private static async Task<ConcurrentResult> MeasureConcurrentAsync(PipelineProvider provider, int rounds)
+    {
+        await using var workload = await ConcurrentWriteWorkload.CreateAsync(provider);
+        Side[] sides = [Side.Ours, Side.Baseline];
+        // Warm-up round per side (it also opens the connections 16 writers need), then size the rounds.
+        var slowest = double.MaxValue;
+        foreach (var side in sides)
+        {
+            await RoundAsync(workload, side, 4);
+            slowest = Math.Min(slowest, await RoundAsync(workload, side, 6));
+        }
+        var loops = Math.Clamp((int)(ConcurrentRoundTarget.TotalSeconds * slowest / ConcurrentWriteWorkload.Rows(1)), 4, 200);
+        var ours = new List<double>();
+        var baseline = new List<double>();
+        var ratios = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            // ABBA order: a slow drift of the machine weighs on both sides alike.
+            double o, b;
+            if (round % 2 == 0)
+            {
+                o = await RoundAsync(workload, Side.Ours, loops);
+                b = await RoundAsync(workload, Side.Baseline, loops);
+            }
+            else
+            {
+                b = await RoundAsync(workload, Side.Baseline, loops);
+                o = await RoundAsync(workload, Side.Ours, loops);
+            }
+            ours.Add(o);
+            baseline.Add(b);
+            ratios.Add(o / b);
+        }
+        return new ConcurrentResult(provider, Median(ours), Median(baseline), Median(ratios), ConcurrentWriteWorkload.Rows(loops));
+    }
+
+    /// <summary>Whole runs (<see cref="RealisticRunWorkload"/>), the three sides back to back per round; a sample is one run (µs, bytes).</summary>
+    private static async Task<RealisticResult> MeasureRealisticAsync(PipelineProvider provider, int rounds)
+    {
+        await using var workload = await RealisticRunWorkload.CreateAsync(provider);
+        Side[] sides = [Side.Ours, Side.Baseline, Side.EfNaive];
+        foreach (var side in sides)
+        {
+            await OneRunAsync(workload, side);
+        }
+        var samples = new Sample[rounds, 3];
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var k = 0; k < sides.Length; k++)
+            {
+                var side = sides[(round + k) % sides.Length];
+                samples[round, (int)side] = await OneRunAsync(workload, side);
+            }
+        }
+        List<double> Column(Func<int, double> f) => [.. Enumerable.Range(0, rounds).Select(f)];
+        Sample Of(int side) => new(Median(Column(r => samples[r, side].Microseconds)), Median(Column(r => samples[r, side].CpuMicroseconds)),
+            Median(Column(r => samples[r, side].Bytes)));
+        return new RealisticResult(provider, Of(0), Of(1), Of(2),
+            Median(Column(r => samples[r, 0].Microseconds / samples[r, 1].Microseconds)),
+            Median(Column(r => samples[r, 2].Microseconds / samples[r, 0].Microseconds)),
+            Median(Column(r => samples[r, 0].Bytes / samples[r, 1].Bytes)));
+    }
+
+    private static async Task<Sample> OneRunAsync(RealisticRunWorkload workload, Side side)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        await workload.RunAsync(side);
+        return new Sample(clock.Elapsed.TotalMicroseconds, double.NaN, GC.GetTotalAllocatedBytes(precise: true) - allocated);
+    }
+
+    /// <summary>One round of all tasks; returns rows per second.</summary>
+    private static async Task<double> RoundAsync(ConcurrentWriteWorkload workload, Side side, int loopsPerTask)
+    {
+        workload.Prepare(side, loopsPerTask);
+        GC.Collect();
+        var clock = Stopwatch.StartNew();
+        await workload.RunAsync(side);
+        return ConcurrentWriteWorkload.Rows(loopsPerTask) / clock.Elapsed.TotalSeconds;
+    }
+
+    private static int BatchSize(double microsecondsPerCall, int min, int max) =>
+        Math.Clamp((int)(BatchTarget.TotalMicroseconds / Math.Max(1, microsecondsPerCall)), min, max);
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        var mid = values.Count / 2;
+        return values.Count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    }
+
+    private static string Name(PipelineProvider provider) => provider == PipelineProvider.Sqlite ? "SQLite" : "PostgreSQL";
+
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+    private static void Progress(string what) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{Clock.Elapsed.TotalSeconds,5:F1} s] {what} …"));
+
+    /// <summary>The 1-minute load average: other work on the machine is the main source of noise.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "?";
+        }
+    }
+
+    private static void Print(List<PerCallResult> perCall, List<ConcurrentResult> concurrent, List<RealisticResult> realistic, List<string> servers, QuickOptions options, TimeSpan elapsed,
+        string loadBefore, string loadAfter)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine($"Quick comparison: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, " +
+                          $"{(Debugger.IsAttached ? "debugger attached, " : "")}{Build()} build");
+        foreach (var server in servers)
+        {
+            Console.WriteLine($"  {server}");
+        }
+        if (perCall.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Per call, medians of {options.Rounds} rounds, sides back to back in each (goals: ours/baseline ≤ 1.20, EF/ours ≥ 2.0, allocations ours/baseline ≤ 2.0)");
+            Console.WriteLine();
+            Console.WriteLine("| operation | provider | ours µs | baseline µs | ours/baseline | CPU ours/baseline | EF naive µs | EF/ours | ours B/call | baseline B/call | alloc ratio | misses |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            foreach (var r in perCall)
+            {
+                var (time, ef, alloc) = (r.TimeRatio, r.EfRatio, r.AllocRatio);
+                var misses = string.Join(", ", new[] { time > 1.2 ? "time" : null, alloc > 2.0 ? "alloc" : null, ef < 2.0 ? "EF" : null }.OfType<string>());
+                var efMicroseconds = double.IsNaN(r.EfNaive.Microseconds) ? "–" : r.EfNaive.Microseconds.ToString("F1", c);
+                var efRatio = double.IsNaN(ef) ? "–" : ef.ToString("F2", c) + "×";
+                Console.WriteLine(string.Create(c,
+                    $"| {r.Operation} | {Name(r.Provider)} | {r.Ours.Microseconds:F1} | {r.Baseline.Microseconds:F1} | {time:F2}× | {r.CpuRatio:F2}× | " +
+                    $"{efMicroseconds} | {efRatio} | {r.Ours.Bytes:N0} | {r.Baseline.Bytes:N0} | {alloc:F2}× | {(misses.Length == 0 ? "–" : misses)} |"));
+            }
+            Console.WriteLine();
+            Console.WriteLine("µs: elapsed time per call. CPU ours/baseline: this process's CPU time per call (the client side: the same SQL costs the server the same), " +
+                              "which other load on the machine disturbs far less than elapsed time.");
+            Console.WriteLine(string.Create(c, $"Methods the JIT compiled while measuring (0 is a steady state): {string.Join(", ", perCall.Select(r => r.CompiledWhileMeasuring))}."));
+            Console.WriteLine(string.Create(c, $"Batches: ours and baseline {string.Join("/", perCall.Select(r => r.Calls).Distinct())} calls, EF naive {string.Join("/", perCall.Select(r => r.EfCalls).Distinct())} calls per round; GetMemoryRecords reads {GetMemoryRecordsWorkload.Records} records."));
+        }
+        if (concurrent.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("16 concurrent tasks, each: CreateAgentStep then 2 × CreateToolCall (goals: ours/baseline ≥ 4 on PostgreSQL, ≥ 2 on SQLite)");
+            Console.WriteLine();
+            Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | rows per round |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|");
+            foreach (var r in concurrent)
+            {
+                Console.WriteLine(string.Create(c,
+                    $"| 16 writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | {r.RowsPerRound:N0} |"));
+            }
+        }
+        if (realistic.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine("A whole run: 5 phases, 40 invocations (7 sub-agents at once per phase), 400 steps, 800 tool calls, 50 memory records, 3 CTAs, about 1,360 calls");
+            Console.WriteLine();
+            Console.WriteLine("| workload | provider | ours ms | baseline ms | ours/baseline | EF naive ms | EF/ours | ours MB | baseline MB | alloc ratio |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in realistic)
+            {
+                Console.WriteLine(string.Create(c,
+                    $"| realistic run | {Name(r.Provider)} | {r.Ours.Microseconds / 1000:F0} | {r.Baseline.Microseconds / 1000:F0} | {r.TimeRatio:F2}× | " +
+                    $"{r.EfNaive.Microseconds / 1000:F0} | {r.EfRatio:F2}× | {r.Ours.Bytes / 1048576:F1} | {r.Baseline.Bytes / 1048576:F1} | {r.AllocRatio:F2}× |"));
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine(string.Create(c, $"Measured in {elapsed.TotalSeconds:F0} s (including database set-up{(options.Providers.Contains(PipelineProvider.PostgreSql) ? " and the PostgreSQL start" : "")}); " +
+            $"load average {loadBefore} before, {loadAfter} after ({Environment.ProcessorCount} cores: above that, other work was competing)."));
+    }
+
+    private static string SqliteDescription()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        return $"SQLite {connection.ServerVersion} (WAL, synchronous=NORMAL), a file in the temp folder";
+    }
+
+    private static string Build() =>
+        typeof(QuickRunner).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false).OfType<DebuggableAttribute>().Any(d => d.IsJITOptimizerDisabled)
+            ? "Debug (numbers are not meaningful: use -c Release)"
+            : "Release";
+}
