@@ -17,12 +17,18 @@ namespace AgentPipeline.Persistence;
 public sealed class PipelineDb : IAsyncDisposable, IDisposable
 {
     private readonly TimeProvider _time;
+    private readonly RetryPolicy _retry;
+    private readonly StoreLogger? _logger;
     private int _disposed;
 
     private PipelineDb(PipelineDbOptions options)
     {
         _time = options.TimeProvider ?? throw new ArgumentException("TimeProvider is required.", nameof(options));
         Provider = options.Provider;
+        _retry = new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay);
+        _logger = options.LoggerFactory is null ? null : new StoreLogger(options.LoggerFactory, options);
+        Redactor = (options.SecretRedaction ?? throw new ArgumentException("SecretRedaction is required.", nameof(options))).CreateRedactor();
+        GroupCommit = new GroupCommitter(this, options.GroupCommit, Math.Max(1, options.GroupCommitMaxBatch));
         Dialect = options.Provider switch
         {
             PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections))
@@ -38,6 +44,11 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     public PipelineProvider Provider { get; }
 
     internal Dialect Dialect { get; }
+
+    internal GroupCommitter GroupCommit { get; }
+
+    /// <summary>Resolved once at open (null when redaction is off), so later option changes cannot race a call.</summary>
+    internal ISecretRedactor? Redactor { get; }
 
     /// <summary>Opens a handle as <paramref name="options"/> say. No I/O happens until the first call.</summary>
     /// <exception cref="ArgumentException">The options are incomplete or the connection string is malformed.</exception>
@@ -120,6 +131,41 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return Dialect.OpenAsync(write, cancellationToken);
     }
+
+    /// <summary>
+    /// Runs one call on its own session and runs it again, on a fresh connection, when PostgreSQL
+    /// fails transiently (lost connection, terminated backend, serialization failure, deadlock).
+    /// That is safe because every call is idempotent: a repeat that finds its own earlier write
+    /// succeeds as a replay. SQLite's transient condition (a busy file) is already waited out by
+    /// its busy timeout, so it is not repeated here. When the attempts run out the transient
+    /// <see cref="PipelineDatabaseException"/> reaches the caller.
+    /// </summary>
+    internal async Task<T> RunAsync<T>(bool write, Func<Session, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var session = await OpenSessionAsync(write, cancellationToken).ConfigureAwait(false);
+                await using (session.ConfigureAwait(false))
+                {
+                    return await body(session, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (PipelineDatabaseException e) when (e.IsTransient && Provider == PipelineProvider.PostgreSql && attempt < _retry.MaxAttempts)
+            {
+                _logger?.TransientRetry(attempt, _retry.MaxAttempts, e);
+                await Task.Delay(_retry.Delay(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal Task RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
+        RunAsync(write, async (session, ct) =>
+        {
+            await body(session, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     /// <summary>Closes the pool. Calls in flight finish; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()

@@ -25,6 +25,44 @@ public sealed partial class PipelineDbOptions
     /// </summary>
     public long MaxValueBytes { get; set; } = DefaultMaxValueBytes;
 
+    /// <summary>
+    /// How many times in all a call is tried when PostgreSQL fails transiently (lost connection,
+    /// restart, terminated backend, serialization failure). Default 8, which with the default
+    /// delay rides out about 6 s of outage. 1 turns retrying off. Safe because every call is idempotent.
+    /// </summary>
+    public int TransientRetryAttempts { get; set; } = 8;
+
+    /// <summary>The first retry's delay; each next one doubles (with jitter, at most 5 s). Default 50 ms.</summary>
+    public TimeSpan TransientRetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Where the store logs (transient failures it retries, at Warning). Null: no logging. Logs never
+    /// hold payload contents or connection-string passwords unless <see cref="LogPayloads"/> is set.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Opt-in: let log messages include the provider's error text, which can quote stored values. Default false.</summary>
+    public bool LogPayloads { get; set; }
+
+    /// <summary>
+    /// Group commit (default on): when calls creating steps, tool calls, memory records or
+    /// invocations overlap, their rows share one transaction and one commit. A lone call is not
+    /// delayed; each call still returns only after its own row is committed, and a row that fails
+    /// fails only its own call.
+    /// </summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>Rows one group commit takes at most. Default 256.</summary>
+    public int GroupCommitMaxBatch { get; set; } = 256;
+
+    /// <summary>
+    /// How credentials are removed from <c>response_headers</c>, <c>request_body</c>,
+    /// <c>response_body</c> and <c>provider_metadata</c> before they are stored: on by default; a
+    /// removed value becomes <c>[REDACTED:kind]</c>. Add names with <see cref="SecretRedactionOptions.ExtraNames"/>
+    /// or replace the rules with <see cref="SecretRedactionOptions.CustomRedactor"/>.
+    /// </summary>
+    public SecretRedactionOptions SecretRedaction { get; set; } = new();
+
     /// <summary>Connections the SQLite pool keeps open at most. Default 8.</summary>
     public int SqliteMaxConnections { get; set; } = 8;
 

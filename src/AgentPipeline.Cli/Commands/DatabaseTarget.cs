@@ -1,19 +1,50 @@
 using AgentPipeline.Persistence;
+using AgentPipeline.Persistence.Internal;
+using Microsoft.Data.Sqlite;
 
 namespace AgentPipeline.Cli.Commands;
 
 /// <summary>Opens what <c>--db</c> names, ready for use.</summary>
 internal static class DatabaseTarget
 {
+    private const string HistoryTable = "__EFMigrationsHistory";
+
     /// <summary>Opens the target and brings its schema up to date, creating a SQLite file when there is none.</summary>
     /// <exception cref="ArgumentException">The target is not a path, connection string or URI the library accepts.</exception>
-    /// <exception cref="PipelineDatabaseException">The database cannot be reached or migrated.</exception>
-    public static async Task<PipelineDb> OpenAsync(string target, CancellationToken cancellationToken)
+    /// <exception cref="CliException">The target is a SQLite database of something else.</exception>
+    /// <exception cref="PipelineDatabaseException">The database cannot be reached or migrated, or the file is not a database.</exception>
+    /// <param name="target">What <c>--db</c> says.</param>
+    /// <param name="cancellationToken">Cancels opening and migrating.</param>
+    /// <param name="time">The clock the store stamps times from; the system clock when null.</param>
+    public static async Task<PipelineDb> OpenAsync(string target, CancellationToken cancellationToken, TimeProvider? time = null)
+    {
+        var db = await OpenUnmigratedAsync(target, cancellationToken, time);
+        try
+        {
+            // Reading the history is much cheaper than MigrateAsync's own checks, and every command
+            // starts here; a database that is up to date is the common case.
+            var applied = await db.GetAppliedMigrationsAsync(cancellationToken);
+            if (db.GetKnownMigrations().Except(applied, StringComparer.Ordinal).Any())
+            {
+                await db.MigrateAsync(cancellationToken);
+            }
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the target after checking that migrating it would not write into someone else's database.</summary>
+    /// <inheritdoc cref="OpenAsync" path="/exception"/>
+    public static async Task<PipelineDb> OpenUnmigratedAsync(string target, CancellationToken cancellationToken, TimeProvider? time = null)
     {
         PipelineDb db;
         try
         {
-            db = PipelineDb.Open(target);
+            db = PipelineDb.Open(target, time);
         }
         catch (Exception e) when (e is ArgumentException or UriFormatException)
         {
@@ -23,13 +54,75 @@ internal static class DatabaseTarget
         }
         try
         {
-            await db.MigrateAsync(cancellationToken);
+            if (db.Dialect is SqliteDialect sqlite)
+            {
+                await RefuseForeignSqliteAsync(db, sqlite, cancellationToken);
+            }
             return db;
         }
         catch
         {
             await db.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A new or empty file becomes a pipeline database. An existing SQLite database with tables of
+    /// its own and no pipeline migration history is someone else's: migrating would add nine tables
+    /// to it, so the CLI refuses. A file that is not SQLite fails here with the library's own error.
+    /// </summary>
+    private static async Task RefuseForeignSqliteAsync(PipelineDb db, SqliteDialect sqlite, CancellationToken cancellationToken)
+    {
+        var path = sqlite.DataSource;
+        if (path.Length == 0 || path == ":memory:" || !File.Exists(path) || new FileInfo(path).Length == 0)
+        {
+            return;
+        }
+        var readOnly = new SqliteConnectionStringBuilder(sqlite.ConnectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        List<string> tables = [];
+        var known = false;
+        try
+        {
+            await using var connection = new SqliteConnection(readOnly.ToString());
+            await connection.OpenAsync(cancellationToken);
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+            if (tables.Count == 0 || tables.Contains("feature_runs"))
+            {
+                return;
+            }
+            if (tables.Contains(HistoryTable))
+            {
+                // Another EF Core application also has a history table: only our own migrations count.
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT \"MigrationId\" FROM \"{HistoryTable}\"";
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                var ours = db.GetKnownMigrations().ToHashSet(StringComparer.Ordinal);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    known |= ours.Contains(reader.GetString(0));
+                }
+            }
+        }
+        catch (SqliteException e)
+        {
+            throw db.Dialect.Translate(e);
+        }
+        if (!known)
+        {
+            var listed = string.Join(", ", tables.Take(3)) + (tables.Count > 3 ? ", …" : "");
+            throw new CliException(
+                $"{path} is a SQLite database of something else (tables: {listed}), not a pipeline database; "
+                + "refusing to add the pipeline's tables to it. Give --db a new file or an existing pipeline database.",
+                ExitCodes.Failure);
         }
     }
 }

@@ -163,7 +163,24 @@ internal static class AgentScripts
                 steps.Add(new("Running the tests.", [Tools.Bash(s.TestCommand, 0, $"{Tools.Count(rng.Next(8, 24))} passed")]));
                 final = $"Updated {file} for {run.ChosenTitle}; tests pass.";
             }
-            plans.Add(new AgentPlan(AgentType.Coder, $"Implement '{run.ChosenTitle}' in {file}, with tests.", steps, final, rng.Next()));
+            var plan = new AgentPlan(AgentType.Coder, $"Implement '{run.ChosenTitle}' in {file}, with tests.", steps, final, rng.Next());
+            if (i == 0)
+            {
+                // The lead coder first sends an explorer of its own to find the test helpers: a sub-agent's sub-agent.
+                plan = plan with
+                {
+                    SubAgents =
+                    [
+                        new AgentPlan(
+                            AgentType.Explorer,
+                            $"Find the helpers and fixtures {s.TestFile} can reuse for {s.Keyword}.",
+                            [new("Looking for test helpers.", [Tools.Glob("test*/**/*", [s.TestFile]), Tools.Grep("beforeEach|fixture", [s.TestFile], rng)])],
+                            $"{s.TestFile} sets up its own fixtures; no shared helper covers {s.Keyword}, so the new tests build theirs inline.",
+                            rng.Next()),
+                    ],
+                };
+            }
+            plans.Add(plan);
         }
         changed.Add(s.TestFile);
         run.FilesChanged = changed;

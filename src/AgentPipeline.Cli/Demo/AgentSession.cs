@@ -13,7 +13,7 @@ internal sealed class AgentSession
         ["read", "glob", "grep", "write", "edit", "bash", "spawn_subagent", "create_memory", "request_human_feedback"];
 
     private readonly PipelineDb _db;
-    private readonly TimeProvider _time;
+    private readonly DemoClock _time;
     private readonly Random _rng;
     private readonly AgentStart _start;
     private readonly ModelProfile _model;
@@ -24,7 +24,7 @@ internal sealed class AgentSession
     private int _steps;
     private NewAgentStep? _last;
 
-    private AgentSession(PipelineDb db, TimeProvider time, Random rng, AgentStart start, Guid id)
+    private AgentSession(PipelineDb db, DemoClock time, Random rng, AgentStart start, Guid id)
     {
         _db = db;
         _time = time;
@@ -39,7 +39,7 @@ internal sealed class AgentSession
 
     public Guid Id { get; }
 
-    public static async Task<AgentSession> StartAsync(PipelineDb db, TimeProvider time, Random rng, AgentStart start, CancellationToken cancellationToken)
+    public static async Task<AgentSession> StartAsync(PipelineDb db, DemoClock time, Random rng, AgentStart start, CancellationToken cancellationToken)
     {
         var model = ModelProfile.For(start.Type);
         var id = await PipelinePersistence.CreateAgentInvocationAsync(db, new NewAgentInvocation
@@ -72,6 +72,8 @@ internal sealed class AgentSession
     public async Task StepAsync(string text, IReadOnlyList<ToolUse> tools, CancellationToken cancellationToken)
     {
         var usage = NextUsage(tools.Count);
+        // The model's answer takes time to arrive; the step is stored when it has.
+        _time.Advance(_model.Latency(usage));
         var finish = tools.Count > 0 ? FinishReason.ToolCalls : FinishReason.Stop;
         var reasoningText = tools.Count > 0
             ? $"Next I need: {string.Join("; ", tools.Select(t => t.Title))}."
@@ -112,13 +114,14 @@ internal sealed class AgentSession
         var stepId = await PipelinePersistence.CreateAgentStepAsync(_db, step, cancellationToken);
         foreach (var tool in tools)
         {
+            _time.Advance(tool.Duration());
             await PipelinePersistence.CreateToolCallAsync(_db, new NewToolCall
             {
                 StepId = stepId,
                 ToolCallId = tool.CallId,
                 ToolName = tool.Name,
                 Input = Json.From(tool.Input),
-                Output = Json.From(tool.Output),
+                Output = tool.Output is null ? null : Json.From(tool.Output),
                 OutputType = tool.OutputType,
                 Error = tool.Error is null ? null : Json.From(tool.Error),
                 Title = tool.Title,
@@ -126,12 +129,12 @@ internal sealed class AgentSession
         }
 
         _responseMessages.Add(new { role = "assistant", content = ContentParts(text, reasoningText, tools, withResults: false) });
-        if (tools.Count > 0)
+        if (tools.Any(t => t.Output is not null))
         {
             _responseMessages.Add(new
             {
                 role = "tool",
-                content = tools.Select(t => new
+                content = tools.Where(t => t.Output is not null).Select(t => new
                 {
                     type = "tool-result",
                     toolCallId = t.CallId,
@@ -212,7 +215,8 @@ internal sealed class AgentSession
         parts.AddRange(tools.Select(t => new { type = "tool-call", toolCallId = t.CallId, toolName = t.Name, input = t.Input }));
         if (withResults)
         {
-            parts.AddRange(tools.Select(t => new { type = "tool-result", toolCallId = t.CallId, toolName = t.Name, output = t.Output }));
+            parts.AddRange(tools.Where(t => t.Output is not null)
+                .Select(t => new { type = "tool-result", toolCallId = t.CallId, toolName = t.Name, output = t.Output }));
         }
         return [.. parts];
     }

@@ -33,6 +33,21 @@ internal sealed record ModelProfile(
         ? [new { type = "unsupported-setting", setting = "temperature", details = "temperature is not supported for reasoning models" }]
         : [];
 
+    /// <summary>
+    /// How long a call takes: time to first token, then output at the model's speed (larger models
+    /// are slower). Only the look of the demo's durations depends on it.
+    /// </summary>
+    public TimeSpan Latency(TokenUsage usage)
+    {
+        var tokensPerSecond = ModelId switch
+        {
+            var id when id.Contains("opus", StringComparison.Ordinal) => 45d,
+            var id when id.Contains("haiku", StringComparison.Ordinal) => 150d,
+            _ => 80d,
+        };
+        return TimeSpan.FromSeconds(1.2 + Random.Shared.NextDouble() * 1.5 + (usage.OutputTokens ?? 0) / tokensPerSecond);
+    }
+
     public string RawFinish(FinishReason reason) => reason == FinishReason.ToolCalls ? RawToolCalls : RawStop;
 
     /// <summary>The usage object as the provider reports it (usage_raw), which names things differently per provider.</summary>

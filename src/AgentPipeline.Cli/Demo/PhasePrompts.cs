@@ -1,3 +1,4 @@
+using AgentPipeline.Cli.Output;
 using AgentPipeline.Persistence;
 
 namespace AgentPipeline.Cli.Demo;
@@ -28,6 +29,6 @@ internal static class PhasePrompts
         var task = $"Feature request: {scenario.Prompt}\nRepository: {scenario.Repo}\nPhase: {Tools.Describe(phase)}";
         return notes.Count == 0
             ? task
-            : task + "\nNotes from earlier phases:\n" + string.Join('\n', notes.Select(n => $"- [{Tools.Describe(n.Phase)}/{Tools.Describe(n.Kind)}] {n.Content}"));
+            : task + "\nNotes from earlier phases:\n" + MemoryPrompt.Text(notes);
     }
 }

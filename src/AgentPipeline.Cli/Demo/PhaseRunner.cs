@@ -7,12 +7,18 @@ namespace AgentPipeline.Cli.Demo;
 /// notes, spawn sub-agents in parallel, ask the human when the phase needs it, leave a note, and
 /// pass or fail the phase.
 /// </summary>
-internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, RunContext run)
+internal sealed class PhaseRunner(PipelineDb db, DemoClock time, Random rng, RunContext run)
 {
     private const string TimeoutMessage = "No answer within 15 minutes; the request timed out.";
+    private static readonly TimeSpan HumanTimeout = TimeSpan.FromMinutes(15);
 
-    /// <returns>False when the phase failed, which ends the run.</returns>
-    public async Task<bool> RunAsync(FeaturePhase phase, bool fail, CancellationToken cancellationToken)
+    /// <param name="phase">The phase to play.</param>
+    /// <param name="fail">The phase fails: a question to the human times out and there is no safe default.</param>
+    /// <param name="choiceTimesOut">Judging only: nobody answers the choice, and the judges' recommendation stands.</param>
+    /// <param name="awaitApproval">Pr only: the approval is asked and left open, and the run stops there, waiting.</param>
+    /// <param name="cancellationToken">Cancels the simulation.</param>
+    /// <returns>How the phase ended; anything but <see cref="PhaseEnd.Passed"/> ends the simulated run.</returns>
+    public async Task<PhaseEnd> RunAsync(FeaturePhase phase, bool fail, bool choiceTimesOut, bool awaitApproval, CancellationToken cancellationToken)
     {
         await PipelinePersistence.UpdateFeatureRunPhaseAsync(db, run.RunId, phase, cancellationToken);
         var phaseResultId = await PipelinePersistence.CreatePhaseResultAsync(db, new NewPhaseResult { RunId = run.RunId, Phase = phase }, cancellationToken);
@@ -24,8 +30,13 @@ internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, 
         if (phase == FeaturePhase.Pr)
         {
             // Nothing leaves the sandbox without the requester's go-ahead.
-            var approval = await AskApprovalAsync(phaseResultId, orchestrator, cancellationToken);
+            var approval = await AskApprovalAsync(phaseResultId, orchestrator, answer: !awaitApproval, cancellationToken);
             await orchestrator.StepAsync("Asking for approval before anything is pushed.", [approval], cancellationToken);
+            if (awaitApproval)
+            {
+                // The orchestrator is suspended on the open question: its invocation and the phase stay running.
+                return PhaseEnd.Waiting;
+            }
         }
 
         var plans = AgentScripts.For(phase, run, rng, fail);
@@ -39,9 +50,9 @@ internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, 
         }
         else if (phase == FeaturePhase.Judging)
         {
-            tools.Add(await AskChoiceAsync(phaseResultId, orchestrator, cancellationToken));
+            tools.Add(await AskChoiceAsync(phaseResultId, orchestrator, choiceTimesOut, cancellationToken));
         }
-        tools.Add(await orchestrator.WriteMemoryAsync(OrchestratorNote(phase, fail), cancellationToken));
+        tools.Add(await orchestrator.WriteMemoryAsync(OrchestratorNote(phase, fail, choiceTimesOut), cancellationToken));
         await orchestrator.StepAsync(fail ? "Asking the human how to proceed." : "Recording what later phases need.", tools, cancellationToken);
         await orchestrator.StepAsync(Summary(phase, fail, outcomes.Length), [], cancellationToken);
         await orchestrator.CompleteAsync(cancellationToken);
@@ -49,16 +60,21 @@ internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, 
         if (fail)
         {
             await PipelinePersistence.FailPhaseResultAsync(db, phaseResultId, cancellationToken);
-            return false;
+            return PhaseEnd.Failed;
         }
-        await PipelinePersistence.PassPhaseResultAsync(db, phaseResultId, Json.From(Output(phase)), cancellationToken);
-        return true;
+        await PipelinePersistence.PassPhaseResultAsync(db, phaseResultId, Json.From(Output(phase, choiceTimesOut)), cancellationToken);
+        return PhaseEnd.Passed;
     }
 
     private async Task<SubAgentOutcome> RunSubAgentAsync(FeaturePhase phase, Guid phaseResultId, Guid parentId, AgentPlan plan, CancellationToken cancellationToken)
     {
         var session = await AgentSession.StartAsync(db, time, new Random(plan.Seed), new AgentStart(
             phaseResultId, phase, plan.Type, parentId, PhasePrompts.SubAgent(plan.Type), plan.Task), cancellationToken);
+        if (plan.SubAgents.Count > 0)
+        {
+            var outcomes = await Task.WhenAll(plan.SubAgents.Select(sub => RunSubAgentAsync(phase, phaseResultId, session.Id, sub, cancellationToken)));
+            await session.StepAsync($"Delegating to {Tools.Count(outcomes.Length)} sub-agent(s) first.", [.. outcomes.Select(Tools.Spawn)], cancellationToken);
+        }
         foreach (var step in plan.Steps)
         {
             var tools = step.Note is { } note ? [.. step.Tools, await session.WriteMemoryAsync(note, cancellationToken)] : step.Tools;
@@ -69,7 +85,7 @@ internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, 
         return new SubAgentOutcome(session.Id, plan.Type, plan.Task, plan.FinalText);
     }
 
-    private async Task<ToolUse> AskApprovalAsync(Guid phaseResultId, AgentSession orchestrator, CancellationToken cancellationToken)
+    private async Task<ToolUse> AskApprovalAsync(Guid phaseResultId, AgentSession orchestrator, bool answer, CancellationToken cancellationToken)
     {
         var message = $"Open a pull request from {run.Branch} into main ({Tools.Count(run.FilesChanged.Count)} files changed, tests passing)?";
         var call = new ToolUse("request_human_feedback", "Ask to open the pull request", new { kind = "approval", message }, "", ToolOutputType.Json);
@@ -82,12 +98,18 @@ internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, 
             Kind = CtaKind.Approval,
             RequestMessage = message,
         }, cancellationToken);
+        if (!answer)
+        {
+            // Pending: the tool has no result until a human answers (agentpipe cta answer).
+            return call with { Output = null, OutputType = null };
+        }
         const string reason = "Looks good, ship it.";
+        time.Advance(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(8));
         await PipelinePersistence.CompleteCtaEventAsync(db, ctaId, CtaResponse.Approve(reason), cancellationToken);
         return call with { Output = new { ctaId, approved = true, reason } };
     }
 
-    private async Task<ToolUse> AskChoiceAsync(Guid phaseResultId, AgentSession orchestrator, CancellationToken cancellationToken)
+    private async Task<ToolUse> AskChoiceAsync(Guid phaseResultId, AgentSession orchestrator, bool timesOut, CancellationToken cancellationToken)
     {
         var recommended = run.Recommended ?? run.Shortlist[0];
         var prompt = $"The judges recommend {recommended.Label}. Which approach should I implement?";
@@ -103,8 +125,23 @@ internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, 
             RequestPrompt = prompt,
             RequestOptions = run.Shortlist,
         }, cancellationToken);
+        if (timesOut)
+        {
+            // Not fatal here: the judges' recommendation is a safe default.
+            time.Advance(HumanTimeout);
+            await PipelinePersistence.TimeoutCtaEventAsync(db, ctaId, cancellationToken);
+            run.Chosen = recommended;
+            var message = $"No answer within 15 minutes; going with the judges' recommendation, {recommended.Label}.";
+            return call with
+            {
+                Output = message,
+                OutputType = ToolOutputType.ErrorText,
+                Error = new { name = "HumanFeedbackTimeout", message, ctaId },
+            };
+        }
         // Humans mostly follow the judges, not always.
         var pick = rng.Next(4) > 0 ? recommended : run.Shortlist[rng.Next(run.Shortlist.Count)];
+        time.Advance(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(6));
         await PipelinePersistence.CompleteCtaEventAsync(db, ctaId, CtaResponse.Choose(pick.Id), cancellationToken);
         run.Chosen = pick;
         return call with { Output = new { ctaId, selectedId = pick.Id } };
@@ -129,11 +166,12 @@ internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, 
             RequestPrompt = prompt,
             RequestPlaceholder = placeholder,
         }, cancellationToken);
+        time.Advance(HumanTimeout);
         await PipelinePersistence.TimeoutCtaEventAsync(db, ctaId, cancellationToken);
         return call with { Error = new { name = "HumanFeedbackTimeout", message = TimeoutMessage, ctaId } };
     }
 
-    private MemoryNote OrchestratorNote(FeaturePhase phase, bool fail)
+    private MemoryNote OrchestratorNote(FeaturePhase phase, bool fail, bool choiceTimedOut)
     {
         var s = run.Scenario;
         if (fail)
@@ -144,6 +182,8 @@ internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, 
         {
             FeaturePhase.Analysis => new MemoryNote(MemoryKind.Constraint, s.Constraint),
             FeaturePhase.Approaches => new MemoryNote(MemoryKind.Decision, $"Shortlisted: {string.Join("; ", run.Shortlist.Select(o => o.Label))}."),
+            FeaturePhase.Judging when choiceTimedOut => new MemoryNote(MemoryKind.Decision,
+                $"Implement {run.ChosenTitle}: the judges recommended it and the human did not answer within 15 minutes, so the recommendation stands."),
             FeaturePhase.Judging => new MemoryNote(MemoryKind.Decision, run.Chosen == run.Recommended
                 ? $"Implement {run.ChosenTitle}: the judges recommended it and the human agreed."
                 : $"Implement {run.ChosenTitle}: the human's pick over the judges' recommendation, {run.Recommended?.Label}."),
@@ -164,14 +204,14 @@ internal sealed class PhaseRunner(PipelineDb db, TimeProvider time, Random rng, 
             _ => $"Pull request open: {run.PrUrl}.",
         };
 
-    private object Output(FeaturePhase phase)
+    private object Output(FeaturePhase phase, bool choiceTimedOut)
     {
         var s = run.Scenario;
         return phase switch
         {
             FeaturePhase.Analysis => new { summary = $"{s.Keyword} is defined in {s.MainFile} and wired in {s.Files[2]}.", relevantFiles = s.Files, constraints = new[] { s.Constraint } },
             FeaturePhase.Approaches => new { approaches = run.Shortlist.Select(o => new { id = o.Id, label = o.Label }).ToArray() },
-            FeaturePhase.Judging => new { recommended = run.Recommended?.Id, chosen = run.Chosen?.Id, decidedBy = "human" },
+            FeaturePhase.Judging => new { recommended = run.Recommended?.Id, chosen = run.Chosen?.Id, decidedBy = choiceTimedOut ? "judges" : "human" },
             FeaturePhase.Implementation => new { filesChanged = run.FilesChanged, testCommand = s.TestCommand, testsPassed = true },
             _ => (object)new { url = run.PrUrl, number = run.PrNumber, branch = run.Branch, baseBranch = "main" },
         };

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentPipeline.Cli.Output;
 using AgentPipeline.Persistence;
 
 namespace AgentPipeline.Cli.Demo;
@@ -54,20 +55,14 @@ internal static class Tools
         new("create_memory", $"Remember {Describe(kind)}", new { kind = Describe(kind), content },
             new { id = recordId, stored = true }, ToolOutputType.Json);
 
-    public static string Describe(AgentType type) => type switch
-    {
-        AgentType.Orchestrator => "orchestrator",
-        AgentType.Explorer => "explorer",
-        AgentType.Coder => "coder",
-        AgentType.Judge => "judge",
-        _ => "meta_judge",
-    };
+    // The data model's own strings (meta_judge, …), never ToString().ToLower().
+    public static string Describe(AgentType type) => Format.Name(type);
 
-    public static string Describe(MemoryKind kind) => kind.ToString().ToLowerInvariant();
+    public static string Describe(MemoryKind kind) => Format.Name(kind);
 
-    public static string Describe(FeaturePhase phase) => phase.ToString().ToLowerInvariant();
+    public static string Describe(FeaturePhase phase) => Format.Name(phase);
 
-    public static string Describe(CtaKind kind) => kind.ToString().ToLowerInvariant();
+    public static string Describe(CtaKind kind) => Format.Name(kind);
 
     public static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
 

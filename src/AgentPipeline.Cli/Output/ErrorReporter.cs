@@ -1,5 +1,6 @@
 using AgentPipeline.Cli.Commands;
 using AgentPipeline.Persistence;
+using Microsoft.Data.Sqlite;
 using Spectre.Console;
 
 namespace AgentPipeline.Cli.Output;
@@ -7,8 +8,12 @@ namespace AgentPipeline.Cli.Output;
 /// <summary>Turns the failures a user can act on into one line on standard error and an exit code.</summary>
 internal static class ErrorReporter
 {
+    /// <summary>SQLITE_CANTOPEN: the file's folder does not exist or cannot be entered.</summary>
+    private const int SqliteCantOpen = 14;
+
     /// <summary>The failures reported as one line; anything else is a bug and keeps its stack trace.</summary>
-    public static bool IsExpected(Exception e) => e is PipelinePersistenceException or ArgumentException or OperationCanceledException;
+    public static bool IsExpected(Exception e) =>
+        e is CliException or PipelinePersistenceException or ArgumentException or OperationCanceledException;
 
     public static int Report(IAnsiConsole console, Exception e)
     {
@@ -21,14 +26,23 @@ internal static class ErrorReporter
         return code;
     }
 
+    /// <summary>The documented exit code of a failure (docs/cli.md, <c>--help</c>).</summary>
     public static int ExitCode(Exception e) => e switch
     {
+        CliException cli => cli.ExitCode,
         OperationCanceledException => ExitCodes.Cancelled,
         RecordNotFoundException => ExitCodes.NotFound,
         InvalidStateTransitionException or CtaAlreadyResolvedException or IdempotencyConflictException or SandboxInUseException => ExitCodes.Conflict,
-        PipelineDatabaseException { IsTransient: true } => ExitCodes.DatabaseUnreachable,
+        PipelineDatabaseException database when IsUnreachable(database) => ExitCodes.DatabaseUnreachable,
         _ => ExitCodes.Failure,
     };
+
+    /// <summary>
+    /// Transient failures (server down, connection lost, file busy) and a SQLite file that cannot be
+    /// opened at all: the database is not there to talk to, as opposed to being the wrong thing.
+    /// </summary>
+    private static bool IsUnreachable(PipelineDatabaseException e) =>
+        e.IsTransient || e.InnerException is SqliteException { SqliteErrorCode: var code } && (code & 0xFF) == SqliteCantOpen;
 
     private static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -59,23 +59,17 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.ParentInvocationId must not be the invocation's own id.", "data.ParentInvocationId");
         }
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.GroupCommit.InsertAsync(InvocationCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, InvocationCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
-            await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, cancellationToken).ConfigureAwait(false);
+            await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
             if (data.ParentInvocationId is { } parentId)
             {
-                var parent = await session.QueryRowAsync(InvocationPhaseResult, [parentId], cancellationToken).ConfigureAwait(false)
+                var parent = await session.QueryRowAsync(InvocationPhaseResult, [parentId], ct).ConfigureAwait(false)
                     ?? throw new RecordNotFoundException("agent_invocations", parentId.ToString());
                 throw new ArgumentException(
                     $"data.ParentInvocationId '{parentId}' belongs to phase result '{parent[0]}', not '{data.PhaseResultId}'.", "data.ParentInvocationId");
             }
-            throw Unexplained("agent_invocations");
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -85,6 +79,7 @@ public static partial class PipelinePersistence
     /// <exception cref="ArgumentException">A field is malformed (negative token count, non-UTC time, …); nothing was written.</exception>
     /// <exception cref="RecordNotFoundException">The invocation does not exist.</exception>
     /// <exception cref="InvalidStateTransitionException">It was already completed with different data.</exception>
+    /// <exception cref="InvalidOperationException">A custom secret redactor returned an undefined value; nothing was written.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task CompleteAgentInvocationAsync(PipelineDb db, Guid invocationId, AgentInvocationCompletion data, CancellationToken cancellationToken = default)
     {
@@ -97,19 +92,18 @@ public static partial class PipelinePersistence
             Check.Json(data.OutputReasoning, "data.OutputReasoning"), Check.Json(data.OutputContent, "data.OutputContent"),
             Check.Json(data.OutputFiles, "data.OutputFiles"), Check.Json(data.OutputSources, "data.OutputSources"),
             Check.Json(data.ResponseMessages, "data.ResponseMessages"), data.ResponseId, data.ResponseModelId,
-            Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Check.Json(data.ResponseBody, "data.ResponseBody"),
-            Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
-            Check.Json(data.Warnings, "data.Warnings"), Check.Json(data.RequestBody, "data.RequestBody"),
+            Redact(db, Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.ResponseHeaders), Redact(db, Check.Json(data.ResponseBody, "data.ResponseBody"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.ResponseBody),
+            Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Redact(db, Check.Json(data.ProviderMetadata, "data.ProviderMetadata"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.ProviderMetadata),
+            Check.Json(data.Warnings, "data.Warnings"), Redact(db, Check.Json(data.RequestBody, "data.RequestBody"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.RequestBody),
             Check.NonNegative(data.StepCount, "data.StepCount"), .. UsageColumns.Values(data.Usage, "data.Usage"),
         ];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            if (await session.ExecuteAsync(CompleteInvocation, [.. values, db.Now(), invocationId], cancellationToken).ConfigureAwait(false) == 1)
+            if (await session.ExecuteAsync(CompleteInvocation, [.. values, db.Now(), invocationId], ct).ConfigureAwait(false) == 1)
             {
                 return;
             }
-            var stored = await session.QueryRowAsync(InvocationCompletion, [invocationId], cancellationToken).ConfigureAwait(false)
+            var stored = await session.QueryRowAsync(InvocationCompletion, [invocationId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
             var differing = Idempotent.Differences(CompletionColumns, values, stored, storedOffset: 1);
             if (differing.Count > 0)
@@ -117,6 +111,6 @@ public static partial class PipelinePersistence
                 throw new InvalidStateTransitionException("agent_invocations", invocationId.ToString(), "completed",
                     $"completed with different {string.Join(", ", differing)}");
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -39,6 +39,7 @@ public static partial class PipelinePersistence
     /// <exception cref="ArgumentException">A field is missing or malformed; nothing was written.</exception>
     /// <exception cref="RecordNotFoundException">The invocation does not exist.</exception>
     /// <exception cref="IdempotencyConflictException">The id, or the (invocation, step number), is stored with different data.</exception>
+    /// <exception cref="InvalidOperationException">A custom secret redactor returned an undefined value; nothing was written.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task<Guid> CreateAgentStepAsync(PipelineDb db, NewAgentStep data, CancellationToken cancellationToken = default)
     {
@@ -52,20 +53,14 @@ public static partial class PipelinePersistence
             Check.Json(data.Reasoning, "data.Reasoning"), Check.Json(data.Content, "data.Content"), Check.Json(data.Files, "data.Files"),
             Check.Json(data.Sources, "data.Sources"), Check.Enum(data.FinishReason, "data.FinishReason"), data.RawFinishReason,
             .. UsageColumns.Values(data.Usage, "data.Usage"),
-            Check.Json(data.Warnings, "data.Warnings"), Check.Json(data.RequestBody, "data.RequestBody"), data.ResponseId, data.ResponseModelId,
-            Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Check.Json(data.ResponseBody, "data.ResponseBody"),
-            Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
+            Check.Json(data.Warnings, "data.Warnings"), Redact(db, Check.Json(data.RequestBody, "data.RequestBody"), Redaction.SecretRedaction.AgentSteps, Redaction.SecretRedaction.RequestBody), data.ResponseId, data.ResponseModelId,
+            Redact(db, Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Redaction.SecretRedaction.AgentSteps, Redaction.SecretRedaction.ResponseHeaders), Redact(db, Check.Json(data.ResponseBody, "data.ResponseBody"), Redaction.SecretRedaction.AgentSteps, Redaction.SecretRedaction.ResponseBody),
+            Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Redact(db, Check.Json(data.ProviderMetadata, "data.ProviderMetadata"), Redaction.SecretRedaction.AgentSteps, Redaction.SecretRedaction.ProviderMetadata),
         ];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.GroupCommit.InsertAsync(StepCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, StepCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
-            await RequireAsync(session, InvocationExists, "agent_invocations", data.InvocationId, cancellationToken).ConfigureAwait(false);
-            throw Unexplained("agent_steps");
-        }
+            await RequireAsync(session, InvocationExists, "agent_invocations", data.InvocationId, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -90,15 +85,9 @@ public static partial class PipelinePersistence
             data.IsDynamic, data.IsInvalid, Check.Json(data.Error, "data.Error"), data.IsPreliminary, data.IsProviderExecuted, data.Title,
             Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
         ];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.GroupCommit.InsertAsync(ToolCallCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, ToolCallCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
-            await RequireAsync(session, StepExists, "agent_steps", data.StepId, cancellationToken).ConfigureAwait(false);
-            throw Unexplained("tool_calls");
-        }
+            await RequireAsync(session, StepExists, "agent_steps", data.StepId, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -63,17 +63,16 @@ public static partial class PipelinePersistence
             Check.OptionalId(data.InvocationId, "data.InvocationId"), data.ToolCallId, kind, data.RequestMessage, data.RequestPrompt,
             data.RequestPlaceholder, options,
         ];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, CtaCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            if (await Idempotent.InsertAsync(session, CtaCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
             {
                 return stored;
             }
-            await RequireAsync(session, RunExists, "feature_runs", data.RunId, cancellationToken).ConfigureAwait(false);
+            await RequireAsync(session, RunExists, "feature_runs", data.RunId, ct).ConfigureAwait(false);
             if (data.PhaseResultId is { } phaseResultId)
             {
-                var owner = await session.QueryRowAsync(PhaseResultRun, [phaseResultId], cancellationToken).ConfigureAwait(false)
+                var owner = await session.QueryRowAsync(PhaseResultRun, [phaseResultId], ct).ConfigureAwait(false)
                     ?? throw new RecordNotFoundException("phase_results", phaseResultId.ToString());
                 if ((Guid)owner[0]! != data.RunId)
                 {
@@ -82,12 +81,12 @@ public static partial class PipelinePersistence
             }
             if (data.InvocationId is { } invocationId)
             {
-                var owner = await session.QueryRowAsync(InvocationRun, [invocationId], cancellationToken).ConfigureAwait(false)
+                var owner = await session.QueryRowAsync(InvocationRun, [invocationId], ct).ConfigureAwait(false)
                     ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
                 throw new ArgumentException($"data.InvocationId '{invocationId}' belongs to run '{owner[0]}', not '{data.RunId}'.", "data.InvocationId");
             }
             throw Unexplained("cta_events");
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -105,20 +104,19 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(responseData);
         Check.Id(ctaId, nameof(ctaId));
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            var state = await session.QueryRowAsync(CtaState, [ctaId], cancellationToken).ConfigureAwait(false)
+            var state = await session.QueryRowAsync(CtaState, [ctaId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
             CheckCtaResponse(DbEnum<CtaKind>.Parse((string)state[0]!), (JsonElement?)state[1], responseData);
             if (state[2] is null)
             {
                 object?[] args = [responseData.Approved, responseData.Reason, responseData.Text, responseData.SelectedId, db.Now(), ctaId];
-                if (await session.ExecuteAsync(AnswerCta, args, cancellationToken).ConfigureAwait(false) == 1)
+                if (await session.ExecuteAsync(AnswerCta, args, ct).ConfigureAwait(false) == 1)
                 {
                     return;
                 }
-                state = await session.QueryRowAsync(CtaState, [ctaId], cancellationToken).ConfigureAwait(false)
+                state = await session.QueryRowAsync(CtaState, [ctaId], ct).ConfigureAwait(false)
                     ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
             }
             var resolution = Resolution(state);
@@ -126,7 +124,7 @@ public static partial class PipelinePersistence
             {
                 throw new CtaAlreadyResolvedException(ctaId, resolution);
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -140,21 +138,20 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(ctaId, nameof(ctaId));
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            if (await session.ExecuteAsync(TimeOutCta, [db.Now(), ctaId], cancellationToken).ConfigureAwait(false) == 1)
+            if (await session.ExecuteAsync(TimeOutCta, [db.Now(), ctaId], ct).ConfigureAwait(false) == 1)
             {
                 return;
             }
-            var state = await session.QueryRowAsync(CtaState, [ctaId], cancellationToken).ConfigureAwait(false)
+            var state = await session.QueryRowAsync(CtaState, [ctaId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
             var resolution = Resolution(state);
             if (!resolution.TimedOut)
             {
                 throw new CtaAlreadyResolvedException(ctaId, resolution);
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static CtaResolution Resolution(object?[] state)

@@ -51,27 +51,26 @@ public static partial class PipelinePersistence
             data.GithubRepoUrl, data.GithubBranch,
         ];
 
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
         {
             if (data.SandboxId is { } sandboxId)
             {
-                await session.BeginAsync(cancellationToken).ConfigureAwait(false);
-                if (await session.ExecuteAsync(ClaimSandbox, [id, sandboxId], cancellationToken).ConfigureAwait(false) == 0)
+                await session.BeginAsync(ct).ConfigureAwait(false);
+                if (await session.ExecuteAsync(ClaimSandbox, [id, sandboxId], ct).ConfigureAwait(false) == 0)
                 {
-                    var owner = await session.QueryRowAsync(SandboxRunId, [sandboxId], cancellationToken).ConfigureAwait(false);
+                    var owner = await session.QueryRowAsync(SandboxRunId, [sandboxId], ct).ConfigureAwait(false);
                     throw owner is null
                         ? new RecordNotFoundException("sandboxes", sandboxId)
                         : new SandboxInUseException(sandboxId, (Guid)owner[0]!);
                 }
             }
-            var stored = await Idempotent.InsertAsync(session, RunCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false);
+            var stored = await Idempotent.InsertAsync(session, RunCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false);
             if (data.SandboxId is not null)
             {
-                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await session.CommitAsync(ct).ConfigureAwait(false);
             }
             return (Guid)(stored ?? throw Unexplained("feature_runs"));
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Moves a run to another working phase (analysis, approaches, judging, implementation, pr).</summary>
@@ -88,17 +87,16 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException($"phase must be a working phase; use {nameof(CompleteFeatureRunAsync)} or {nameof(FailFeatureRunAsync)} to end a run.", nameof(phase));
         }
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            if (await session.ExecuteAsync(SetRunPhase, [stored, runId], cancellationToken).ConfigureAwait(false) == 1)
+            if (await session.ExecuteAsync(SetRunPhase, [stored, runId], ct).ConfigureAwait(false) == 1)
             {
                 return;
             }
-            var current = await session.QueryRowAsync(RunPhase, [runId], cancellationToken).ConfigureAwait(false)
+            var current = await session.QueryRowAsync(RunPhase, [runId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("feature_runs", runId.ToString());
             throw new InvalidStateTransitionException("feature_runs", runId.ToString(), (string)current[0]!, stored);
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends a run as completed and stamps <c>completed_at</c>. Repeating it is a no-op.</summary>
@@ -120,19 +118,18 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(runId, nameof(runId));
         var stored = DbEnum<FeaturePhase>.ToDb(final);
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            if (await session.ExecuteAsync(EndRun, [stored, db.Now(), runId], cancellationToken).ConfigureAwait(false) == 1)
+            if (await session.ExecuteAsync(EndRun, [stored, db.Now(), runId], ct).ConfigureAwait(false) == 1)
             {
                 return;
             }
-            var current = await session.QueryRowAsync(RunPhase, [runId], cancellationToken).ConfigureAwait(false)
+            var current = await session.QueryRowAsync(RunPhase, [runId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("feature_runs", runId.ToString());
             if ((string)current[0]! != stored)
             {
                 throw new InvalidStateTransitionException("feature_runs", runId.ToString(), (string)current[0]!, stored);
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -41,22 +41,16 @@ public static partial class PipelinePersistence
             id, Check.Id(data.PhaseResultId, "data.PhaseResultId"), Check.OptionalId(data.InvocationId, "data.InvocationId"),
             Check.Enum(data.Kind, "data.Kind"), Check.Required(data.Content, "data.Content"),
         ];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.GroupCommit.InsertAsync(MemoryCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, MemoryCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
-            await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, cancellationToken).ConfigureAwait(false);
+            await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
             if (data.InvocationId is { } invocationId)
             {
-                var run = await session.QueryRowAsync(InvocationRun, [invocationId], cancellationToken).ConfigureAwait(false)
+                var run = await session.QueryRowAsync(InvocationRun, [invocationId], ct).ConfigureAwait(false)
                     ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
                 throw new ArgumentException($"data.InvocationId '{invocationId}' belongs to run '{run[0]}', not to the phase result's run.", "data.InvocationId");
             }
-            throw Unexplained("memory_records");
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -69,17 +63,16 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(runId, nameof(runId));
-        var session = await db.OpenSessionAsync(write: false, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.RunAsync<IReadOnlyList<MemoryRecord>>(write: false, async (session, ct) =>
         {
-            var records = await session.QueryAsync(MemoryByRun, [runId], r => new MemoryRecord(
-                (Guid)r[0]!, DbEnum<FeaturePhase>.Parse((string)r[1]!), DbEnum<MemoryKind>.Parse((string)r[2]!),
-                (string)r[3]!, (DateTimeOffset)r[4]!), cancellationToken).ConfigureAwait(false);
+            var records = await session.ReadAsync(MemoryByRun, [runId], static (d, r) => new MemoryRecord(
+                d.ReadGuid(r, 0), DbEnum<FeaturePhase>.Parse(r.GetString(1)), DbEnum<MemoryKind>.Parse(r.GetString(2)),
+                d.ReadText(r, 3), d.ReadTime(r, 4)), ct).ConfigureAwait(false);
             if (records.Count == 0)
             {
-                await RequireAsync(session, RunExists, "feature_runs", runId, cancellationToken).ConfigureAwait(false);
+                await RequireAsync(session, RunExists, "feature_runs", runId, ct).ConfigureAwait(false);
             }
             return records;
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -39,17 +39,16 @@ public static partial class PipelinePersistence
         }
         var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
         object?[] values = [id, Check.Id(data.RunId, "data.RunId"), phase];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, PhaseResultCreate, values, Append(values, db.Now()), data.Id is not null, cancellationToken).ConfigureAwait(false) is Guid stored)
+            if (await Idempotent.InsertAsync(session, PhaseResultCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
             {
                 return stored;
             }
-            var run = await session.QueryRowAsync(RunPhase, [data.RunId], cancellationToken).ConfigureAwait(false)
+            var run = await session.QueryRowAsync(RunPhase, [data.RunId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("feature_runs", data.RunId.ToString());
             throw new InvalidStateTransitionException("feature_runs", data.RunId.ToString(), (string)run[0]!, phase);
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends a running phase as passed, with its output, and stamps <c>completed_at</c>. Repeating it with the same output is a no-op.</summary>
@@ -72,14 +71,13 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(phaseResultId, nameof(phaseResultId));
         var status = DbEnum<PhaseStatus>.ToDb(final);
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            if (await session.ExecuteAsync(EndPhaseResult, [status, output, db.Now(), phaseResultId], cancellationToken).ConfigureAwait(false) == 1)
+            if (await session.ExecuteAsync(EndPhaseResult, [status, output, db.Now(), phaseResultId], ct).ConfigureAwait(false) == 1)
             {
                 return;
             }
-            var state = await session.QueryRowAsync(PhaseResultState, [phaseResultId], cancellationToken).ConfigureAwait(false)
+            var state = await session.QueryRowAsync(PhaseResultState, [phaseResultId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("phase_results", phaseResultId.ToString());
             var current = (string)state[0]!;
             if (current != status || !DbJson.SemanticallyEqual((JsonElement?)state[1], output))
@@ -87,6 +85,6 @@ public static partial class PipelinePersistence
                 throw new InvalidStateTransitionException("phase_results", phaseResultId.ToString(), current,
                     current == status ? status + " (with a different output)" : status);
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

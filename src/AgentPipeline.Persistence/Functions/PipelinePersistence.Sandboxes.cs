@@ -63,12 +63,11 @@ public static partial class PipelinePersistence
         ];
         var now = db.Now();
         var stamps = StampsFor(data.Status, now);
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            _ = await Idempotent.InsertAsync(session, SandboxCreate, values, [.. values, now, .. stamps], callerChoseId: true, cancellationToken).ConfigureAwait(false)
+            _ = await Idempotent.InsertAsync(session, SandboxCreate, values, [.. values, now, .. stamps], callerChoseId: true, ct).ConfigureAwait(false)
                 ?? throw Unexplained("sandboxes");
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -87,11 +86,10 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         Check.Required(sandboxId, nameof(sandboxId));
         var requested = Check.Enum(status, nameof(status));
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            await session.BeginAsync(cancellationToken).ConfigureAwait(false);
-            var state = await session.QueryRowAsync(SandboxState, [sandboxId], cancellationToken).ConfigureAwait(false)
+            await session.BeginAsync(ct).ConfigureAwait(false);
+            var state = await session.QueryRowAsync(SandboxState, [sandboxId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("sandboxes", sandboxId);
             var current = DbEnum<SandboxStatus>.Parse((string)state[0]!);
             if (current == status)
@@ -106,9 +104,9 @@ public static partial class PipelinePersistence
             int? duration = status == SandboxStatus.Stopped && state[1] is DateTimeOffset started
                 ? (int)Math.Min(int.MaxValue, Math.Max(0, (now - started).TotalMilliseconds))
                 : null;
-            await session.ExecuteAsync(SetSandboxStatus, [requested, .. StampsFor(status, now), duration, sandboxId], cancellationToken).ConfigureAwait(false);
-            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
+            await session.ExecuteAsync(SetSandboxStatus, [requested, .. StampsFor(status, now), duration, sandboxId], ct).ConfigureAwait(false);
+            await session.CommitAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static object?[] StampsFor(SandboxStatus status, DateTimeOffset now)
@@ -144,14 +142,13 @@ public static partial class PipelinePersistence
             Check.Required(data.Id, "data.Id"), Check.Required(data.SandboxId, "data.SandboxId"), Check.Enum(data.Status, "data.Status"),
             Check.NonNegative(data.SizeBytes, "data.SizeBytes"), data.Region, Check.Utc(data.ExpiresAt, "data.ExpiresAt"),
         ];
-        var session = await db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        await db.RunAsync(write: true, async (session, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, SnapshotCreate, values, Append(values, db.Now()), callerChoseId: true, cancellationToken).ConfigureAwait(false) is null)
+            if (await Idempotent.InsertAsync(session, SnapshotCreate, values, Append(values, db.Now()), callerChoseId: true, ct).ConfigureAwait(false) is null)
             {
-                await RequireAsync(session, SandboxExists, "sandboxes", data.SandboxId, cancellationToken).ConfigureAwait(false);
+                await RequireAsync(session, SandboxExists, "sandboxes", data.SandboxId, ct).ConfigureAwait(false);
                 throw Unexplained("sandbox_snapshots");
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -33,6 +33,13 @@ internal abstract class Dialect : IAsyncDisposable
 
     public abstract object? FromDb(DbDataReader reader, int ordinal, Col type);
 
+    // Typed readers for hot reads that map rows directly, without boxing them into object arrays.
+    public abstract Guid ReadGuid(DbDataReader reader, int ordinal);
+
+    public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
+
+    public string ReadText(DbDataReader reader, int ordinal) => DbText.Decode(reader.GetString(ordinal));
+
     /// <summary>Turns a provider exception into a <see cref="PipelineDatabaseException"/>; anything else is returned as is.</summary>
     public abstract Exception Translate(Exception exception);
 

@@ -50,10 +50,18 @@ internal static class Idempotent
     public static async Task<object?> InsertAsync(Session session, CreateSpec spec, object?[] values, object?[] insertArgs,
         bool callerChoseId, CancellationToken cancellationToken)
     {
-        if (await session.ExecuteAsync(spec.Insert, insertArgs, cancellationToken).ConfigureAwait(false) == 1)
-        {
-            return values[0];
-        }
+        return await session.ExecuteAsync(spec.Insert, insertArgs, cancellationToken).ConfigureAwait(false) == 1
+            ? values[0]
+            : await ResolveAsync(session, spec, values, callerChoseId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After an insert wrote nothing: the stored id when the call is a replay, null when no row
+    /// holds its id or natural key (a parent is missing).
+    /// </summary>
+    /// <exception cref="IdempotencyConflictException">A row with this id (or natural key) holds other data.</exception>
+    public static async Task<object?> ResolveAsync(Session session, CreateSpec spec, object?[] values, bool callerChoseId, CancellationToken cancellationToken)
+    {
         var stored = await session.QueryRowAsync(spec.SelectById, [values[0]], cancellationToken).ConfigureAwait(false);
         if (stored is null && spec.SelectByNaturalKey is { } byKey)
         {

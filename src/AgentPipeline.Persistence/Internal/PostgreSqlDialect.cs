@@ -64,6 +64,10 @@ internal sealed class PostgreSqlDialect : Dialect
                 _ => throw new InvalidOperationException($"Unknown column type {type}."),
             };
 
+    public override Guid ReadGuid(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
     public override Exception Translate(Exception exception)
     {
         switch (exception)
@@ -108,6 +112,35 @@ internal sealed class PostgreSqlDialect : Dialect
         }
 
         protected override void Return(DbCommand command) => command.Dispose();
+
+        public override async Task<int[]> ExecuteBatchAsync(IReadOnlyList<(Sql Sql, object?[] Args)> statements, CancellationToken cancellationToken)
+        {
+            await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)Transaction);
+            foreach (var (sql, args) in statements)
+            {
+                var bound = Bind(sql, args);
+                var command = new NpgsqlBatchCommand(sql.TextFor(owner));
+                for (var i = 0; i < bound.Length; i++)
+                {
+                    command.Parameters.Add(new NpgsqlParameter(sql.Parameters[i].Name, TypeOf(sql.Parameters[i].Type)) { Value = bound[i] });
+                }
+                batch.BatchCommands.Add(command);
+            }
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is DbException or OperationCanceledException)
+            {
+                throw Failed(e);
+            }
+            var affected = new int[batch.BatchCommands.Count];
+            for (var i = 0; i < affected.Length; i++)
+            {
+                affected[i] = batch.BatchCommands[i].RecordsAffected;
+            }
+            return affected;
+        }
 
         protected override async ValueTask<DbTransaction> BeginCoreAsync(CancellationToken cancellationToken) =>
             await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);

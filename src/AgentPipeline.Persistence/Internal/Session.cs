@@ -82,6 +82,39 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs several statements and returns each one's affected-row count. PostgreSQL sends them in
+    /// one round trip; SQLite, in-process, simply runs its prepared statements one after another.
+    /// </summary>
+    public virtual async Task<int[]> ExecuteBatchAsync(IReadOnlyList<(Sql Sql, object?[] Args)> statements, CancellationToken cancellationToken)
+    {
+        var affected = new int[statements.Count];
+        for (var i = 0; i < affected.Length; i++)
+        {
+            affected[i] = await ExecuteAsync(statements[i].Sql, statements[i].Args, cancellationToken).ConfigureAwait(false);
+        }
+        return affected;
+    }
+
+    /// <summary>Checks the size cap and converts each value for the provider, before anything runs.</summary>
+    protected object[] Bind(Sql sql, object?[] args)
+    {
+        if (args.Length != sql.Parameters.Length)
+        {
+            throw new InvalidOperationException($"Statement expects {sql.Parameters.Length} values, got {args.Length}.");
+        }
+        var bound = new object[args.Length];
+        for (var i = 0; i < args.Length; i++)
+        {
+            ValueLimit.Check(sql.Parameters[i].Name, args[i], Dialect.MaxValueBytes);
+            bound[i] = Dialect.ToDb(sql.Parameters[i].Type, args[i]);
+        }
+        return bound;
+    }
+
+    /// <summary>A provider exception turned into ours, the connection marked unfit for reuse.</summary>
+    protected Exception Failed(Exception e) => Fail(e);
+
     /// <summary>The first row's columns as <see cref="Sql.Results"/> types say, or null when there is no row.</summary>
     public async Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
     {
@@ -104,7 +137,8 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
-    public async Task<List<T>> QueryAsync<T>(Sql sql, object?[] args, Func<object?[], T> map, CancellationToken cancellationToken)
+    /// <summary>Rows mapped straight from the reader by <paramref name="map"/> (typed reads, no object arrays).</summary>
+    public async Task<List<T>> ReadAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
     {
         var command = Prepare(sql, args);
         try
@@ -115,7 +149,7 @@ internal abstract class Session : IAsyncDisposable
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    list.Add(map(ReadRow(sql, reader)));
+                    list.Add(map(Dialect, reader));
                 }
             }
             return list;

@@ -141,6 +141,10 @@ internal sealed class SqliteDialect : Dialect
                 _ => throw new InvalidOperationException($"Unknown column type {type}."),
             };
 
+    public override Guid ReadGuid(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => DbTime.FromSqlite(reader.GetString(ordinal));
+
     public override Exception Translate(Exception exception)
     {
         if (exception is not SqliteException e)

@@ -94,7 +94,7 @@ public sealed class PostgreSqlProviderTests(PostgreSqlFixture fixture) : IClassF
         port.Start();
         var closed = ((System.Net.IPEndPoint)port.LocalEndpoint).Port;
         port.Stop();
-        await using var db = PipelineDb.Open($"Host=127.0.0.1;Port={closed};Username=app;Password=s3cret-pw;Timeout=2");
+        await using var db = PipelineDb.Open(new PipelineDbOptions { TransientRetryAttempts = 2 }.UsePostgreSql($"Host=127.0.0.1;Port={closed};Username=app;Password=s3cret-pw;Timeout=2"));
 
         var e = await Assert.ThrowsAsync<PipelineDatabaseException>(() => CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "p" }));
 

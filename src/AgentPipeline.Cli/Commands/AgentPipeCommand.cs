@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using AgentPipeline.Cli.Output;
+
+namespace AgentPipeline.Cli.Commands;
+
+/// <summary>The <c>agentpipe</c> root command: its subcommands, its help, and how usage errors are reported.</summary>
+internal static class AgentPipeCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("agentpipe: run, inspect and answer an agent pipeline's runs, on SQLite or PostgreSQL.");
+        root.Options.Add(DbOption.Instance);
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(ShowCommand.Create());
+        root.Subcommands.Add(MemoriesCommand.Create());
+        root.Subcommands.Add(CtaCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
+        foreach (var option in root.Options)
+        {
+            if (option is HelpOption { Action: HelpAction help } helpOption)
+            {
+                help.MaxWidth = CliConsole.MaxWidth;
+                helpOption.Action = new HelpWithExitCodes(help);
+            }
+        }
+        return root;
+    }
+
+    public static async Task<int> InvokeAsync(string[] args)
+    {
+        var parseResult = Create().Parse(args);
+        if (parseResult.Action is ParseErrorAction)
+        {
+            // One line per problem on standard error, like every other failure, instead of the whole help text.
+            var stderr = CliConsole.Create(Console.Error);
+            foreach (var error in parseResult.Errors)
+            {
+                ErrorReporter.Report(stderr, new ArgumentException(error.Message));
+            }
+            await Console.Error.WriteLineAsync($"Run '{string.Join(' ', CommandPath(parseResult))} --help' for usage.");
+            return ExitCodes.Failure;
+        }
+        return await parseResult.InvokeAsync();
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parseResult)
+    {
+        var names = new List<string>();
+        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, result.Command is RootCommand ? CommandName.Text : result.Command.Name);
+        }
+        return names;
+    }
+
+    /// <summary>The standard help, then the exit codes, which every command shares.</summary>
+    private sealed class HelpWithExitCodes(HelpAction standard) : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            standard.Invoke(parseResult);
+            var output = parseResult.InvocationConfiguration.Output;
+            output.WriteLine("Exit codes:");
+            output.WriteLine("  0  success");
+            output.WriteLine("  1  usage error: bad option, malformed or ambiguous id, answer of the wrong");
+            output.WriteLine("     kind, or a --db that is not a pipeline database");
+            output.WriteLine("  2  not found: no run or CTA has that id");
+            output.WriteLine("  3  conflict: the CTA was already answered or timed out, or another state");
+            output.WriteLine("     that forbids the change");
+            output.WriteLine("  4  database unreachable: server down, connection lost, file busy or cannot");
+            output.WriteLine("     be opened");
+            output.WriteLine();
+            return ExitCodes.Success;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentPipeline.Persistence.Internal;
+
+/// <summary>
+/// The store's only log lines. They name the operation's outcome, the provider's error code and
+/// the database without credentials; the provider's message (which may quote values) only when
+/// <see cref="PipelineDbOptions.LogPayloads"/> is on.
+/// </summary>
+internal sealed partial class StoreLogger(ILoggerFactory factory, PipelineDbOptions options)
+{
+    private readonly ILogger _logger = factory.CreateLogger("AgentPipeline.Persistence");
+    private readonly string _database = SafeTarget.Describe(options);
+    private readonly bool _payloads = options.LogPayloads;
+
+    public void TransientRetry(int attempt, int maxAttempts, PipelineDatabaseException e)
+    {
+        var code = e.InnerException is Npgsql.PostgresException pg ? pg.SqlState : e.InnerException?.GetType().Name ?? "unknown";
+        if (_payloads)
+        {
+            RetryWithMessage(_logger, attempt, maxAttempts, _database, code, e.Message);
+        }
+        else
+        {
+            Retry(_logger, attempt, maxAttempts, _database, code);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Transient database failure on {Database} ({Code}); retrying, attempt {Attempt} of {MaxAttempts}.")]
+    private static partial void Retry(ILogger logger, int attempt, int maxAttempts, string database, string code);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Transient database failure on {Database} ({Code}): {Error}; retrying, attempt {Attempt} of {MaxAttempts}.")]
+    private static partial void RetryWithMessage(ILogger logger, int attempt, int maxAttempts, string database, string code, string error);
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using AgentPipeline.Persistence.Tests.Contract;
+using AgentPipeline.Persistence.Tests.Infrastructure;
+using static AgentPipeline.Persistence.PipelinePersistence;
+
+namespace AgentPipeline.Persistence.Tests.Redaction;
+
+/// <summary>Through the store, on both providers: secrets in the four columns never reach a table.</summary>
+public abstract class StoredRedactionTests<TFixture>(TFixture fixture) : ContractTests<TFixture>(fixture)
+    where TFixture : StoreFixture
+{
+    // Built at run time so no secret-shaped literal sits in the source.
+    private static readonly string ApiKey = "sk-proj-" + new string('A', 4) + "9f3Kq2LmZx7Tb1Wc5Rv8Ny0Hd6Js4Pe";
+    private static readonly string Bearer = "tok" + "_live_7Hq2Lm9Zx4Tb1Wc5Rv8Ny0Hd6";
+
+    private JsonElement Headers() => Json($$"""{"Authorization":"Bearer {{Bearer}}","x-request-id":"req_123","Set-Cookie":["session=abc123def456; Path=/"],"content-type":"application/json"}""");
+
+    private JsonElement RequestBody() => Json($$"""{"model":"gpt-5","api_key":"{{ApiKey}}","messages":[{"role":"user","content":"hi"}],"max_tokens":100}""");
+
+    [Fact]
+    public async Task Secrets_in_headers_bodies_and_metadata_are_replaced_by_markers_and_everything_else_is_kept()
+    {
+        var (_, invocation, _) = await Seed.StepAsync(Db);
+        var completion = new AgentInvocationCompletion
+        {
+            OutputText = "done", ResponseHeaders = Headers(), RequestBody = RequestBody(),
+            ResponseBody = Json($$$"""{"id":"resp_1","error":{"message":"Incorrect API key provided: {{{ApiKey}}}"}}"""),
+            ProviderMetadata = Json($$$"""{"proxy":{"apiKey":"{{{ApiKey}}}","region":"us"}}"""),
+        };
+        await CompleteAgentInvocationAsync(Db, invocation, completion);
+        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, ResponseHeaders = Headers(), RequestBody = RequestBody() });
+
+        foreach (var (table, id) in new[] { ("agent_invocations", invocation), ("agent_steps", step) })
+        {
+            var row = await Fixture.RowAsync(table, id);
+            var stored = string.Join("\n", row.Values.Select(v => v?.ToString()));
+            Assert.DoesNotContain(ApiKey, stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(Bearer, stored, StringComparison.Ordinal);
+            Assert.DoesNotContain("abc123def456", stored, StringComparison.Ordinal);
+            Assert.Contains("[REDACTED:", stored, StringComparison.Ordinal);
+            var headers = StoreFixture.AsJson(row["response_headers"])!.Value;
+            Assert.Equal("req_123", headers.GetProperty("x-request-id").GetString());
+            Assert.Equal("application/json", headers.GetProperty("content-type").GetString());
+            var body = StoreFixture.AsJson(row["request_body"])!.Value;
+            Assert.Equal("gpt-5", body.GetProperty("model").GetString());
+            Assert.Equal(100, body.GetProperty("max_tokens").GetInt32());
+            Assert.StartsWith("[REDACTED:", body.GetProperty("api_key").GetString(), StringComparison.Ordinal);
+        }
+        // Replays compare redacted with redacted: still no-ops.
+        await CompleteAgentInvocationAsync(Db, invocation, completion);
+        Assert.Equal(step, await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, ResponseHeaders = Headers(), RequestBody = RequestBody() }));
+    }
+
+    [Fact]
+    public async Task Redaction_can_be_turned_off_or_replaced_by_a_custom_redactor()
+    {
+        await using var off = PipelineDb.Open(new PipelineDbOptions { SecretRedaction = { Enabled = false } }.UseTarget(Fixture.Target));
+        await using var custom = PipelineDb.Open(new PipelineDbOptions { SecretRedaction = { CustomRedactor = new Everything() } }.UseTarget(Fixture.Target));
+        var (_, invocation, _) = await Seed.StepAsync(Db);
+
+        var plain = await CreateAgentStepAsync(off, new NewAgentStep { InvocationId = invocation, StepNumber = 1, RequestBody = RequestBody() });
+        var replaced = await CreateAgentStepAsync(custom, new NewAgentStep { InvocationId = invocation, StepNumber = 2, RequestBody = RequestBody() });
+
+        Assert.Contains(ApiKey, (string)(await Fixture.RowAsync("agent_steps", plain))["request_body"]!, StringComparison.Ordinal);
+        AssertJson("""{"custom":"agent_steps.request_body"}""", (await Fixture.RowAsync("agent_steps", replaced))["request_body"]);
+    }
+
+    private sealed class Everything : ISecretRedactor
+    {
+        public JsonElement Redact(JsonElement value, RedactionContext context) =>
+            JsonSerializer.SerializeToElement(new { custom = $"{context.Table}.{context.Column}" });
+    }
+}
+
+public sealed class SqliteStoredRedactionTests(SqliteFixture f) : StoredRedactionTests<SqliteFixture>(f);
+public sealed class PostgreSqlStoredRedactionTests(PostgreSqlFixture f) : StoredRedactionTests<PostgreSqlFixture>(f);

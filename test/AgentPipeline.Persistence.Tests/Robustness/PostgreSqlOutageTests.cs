@@ -1,0 +1,87 @@
+using AgentPipeline.Persistence.Tests.Infrastructure;
+using AgentPipeline.Persistence.TestWorker;
+using Npgsql;
+
+namespace AgentPipeline.Persistence.Tests.Robustness;
+
+/// <summary>
+/// PostgreSQL drops our connections in the middle of a workload (pg_terminate_backend, as a
+/// failover or restart does): the store retries the transient failures by itself, and when the
+/// workload ends nothing is lost and nothing is duplicated. The retries are logged without the
+/// connection's password or any payload.
+/// </summary>
+public sealed class PostgreSqlOutageTests(PostgreSqlFixture fixture) : IClassFixture<PostgreSqlFixture>
+{
+    private const string Password = "hunter2-do-not-log";
+    private const int Writers = 8;
+    private const int Writes = 400;
+    private const int Outages = 5;
+
+    [Fact]
+    public async Task Terminated_connections_mid_workload_are_retried_and_nothing_is_lost_or_duplicated()
+    {
+        const int seed = 5150;
+        var logs = new CapturingLoggerFactory();
+        var target = new NpgsqlConnectionStringBuilder(fixture.Target) { ApplicationName = "agentpipe-outage", Password = Password, MaxPoolSize = 4 }.ConnectionString;
+        await using var db = PipelineDb.Open(new PipelineDbOptions { LoggerFactory = logs }.UsePostgreSql(target));
+        await Workload.SetUpRunAsync(db, seed);
+        var loads = Enumerable.Range(0, Writers).Select(w => new Workload(seed, w, Writes)).ToList();
+        foreach (var load in loads)
+        {
+            await load.SetUpWriterAsync(db);
+        }
+        var done = 0;
+        var outageDue = new SemaphoreSlim(0);
+        var terminated = 0L;
+        var killer = Task.Run(async () =>
+        {
+            for (var outage = 0; outage < Outages; outage++)
+            {
+                await outageDue.WaitAsync();
+                var rows = await fixture.QueryAsync(
+                    "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'agentpipe-outage'");
+                terminated += Convert.ToInt64(rows[0]["n"], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        });
+
+        await Task.WhenAll(loads.Select(load => Task.Run(() => load.RunAsync(db, acknowledged: _ =>
+        {
+            // An outage after every 1/(Outages+1) of the workload, triggered by progress, not time.
+            if (Interlocked.Increment(ref done) % (Writers * Writes / (Outages + 1)) == 0)
+            {
+                outageDue.Release();
+            }
+        }))));
+        await killer;
+
+        var run = Workload.RunId(seed);
+        Assert.True(terminated >= Outages, $"only {terminated} backends were terminated");
+        Assert.Equal(Writers * loads[0].Steps, await fixture.CountAsync("agent_steps", "run_id = @r", ("r", run)));
+        Assert.Equal(Writers * loads[0].ToolCalls, await fixture.CountAsync("tool_calls", "run_id = @r", ("r", run)));
+        Assert.Equal(Writers * loads[0].Memories, await fixture.CountAsync("memory_records", "run_id = @r", ("r", run)));
+        var warnings = logs.Lines.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Text).ToList();
+        Assert.NotEmpty(warnings);
+        Assert.All(warnings, w => Assert.Contains("retrying", w, StringComparison.Ordinal));
+        Assert.All(logs.Lines, l =>
+        {
+            Assert.DoesNotContain(Password, l.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("learned fact", l.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("TODO", l.Text, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task With_retries_off_a_dropped_connection_surfaces_as_a_transient_typed_exception()
+    {
+        var target = new NpgsqlConnectionStringBuilder(fixture.Target) { ApplicationName = "agentpipe-noretry" }.ConnectionString;
+        await using var db = PipelineDb.Open(new PipelineDbOptions { TransientRetryAttempts = 1 }.UsePostgreSql(target));
+        var run = await Seed.RunAsync(db);
+        await fixture.QueryAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'agentpipe-noretry'");
+
+        var e = await Assert.ThrowsAsync<PipelineDatabaseException>(() => PipelinePersistence.UpdateFeatureRunPhaseAsync(db, run, FeaturePhase.Judging));
+
+        Assert.True(e.IsTransient);
+        await PipelinePersistence.UpdateFeatureRunPhaseAsync(db, run, FeaturePhase.Judging);
+        Assert.Equal("judging", (await fixture.RowAsync("feature_runs", run))["current_phase"]);
+    }
+}
