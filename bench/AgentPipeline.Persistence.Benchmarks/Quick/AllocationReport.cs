@@ -19,10 +19,11 @@ internal static class AllocationReport
     {
         var name = PerCallWorkload.Operations.FirstOrDefault(o => o.Equals(operation, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"--alloc takes one of {string.Join(", ", PerCallWorkload.Operations)}.");
+        // One listener for the whole run: a second one in the same process may see no events.
+        using var sampler = new Sampler();
         foreach (var provider in providers)
         {
             await using var workload = await PerCallWorkload.CreateAsync(name, provider);
-            using var sampler = new Sampler();
             var results = new Dictionary<Side, (Dictionary<string, double> PerType, double PerCall)>();
             foreach (var side in new[] { Side.Ours, Side.Baseline })
             {
