@@ -72,7 +72,8 @@ internal static class QuickRunner
 
     private sealed record RealisticResult(PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive, double TimeRatio, double EfRatio, double AllocRatio);
 
-    private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound);
+    private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound,
+        double OursCpuPerRow, double BaselineCpuPerRow, double SingleWriterRowsPerSecond);
 
     private static async Task<PerCallResult> MeasureAsync(string operation, PipelineProvider provider, int rounds, JitActivity jit, bool withEf)
     {
@@ -167,16 +168,16 @@ internal static class QuickRunner
         foreach (var side in sides)
         {
             await RoundAsync(workload, side, 4);
-            slowest = Math.Min(slowest, await RoundAsync(workload, side, 6));
+            slowest = Math.Min(slowest, (await RoundAsync(workload, side, 6)).RowsPerSecond);
         }
         var loops = Math.Clamp((int)(ConcurrentRoundTarget.TotalSeconds * slowest / ConcurrentWriteWorkload.Rows(1)), 4, 200);
-        var ours = new List<double>();
-        var baseline = new List<double>();
+        var ours = new List<(double RowsPerSecond, double CpuPerRow)>();
+        var baseline = new List<(double RowsPerSecond, double CpuPerRow)>();
         var ratios = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
             // ABBA order: a slow drift of the machine weighs on both sides alike.
-            double o, b;
+            (double RowsPerSecond, double CpuPerRow) o, b;
             if (round % 2 == 0)
             {
                 o = await RoundAsync(workload, Side.Ours, loops);
@@ -189,9 +190,16 @@ internal static class QuickRunner
             }
             ours.Add(o);
             baseline.Add(b);
-            ratios.Add(o / b);
+            ratios.Add(o.RowsPerSecond / b.RowsPerSecond);
         }
-        return new ConcurrentResult(provider, Median(ours), Median(baseline), Median(ratios), ConcurrentWriteWorkload.Rows(loops));
+        // Reference: the same loop by one writer alone, a commit per row (what "one flush per commit" looks like here).
+        var single = new List<double>();
+        for (var round = 0; round < 2; round++)
+        {
+            single.Add((await RoundAsync(workload, Side.Baseline, Math.Max(4, loops / 2), tasks: 1)).RowsPerSecond);
+        }
+        return new ConcurrentResult(provider, Median([.. ours.Select(x => x.RowsPerSecond)]), Median([.. baseline.Select(x => x.RowsPerSecond)]), Median(ratios),
+            ConcurrentWriteWorkload.Rows(loops), Median([.. ours.Select(x => x.CpuPerRow)]), Median([.. baseline.Select(x => x.CpuPerRow)]), Median(single));
     }
 
     /// <summary>Whole runs (<see cref="RealisticRunWorkload"/>), the three sides back to back per round; a sample is one run (µs, bytes).</summary>
@@ -232,14 +240,18 @@ internal static class QuickRunner
         return new Sample(clock.Elapsed.TotalMicroseconds, double.NaN, GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
-    /// <summary>One round of all tasks; returns rows per second.</summary>
-    private static async Task<double> RoundAsync(ConcurrentWriteWorkload workload, Side side, int loopsPerTask)
+    /// <summary>One round of all tasks; returns rows per second and this process's CPU µs per row.</summary>
+    private static async Task<(double RowsPerSecond, double CpuPerRow)> RoundAsync(ConcurrentWriteWorkload workload, Side side, int loopsPerTask,
+        int tasks = ConcurrentWriteWorkload.Tasks)
     {
-        workload.Prepare(side, loopsPerTask);
+        workload.Prepare(side, loopsPerTask, tasks);
         GC.Collect();
+        var cpu = ProcessCpu.Now();
         var clock = Stopwatch.StartNew();
         await workload.RunAsync(side);
-        return ConcurrentWriteWorkload.Rows(loopsPerTask) / clock.Elapsed.TotalSeconds;
+        var elapsed = clock.Elapsed;
+        var rows = ConcurrentWriteWorkload.Rows(loopsPerTask, tasks);
+        return (rows / elapsed.TotalSeconds, (ProcessCpu.Now() - cpu).TotalMicroseconds / rows);
     }
 
     private static int BatchSize(double microsecondsPerCall, int min, int max) =>
@@ -314,12 +326,13 @@ internal static class QuickRunner
             Console.WriteLine();
             Console.WriteLine("16 concurrent tasks, each: CreateAgentStep then 2 × CreateToolCall (goals: ours/baseline ≥ 4 on PostgreSQL, ≥ 2 on SQLite)");
             Console.WriteLine();
-            Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | rows per round |");
-            Console.WriteLine("|---|---|---:|---:|---:|---:|");
+            Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | client CPU µs/row ours / baseline | 1 writer, a commit per row: rows/s | rows per round |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
             foreach (var r in concurrent)
             {
                 Console.WriteLine(string.Create(c,
-                    $"| 16 writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | {r.RowsPerRound:N0} |"));
+                    $"| 16 writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | " +
+                    $"{r.OursCpuPerRow:F0} / {r.BaselineCpuPerRow:F0} | {r.SingleWriterRowsPerSecond:N0} | {r.RowsPerRound:N0} |"));
             }
         }
         if (realistic.Count > 0)
