@@ -73,7 +73,7 @@ internal static class QuickRunner
     private sealed record RealisticResult(PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive, double TimeRatio, double EfRatio, double AllocRatio);
 
     private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound,
-        double OursCpuPerRow, double BaselineCpuPerRow, double SingleWriterRowsPerSecond);
+        double OursCpuPerRow, double BaselineCpuPerRow, double SingleWriterRowsPerSecond, double OursServerCpuPerRow, double BaselineServerCpuPerRow);
 
     private static async Task<PerCallResult> MeasureAsync(string operation, PipelineProvider provider, int rounds, JitActivity jit, bool withEf)
     {
@@ -171,13 +171,13 @@ internal static class QuickRunner
             slowest = Math.Min(slowest, (await RoundAsync(workload, side, 6)).RowsPerSecond);
         }
         var loops = Math.Clamp((int)(ConcurrentRoundTarget.TotalSeconds * slowest / ConcurrentWriteWorkload.Rows(1)), 4, 200);
-        var ours = new List<(double RowsPerSecond, double CpuPerRow)>();
-        var baseline = new List<(double RowsPerSecond, double CpuPerRow)>();
+        var ours = new List<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)>();
+        var baseline = new List<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)>();
         var ratios = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
             // ABBA order: a slow drift of the machine weighs on both sides alike.
-            (double RowsPerSecond, double CpuPerRow) o, b;
+            (double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow) o, b;
             if (round % 2 == 0)
             {
                 o = await RoundAsync(workload, Side.Ours, loops);
@@ -199,7 +199,8 @@ internal static class QuickRunner
             single.Add((await RoundAsync(workload, Side.Baseline, Math.Max(4, loops / 2), tasks: 1)).RowsPerSecond);
         }
         return new ConcurrentResult(provider, Median([.. ours.Select(x => x.RowsPerSecond)]), Median([.. baseline.Select(x => x.RowsPerSecond)]), Median(ratios),
-            ConcurrentWriteWorkload.Rows(loops), Median([.. ours.Select(x => x.CpuPerRow)]), Median([.. baseline.Select(x => x.CpuPerRow)]), Median(single));
+            ConcurrentWriteWorkload.Rows(loops), Median([.. ours.Select(x => x.CpuPerRow)]), Median([.. baseline.Select(x => x.CpuPerRow)]), Median(single),
+            Median([.. ours.Select(x => x.ServerCpuPerRow)]), Median([.. baseline.Select(x => x.ServerCpuPerRow)]));
     }
 
     /// <summary>Whole runs (<see cref="RealisticRunWorkload"/>), the three sides back to back per round; a sample is one run (µs, bytes).</summary>
@@ -240,18 +241,23 @@ internal static class QuickRunner
         return new Sample(clock.Elapsed.TotalMicroseconds, double.NaN, GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
-    /// <summary>One round of all tasks; returns rows per second and this process's CPU µs per row.</summary>
-    private static async Task<(double RowsPerSecond, double CpuPerRow)> RoundAsync(ConcurrentWriteWorkload workload, Side side, int loopsPerTask,
-        int tasks = ConcurrentWriteWorkload.Tasks)
+    /// <summary>One round of all tasks; returns rows per second, this process's CPU µs per row and the server's (NaN when unknown).</summary>
+    private static async Task<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)> RoundAsync(ConcurrentWriteWorkload workload, Side side,
+        int loopsPerTask, int tasks = ConcurrentWriteWorkload.Tasks)
     {
         workload.Prepare(side, loopsPerTask, tasks);
         GC.Collect();
+        var postmaster = workload.Provider == PipelineProvider.PostgreSql ? DurableCluster.PostmasterPid : null;
+        var server = postmaster is { } p ? ProcessCpu.OfProcessTree(p) : null;
         var cpu = ProcessCpu.Now();
         var clock = Stopwatch.StartNew();
         await workload.RunAsync(side);
         var elapsed = clock.Elapsed;
+        cpu = ProcessCpu.Now() - cpu;
+        var serverAfter = postmaster is { } q ? ProcessCpu.OfProcessTree(q) : null;
         var rows = ConcurrentWriteWorkload.Rows(loopsPerTask, tasks);
-        return (rows / elapsed.TotalSeconds, (ProcessCpu.Now() - cpu).TotalMicroseconds / rows);
+        return (rows / elapsed.TotalSeconds, cpu.TotalMicroseconds / rows,
+            server is { } s0 && serverAfter is { } s1 ? (s1 - s0).TotalMicroseconds / rows : double.NaN);
     }
 
     private static int BatchSize(double microsecondsPerCall, int min, int max) =>
@@ -326,13 +332,13 @@ internal static class QuickRunner
             Console.WriteLine();
             Console.WriteLine("16 concurrent tasks, each: CreateAgentStep then 2 × CreateToolCall (goals: ours/baseline ≥ 4 on PostgreSQL, ≥ 2 on SQLite)");
             Console.WriteLine();
-            Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | client CPU µs/row ours / baseline | 1 writer, a commit per row: rows/s | rows per round |");
-            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | client CPU µs/row ours / baseline | server CPU µs/row ours / baseline | 1 writer, a commit per row: rows/s | rows per round |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in concurrent)
             {
                 Console.WriteLine(string.Create(c,
                     $"| 16 writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | " +
-                    $"{r.OursCpuPerRow:F0} / {r.BaselineCpuPerRow:F0} | {r.SingleWriterRowsPerSecond:N0} | {r.RowsPerRound:N0} |"));
+                    $"{r.OursCpuPerRow:F0} / {r.BaselineCpuPerRow:F0} | {Server(r)} | {r.SingleWriterRowsPerSecond:N0} | {r.RowsPerRound:N0} |"));
             }
         }
         if (realistic.Count > 0)
@@ -353,6 +359,11 @@ internal static class QuickRunner
         Console.WriteLine(string.Create(c, $"Measured in {elapsed.TotalSeconds:F0} s (including database set-up{(options.Providers.Contains(PipelineProvider.PostgreSql) ? " and the PostgreSQL start" : "")}); " +
             $"load average {loadBefore} before, {loadAfter} after ({Environment.ProcessorCount} cores: above that, other work was competing)."));
     }
+
+    private static string Server(ConcurrentResult r) =>
+        double.IsNaN(r.OursServerCpuPerRow) || double.IsNaN(r.BaselineServerCpuPerRow)
+            ? (r.Provider == PipelineProvider.Sqlite ? "(in process)" : "–")
+            : string.Create(CultureInfo.InvariantCulture, $"{r.OursServerCpuPerRow:F0} / {r.BaselineServerCpuPerRow:F0}");
 
     private static string SqliteDescription()
     {
