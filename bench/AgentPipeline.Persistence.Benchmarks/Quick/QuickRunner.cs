@@ -17,12 +17,12 @@ namespace AgentPipeline.Persistence.Benchmarks.Quick;
 internal static class QuickRunner
 {
     /// <summary>A measured batch of one side aims at about this long, to keep the whole run under 2 minutes.</summary>
-    private static readonly TimeSpan BatchTarget = TimeSpan.FromMilliseconds(40);
+    private static readonly TimeSpan BatchTarget = TimeSpan.FromMilliseconds(35);
 
     /// <summary>Calls each side makes before any is measured; with the pauses between them, long enough for tier-1 code.</summary>
     private static readonly TimeSpan WarmUpTarget = TimeSpan.FromMilliseconds(250);
 
-    private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(400);
 
     public static async Task<int> RunAsync(QuickOptions options)
     {
@@ -108,7 +108,7 @@ internal static class QuickRunner
             {
                 await BatchAsync(workload, side, side == Side.EfNaive ? Math.Min(efCalls, 10) : Math.Min(calls, 30));
             }
-        }, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));
+        }, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(0.5));
         var compiledBefore = jit.Compiled;
 
         var samples = new Sample[rounds, 3];
