@@ -15,6 +15,9 @@ namespace AgentPipeline.Persistence.Benchmarks.Infrastructure;
 /// </summary>
 internal static class DurableCluster
 {
+    /// <summary>The postmaster's pid once started in this process (for measuring the server's CPU time).</summary>
+    public static int? PostmasterPid { get; private set; }
+
     /// <summary>Starts the cluster and returns a superuser connection string to its <c>postgres</c> database.</summary>
     public static string Start()
     {
@@ -34,6 +37,7 @@ internal static class DurableCluster
                             "-c fsync=on -c synchronous_commit=on -c full_page_writes=on";
         Run(Path.Combine(bin, "pg_ctl"), $"-D {data} -l {Path.Combine(folder, "server.log")} -o \"{serverOptions}\" -w -t 60 start", asRoot);
         var pid = int.Parse(File.ReadLines(Path.Combine(data, "postmaster.pid")).First().Trim(), CultureInfo.InvariantCulture);
+        PostmasterPid = pid;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(pid);
         StartWatchdog(pid, folder);
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true";

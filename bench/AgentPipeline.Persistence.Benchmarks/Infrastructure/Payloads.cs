@@ -5,8 +5,8 @@ namespace AgentPipeline.Persistence.Benchmarks.Infrastructure;
 
 /// <summary>
 /// What one agent step, tool call, memory note, completion and CTA answer look like: the shapes a
-/// model SDK returns, at moderate sizes (a step is about 3 KB of text and JSON, a tool call about
-/// 0.8 KB). Every side of a comparison stores the same values; the JSON is parsed once, so the
+/// model SDK returns, at moderate sizes (a step is about 2.3 KB of text and JSON, a tool call about
+/// 0.6 KB). Every side of a comparison stores the same values; the JSON is parsed once, so the
 /// caller's cost of building its input is not part of any measurement.
 /// </summary>
 internal static class Payloads

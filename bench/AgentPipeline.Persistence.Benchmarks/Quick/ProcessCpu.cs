@@ -61,6 +61,55 @@ internal static class ProcessCpu
         }
     }
 
+    /// <summary>
+    /// CPU time of a process and its direct children (the PostgreSQL postmaster and its backends),
+    /// from <c>/proc/PID/schedstat</c>; null when it cannot be read. Backends that exited meanwhile
+    /// take their time with them, so compare rounds that keep their connections.
+    /// </summary>
+    public static TimeSpan? OfProcessTree(int parentPid)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        try
+        {
+            long nanoseconds = 0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                var name = Path.GetFileName(dir);
+                if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    continue;
+                }
+                try
+                {
+                    if (pid != parentPid)
+                    {
+                        // stat: "pid (comm) state ppid …"; comm may hold spaces, so parse after the last ')'.
+                        var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                        if (int.Parse(fields[1], CultureInfo.InvariantCulture) != parentPid)
+                        {
+                            continue;
+                        }
+                    }
+                    var schedstat = File.ReadAllText(Path.Combine(dir, "schedstat"));
+                    nanoseconds += long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // the process ended meanwhile
+                }
+            }
+            return TimeSpan.FromTicks(nanoseconds / 100);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec
     {

@@ -5,7 +5,7 @@ using AgentPipeline.Persistence.Benchmarks.Workloads;
 namespace AgentPipeline.Persistence.Benchmarks.Quick;
 
 /// <summary>
-/// <c>--loop Operation ours|baseline|ef Seconds [--provider …]</c>: one side's calls back to back for a
+/// <c>--loop Operation|concurrent ours|baseline|ef Seconds [--provider …]</c>: one side's calls back to back for a
 /// while, nothing else, for a profiler to attach to (e.g. <c>DOTNET_PerfMapEnabled=1</c> and
 /// <c>perf record -g -p PID</c>, or <c>dotnet-trace collect -p PID</c>). Prints its pid first.
 /// </summary>
@@ -13,6 +13,10 @@ internal static class ProfileLoop
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args, PipelineProvider provider)
     {
+        if (args[0].Equals("concurrent", StringComparison.OrdinalIgnoreCase))
+        {
+            return await ConcurrentAsync(args, provider);
+        }
         var operation = PerCallWorkload.Operations.FirstOrDefault(o => o.Equals(args[0], StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"--loop takes one of {string.Join(", ", PerCallWorkload.Operations)}.");
         var side = args[1].ToLowerInvariant() switch
@@ -60,6 +64,38 @@ internal static class ProfileLoop
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count,8} {method}"));
         }
+        return 0;
+    }
+
+    /// <summary>16 writers (<see cref="ConcurrentWriteWorkload"/>), round after round.</summary>
+    private static async Task<int> ConcurrentAsync(IReadOnlyList<string> args, PipelineProvider provider)
+    {
+        var side = args[1].Equals("ours", StringComparison.OrdinalIgnoreCase) ? Side.Ours : Side.Baseline;
+        var duration = TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture));
+        await using var workload = await ConcurrentWriteWorkload.CreateAsync(provider);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId}: 16 writers on {provider}, {side}, {duration.TotalSeconds:F0} s"));
+        var clock = Stopwatch.StartNew();
+        var rows = 0L;
+        var measuredRows = 0L;
+        var cpu = TimeSpan.Zero;
+        var measuredTime = TimeSpan.Zero;
+        while (clock.Elapsed < duration)
+        {
+            workload.Prepare(side, 10);
+            var steady = clock.Elapsed > duration / 2;
+            var cpu0 = ProcessCpu.Now();
+            var time0 = clock.Elapsed;
+            await workload.RunAsync(side);
+            if (steady)
+            {
+                measuredTime += clock.Elapsed - time0;
+                cpu += ProcessCpu.Now() - cpu0;
+                measuredRows += ConcurrentWriteWorkload.Rows(10);
+            }
+            rows += ConcurrentWriteWorkload.Rows(10);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{rows:N0} rows; second half: {measuredRows / measuredTime.TotalSeconds:N0} rows/s, {cpu.TotalMicroseconds / measuredRows:F1} µs/row CPU (this process)"));
         return 0;
     }
 

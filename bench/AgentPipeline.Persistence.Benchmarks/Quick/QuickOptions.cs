@@ -13,7 +13,7 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
     {
         PipelineProvider[] providers = [PipelineProvider.Sqlite, PipelineProvider.PostgreSql];
         var operations = PerCallWorkload.Operations;
-        var rounds = 11;
+        var rounds = 9;
         var concurrent = true;
         var realistic = false;
         var withEf = true;

@@ -17,12 +17,12 @@ namespace AgentPipeline.Persistence.Benchmarks.Quick;
 internal static class QuickRunner
 {
     /// <summary>A measured batch of one side aims at about this long, to keep the whole run under 2 minutes.</summary>
-    private static readonly TimeSpan BatchTarget = TimeSpan.FromMilliseconds(40);
+    private static readonly TimeSpan BatchTarget = TimeSpan.FromMilliseconds(35);
 
     /// <summary>Calls each side makes before any is measured; with the pauses between them, long enough for tier-1 code.</summary>
     private static readonly TimeSpan WarmUpTarget = TimeSpan.FromMilliseconds(250);
 
-    private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(400);
 
     public static async Task<int> RunAsync(QuickOptions options)
     {
@@ -43,7 +43,8 @@ internal static class QuickRunner
             foreach (var operation in options.Operations)
             {
                 Progress($"{operation} on {Name(provider)}");
-                perCall.Add(await MeasureAsync(operation, provider, options.Rounds, jit, options.WithEf));
+                perCall.Add(await MeasureAsync(operation, provider, options.Rounds, jit, options.WithEf,
+                    jitWait: operation == options.Operations[0] ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(0.5)));
             }
             if (options.Concurrent)
             {
@@ -72,9 +73,13 @@ internal static class QuickRunner
 
     private sealed record RealisticResult(PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive, double TimeRatio, double EfRatio, double AllocRatio);
 
-    private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound);
+    private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound,
+        double OursCpuPerRow, double BaselineCpuPerRow, double SingleWriterRowsPerSecond, double OursServerCpuPerRow, double BaselineServerCpuPerRow);
 
-    private static async Task<PerCallResult> MeasureAsync(string operation, PipelineProvider provider, int rounds, JitActivity jit, bool withEf)
+    /// <param name="jitWait">How long to wait at most for the background JIT: long for a provider's first operation, when EF Core's
+    /// thousands of methods are queued for recompilation ahead of ours and the baseline's.</param>
+    private static async Task<PerCallResult> MeasureAsync(string operation, PipelineProvider provider, int rounds, JitActivity jit, bool withEf,
+        TimeSpan jitWait)
     {
         await using var workload = await PerCallWorkload.CreateAsync(operation, provider);
         Side[] sides = withEf ? [Side.Ours, Side.Baseline, Side.EfNaive] : [Side.Ours, Side.Baseline];
@@ -84,7 +89,9 @@ internal static class QuickRunner
         // pools, prepared statements, EF's model and query caches.
         var estimate = new double[3];
         estimate[2] = double.NaN;
-        foreach (var side in sides)
+        // EF Core first: its code is queued for the background JIT first, so ours and the baseline's
+        // are not left waiting behind it.
+        foreach (var side in sides.Reverse())
         {
             var warm = TimeSpan.Zero;
             var perCall = new List<double>();
@@ -107,7 +114,7 @@ internal static class QuickRunner
             {
                 await BatchAsync(workload, side, side == Side.EfNaive ? Math.Min(efCalls, 10) : Math.Min(calls, 30));
             }
-        }, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1));
+        }, TimeSpan.FromMilliseconds(250), jitWait);
         var compiledBefore = jit.Compiled;
 
         var samples = new Sample[rounds, 3];
@@ -167,16 +174,16 @@ internal static class QuickRunner
         foreach (var side in sides)
         {
             await RoundAsync(workload, side, 4);
-            slowest = Math.Min(slowest, await RoundAsync(workload, side, 6));
+            slowest = Math.Min(slowest, (await RoundAsync(workload, side, 6)).RowsPerSecond);
         }
         var loops = Math.Clamp((int)(ConcurrentRoundTarget.TotalSeconds * slowest / ConcurrentWriteWorkload.Rows(1)), 4, 200);
-        var ours = new List<double>();
-        var baseline = new List<double>();
+        var ours = new List<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)>();
+        var baseline = new List<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)>();
         var ratios = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
             // ABBA order: a slow drift of the machine weighs on both sides alike.
-            double o, b;
+            (double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow) o, b;
             if (round % 2 == 0)
             {
                 o = await RoundAsync(workload, Side.Ours, loops);
@@ -189,9 +196,17 @@ internal static class QuickRunner
             }
             ours.Add(o);
             baseline.Add(b);
-            ratios.Add(o / b);
+            ratios.Add(o.RowsPerSecond / b.RowsPerSecond);
         }
-        return new ConcurrentResult(provider, Median(ours), Median(baseline), Median(ratios), ConcurrentWriteWorkload.Rows(loops));
+        // Reference: the same loop by one writer alone, a commit per row (what "one flush per commit" looks like here).
+        var single = new List<double>();
+        for (var round = 0; round < 2; round++)
+        {
+            single.Add((await RoundAsync(workload, Side.Baseline, Math.Max(4, loops / 2), tasks: 1)).RowsPerSecond);
+        }
+        return new ConcurrentResult(provider, Median([.. ours.Select(x => x.RowsPerSecond)]), Median([.. baseline.Select(x => x.RowsPerSecond)]), Median(ratios),
+            ConcurrentWriteWorkload.Rows(loops), Median([.. ours.Select(x => x.CpuPerRow)]), Median([.. baseline.Select(x => x.CpuPerRow)]), Median(single),
+            Median([.. ours.Select(x => x.ServerCpuPerRow)]), Median([.. baseline.Select(x => x.ServerCpuPerRow)]));
     }
 
     /// <summary>Whole runs (<see cref="RealisticRunWorkload"/>), the three sides back to back per round; a sample is one run (µs, bytes).</summary>
@@ -232,14 +247,23 @@ internal static class QuickRunner
         return new Sample(clock.Elapsed.TotalMicroseconds, double.NaN, GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
-    /// <summary>One round of all tasks; returns rows per second.</summary>
-    private static async Task<double> RoundAsync(ConcurrentWriteWorkload workload, Side side, int loopsPerTask)
+    /// <summary>One round of all tasks; returns rows per second, this process's CPU µs per row and the server's (NaN when unknown).</summary>
+    private static async Task<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)> RoundAsync(ConcurrentWriteWorkload workload, Side side,
+        int loopsPerTask, int tasks = ConcurrentWriteWorkload.Tasks)
     {
-        workload.Prepare(side, loopsPerTask);
+        workload.Prepare(side, loopsPerTask, tasks);
         GC.Collect();
+        var postmaster = workload.Provider == PipelineProvider.PostgreSql ? DurableCluster.PostmasterPid : null;
+        var server = postmaster is { } p ? ProcessCpu.OfProcessTree(p) : null;
+        var cpu = ProcessCpu.Now();
         var clock = Stopwatch.StartNew();
         await workload.RunAsync(side);
-        return ConcurrentWriteWorkload.Rows(loopsPerTask) / clock.Elapsed.TotalSeconds;
+        var elapsed = clock.Elapsed;
+        cpu = ProcessCpu.Now() - cpu;
+        var serverAfter = postmaster is { } q ? ProcessCpu.OfProcessTree(q) : null;
+        var rows = ConcurrentWriteWorkload.Rows(loopsPerTask, tasks);
+        return (rows / elapsed.TotalSeconds, cpu.TotalMicroseconds / rows,
+            server is { } s0 && serverAfter is { } s1 ? (s1 - s0).TotalMicroseconds / rows : double.NaN);
     }
 
     private static int BatchSize(double microsecondsPerCall, int min, int max) =>
@@ -314,12 +338,13 @@ internal static class QuickRunner
             Console.WriteLine();
             Console.WriteLine("16 concurrent tasks, each: CreateAgentStep then 2 × CreateToolCall (goals: ours/baseline ≥ 4 on PostgreSQL, ≥ 2 on SQLite)");
             Console.WriteLine();
-            Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | rows per round |");
-            Console.WriteLine("|---|---|---:|---:|---:|---:|");
+            Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | client CPU µs/row ours / baseline | server CPU µs/row ours / baseline | 1 writer, a commit per row: rows/s | rows per round |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in concurrent)
             {
                 Console.WriteLine(string.Create(c,
-                    $"| 16 writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | {r.RowsPerRound:N0} |"));
+                    $"| 16 writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | " +
+                    $"{r.OursCpuPerRow:F0} / {r.BaselineCpuPerRow:F0} | {Server(r)} | {r.SingleWriterRowsPerSecond:N0} | {r.RowsPerRound:N0} |"));
             }
         }
         if (realistic.Count > 0)
@@ -340,6 +365,11 @@ internal static class QuickRunner
         Console.WriteLine(string.Create(c, $"Measured in {elapsed.TotalSeconds:F0} s (including database set-up{(options.Providers.Contains(PipelineProvider.PostgreSql) ? " and the PostgreSQL start" : "")}); " +
             $"load average {loadBefore} before, {loadAfter} after ({Environment.ProcessorCount} cores: above that, other work was competing)."));
     }
+
+    private static string Server(ConcurrentResult r) =>
+        double.IsNaN(r.OursServerCpuPerRow) || double.IsNaN(r.BaselineServerCpuPerRow)
+            ? (r.Provider == PipelineProvider.Sqlite ? "(in process)" : "–")
+            : string.Create(CultureInfo.InvariantCulture, $"{r.OursServerCpuPerRow:F0} / {r.BaselineServerCpuPerRow:F0}");
 
     private static string SqliteDescription()
     {

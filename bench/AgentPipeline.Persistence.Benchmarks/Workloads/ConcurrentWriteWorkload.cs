@@ -48,14 +48,17 @@ internal sealed class ConcurrentWriteWorkload : IAsyncDisposable
         return workload;
     }
 
-    public static int Rows(int loopsPerTask) => Tasks * loopsPerTask * RowsPerLoop;
+    public static int Rows(int loopsPerTask, int tasks = Tasks) => tasks * loopsPerTask * RowsPerLoop;
 
-    /// <summary>Inputs for one round of <paramref name="side"/> (ours or baseline): <paramref name="loopsPerTask"/> steps per task.</summary>
-    public void Prepare(Side side, int loopsPerTask)
+    /// <summary>
+    /// Inputs for one round of <paramref name="side"/> (ours or baseline): <paramref name="loopsPerTask"/>
+    /// steps per task, for <paramref name="tasks"/> tasks (all 16 unless a reference run wants fewer).
+    /// </summary>
+    public void Prepare(Side side, int loopsPerTask, int tasks = Tasks)
     {
         var s = Index(side);
-        _inputs[s] = new (NewAgentStep, NewToolCall[])[Tasks][];
-        for (var t = 0; t < Tasks; t++)
+        _inputs[s] = new (NewAgentStep, NewToolCall[])[tasks][];
+        for (var t = 0; t < tasks; t++)
         {
             _inputs[s][t] = new (NewAgentStep, NewToolCall[])[loopsPerTask];
             for (var k = 0; k < loopsPerTask; k++)
@@ -73,8 +76,8 @@ internal sealed class ConcurrentWriteWorkload : IAsyncDisposable
     {
         var s = Index(side);
         var calls = _sides[s];
-        var tasks = new Task[Tasks];
-        for (var t = 0; t < Tasks; t++)
+        var tasks = new Task[_inputs[s].Length];
+        for (var t = 0; t < tasks.Length; t++)
         {
             var inputs = _inputs[s][t];
             tasks[t] = Task.Run(async () =>
