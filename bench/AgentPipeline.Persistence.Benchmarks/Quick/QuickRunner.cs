@@ -22,7 +22,7 @@ internal static class QuickRunner
     /// <summary>Calls each side makes before any is measured; with the pauses between them, long enough for tier-1 code.</summary>
     private static readonly TimeSpan WarmUpTarget = TimeSpan.FromMilliseconds(250);
 
-    private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan ConcurrentRoundTarget = TimeSpan.FromMilliseconds(600);
 
     public static async Task<int> RunAsync(QuickOptions options)
     {
