@@ -8,7 +8,7 @@ namespace AgentPipeline.Persistence.Benchmarks.Infrastructure;
 /// <list type="number">
 /// <item><c>AGENTPIPE_BENCH_PG</c>: an existing server (a superuser connection string; every benchmark creates and drops its own database);</item>
 /// <item><c>AGENTPIPE_BENCH_PG_FSYNC=off</c>: the tests' own throwaway cluster (<see cref="PostgresCluster"/>, fsync off), to see the CPU cost without the disk flush;</item>
-/// <item>otherwise a throwaway cluster with durability on (<see cref="DurableCluster"/>).</item>
+/// <item>otherwise a throwaway cluster with durability on (<see cref="PostgresCluster.StartNew"/> with durable: true).</item>
 /// </list>
 /// A BenchmarkDotNet run starts the server in its host process and exports it through
 /// <c>AGENTPIPE_BENCH_PG</c>, so the per-benchmark processes share one server.
@@ -41,10 +41,15 @@ internal static class BenchServer
         {
             return existing;
         }
-        return string.Equals(Environment.GetEnvironmentVariable(FsyncVariable), "off", StringComparison.OrdinalIgnoreCase)
-            ? PostgresCluster.Shared.AdminConnectionString
-            : DurableCluster.Start();
+        var cluster = string.Equals(Environment.GetEnvironmentVariable(FsyncVariable), "off", StringComparison.OrdinalIgnoreCase)
+            ? PostgresCluster.Shared
+            : PostgresCluster.StartNew(durable: true);
+        PostmasterPid = cluster.PostmasterPid;
+        return cluster.AdminConnectionString;
     }
+
+    /// <summary>The postmaster's pid when this process started the server (for measuring the server's CPU time).</summary>
+    public static int? PostmasterPid { get; private set; }
 
     /// <summary>Starts (or finds) the server in this process and hands it to the processes it starts.</summary>
     public static void ExportToChildProcesses() =>

@@ -253,7 +253,7 @@ internal static class QuickRunner
     {
         workload.Prepare(side, loopsPerTask, tasks);
         GC.Collect();
-        var postmaster = workload.Provider == PipelineProvider.PostgreSql ? DurableCluster.PostmasterPid : null;
+        var postmaster = workload.Provider == PipelineProvider.PostgreSql ? BenchServer.PostmasterPid : null;
         var server = postmaster is { } p ? ProcessCpu.OfProcessTree(p) : null;
         var cpu = ProcessCpu.Now();
         var clock = Stopwatch.StartNew();

@@ -132,7 +132,7 @@ internal sealed class PostgreSqlDialect : Dialect
             }
             catch (Exception e) when (e is DbException or OperationCanceledException)
             {
-                throw Failed(e);
+                throw Fail(e);
             }
             var affected = new int[batch.BatchCommands.Count];
             for (var i = 0; i < affected.Length; i++)

@@ -112,9 +112,6 @@ internal abstract class Session : IAsyncDisposable
         return bound;
     }
 
-    /// <summary>A provider exception turned into ours, the connection marked unfit for reuse.</summary>
-    protected Exception Failed(Exception e) => Fail(e);
-
     /// <summary>The first row's columns as <see cref="Sql.Results"/> types say, or null when there is no row.</summary>
     public async Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
     {
@@ -194,7 +191,8 @@ internal abstract class Session : IAsyncDisposable
         return row;
     }
 
-    private Exception Fail(Exception e)
+    /// <summary>A provider exception turned into ours, the connection marked unfit for reuse.</summary>
+    protected Exception Fail(Exception e)
     {
         // A cancelled or failed command may leave the connection mid-protocol; don't reuse it.
         _broken = true;

@@ -14,13 +14,16 @@ namespace AgentPipeline.Persistence.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresCluster
 {
-    private static readonly Lazy<PostgresCluster> SharedCluster = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<PostgresCluster> SharedCluster = new(StartShared, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly SemaphoreSlim _createLock = new(1, 1);
     private int? _pid;
 
     private PostgresCluster(string adminConnectionString) => AdminConnectionString = adminConnectionString;
 
     public static PostgresCluster Shared => SharedCluster.Value;
+
+    /// <summary>The postmaster's pid, when this process started the server (null for AGENTPIPE_TEST_PG).</summary>
+    public int? PostmasterPid { get; private set; }
 
     /// <summary>Superuser connection to the <c>postgres</c> database.</summary>
     public string AdminConnectionString { get; }
@@ -49,15 +52,21 @@ public sealed class PostgresCluster
         return ConnectionStringFor(name);
     }
 
-    private static PostgresCluster Start()
+    private static PostgresCluster StartShared() =>
+        Environment.GetEnvironmentVariable("AGENTPIPE_TEST_PG") is { Length: > 0 } existing
+            ? new PostgresCluster(existing)
+            : StartNew(durable: false);
+
+    /// <summary>
+    /// Starts a new cluster. The tests' shared one runs with fsync off (its data dies with it); the
+    /// benchmarks start theirs <paramref name="durable"/>, with fsync, synchronous_commit and
+    /// full_page_writes on, because a commit's flush is what they measure.
+    /// </summary>
+    public static PostgresCluster StartNew(bool durable)
     {
-        if (Environment.GetEnvironmentVariable("AGENTPIPE_TEST_PG") is { Length: > 0 } existing)
-        {
-            return new PostgresCluster(existing);
-        }
         var bin = FindBinDirectory() ?? throw new InvalidOperationException(
-            "PostgreSQL tests need initdb/pg_ctl (apt-get install -y postgresql) or AGENTPIPE_TEST_PG. " +
-            "They fail rather than skip, so a machine without PostgreSQL cannot look green.");
+            "PostgreSQL tests and benchmarks need initdb/pg_ctl (apt-get install -y postgresql), or AGENTPIPE_TEST_PG / AGENTPIPE_BENCH_PG. " +
+            "The tests fail rather than skip, so a machine without PostgreSQL cannot look green.");
         var asRoot = Environment.UserName == "root" || Run("id", "-u", asPostgres: false).Trim() == "0";
         var folder = Directory.CreateTempSubdirectory("agentpipe-pg-").FullName;
         if (asRoot)
@@ -67,13 +76,14 @@ public sealed class PostgresCluster
         var data = Path.Combine(folder, "data");
         Run(Path.Combine(bin, "initdb"), $"-D {data} -U postgres --auth=trust --encoding=UTF8 --locale=C --no-sync", asRoot);
         var port = FreePort();
-        // fsync off: this cluster only holds test data that dies with it.
-        var serverOptions = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200";
+        var durability = durable ? "-c fsync=on -c synchronous_commit=on -c full_page_writes=on" : "-c fsync=off -c full_page_writes=off";
+        var serverOptions = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 {durability} -c max_connections=200";
         Run(Path.Combine(bin, "pg_ctl"), $"-D {data} -l {Path.Combine(folder, "server.log")} -o \"{serverOptions}\" -w -t 60 start", asRoot);
         var pid = int.Parse(File.ReadLines(Path.Combine(data, "postmaster.pid")).First().Trim(), System.Globalization.CultureInfo.InvariantCulture);
         var cluster = new PostgresCluster($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true")
         {
             _pid = pid,
+            PostmasterPid = pid,
         };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Stop();
         StartWatchdog(pid, folder);
