@@ -28,7 +28,8 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         _retry = new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay);
         _logger = options.LoggerFactory is null ? null : new StoreLogger(options.LoggerFactory, options);
         Redactor = (options.SecretRedaction ?? throw new ArgumentException("SecretRedaction is required.", nameof(options))).CreateRedactor();
-        GroupCommit = new GroupCommitter(this, options.GroupCommit, Math.Max(1, options.GroupCommitMaxBatch));
+        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch,
+            options.GroupCommitFlushers ?? (options.Provider == PipelineProvider.PostgreSql ? 2 : 1));
         Dialect = options.Provider switch
         {
             PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections))
@@ -152,12 +153,22 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
                     return await body(session, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (PipelineDatabaseException e) when (e.IsTransient && Provider == PipelineProvider.PostgreSql && attempt < _retry.MaxAttempts)
+            catch (PipelineDatabaseException e) when (ShouldRetry(e, attempt))
             {
-                _logger?.TransientRetry(attempt, _retry.MaxAttempts, e);
-                await Task.Delay(_retry.Delay(attempt), cancellationToken).ConfigureAwait(false);
+                await BeforeRetryAsync(e, attempt, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Whether attempt number <paramref name="attempt"/>, which failed with <paramref name="e"/>, is repeated (see <see cref="RunAsync{T}"/>).</summary>
+    internal bool ShouldRetry(PipelineDatabaseException e, int attempt) =>
+        e.IsTransient && Provider == PipelineProvider.PostgreSql && attempt < _retry.MaxAttempts;
+
+    /// <summary>Logs the retry and waits the backoff before attempt <paramref name="attempt"/> + 1.</summary>
+    internal Task BeforeRetryAsync(PipelineDatabaseException e, int attempt, CancellationToken cancellationToken)
+    {
+        _logger?.TransientRetry(attempt, _retry.MaxAttempts, e);
+        return Task.Delay(_retry.Delay(attempt), cancellationToken);
     }
 
     internal Task RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
@@ -172,6 +183,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            GroupCommit.Stop();
             await Dialect.DisposeAsync().ConfigureAwait(false);
         }
     }

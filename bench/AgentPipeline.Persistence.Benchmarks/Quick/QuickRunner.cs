@@ -74,7 +74,8 @@ internal static class QuickRunner
     private sealed record RealisticResult(PipelineProvider Provider, Sample Ours, Sample Baseline, Sample EfNaive, double TimeRatio, double EfRatio, double AllocRatio);
 
     private sealed record ConcurrentResult(PipelineProvider Provider, double OursRowsPerSecond, double BaselineRowsPerSecond, double Ratio, int RowsPerRound,
-        double OursCpuPerRow, double BaselineCpuPerRow, double SingleWriterRowsPerSecond, double OursServerCpuPerRow, double BaselineServerCpuPerRow);
+        double OursCpuPerRow, double BaselineCpuPerRow, double SingleWriterRowsPerSecond, double OursServerCpuPerRow, double BaselineServerCpuPerRow,
+        double MeanBatch, double BatchedShare);
 
     /// <param name="jitWait">How long to wait at most for the background JIT: long for a provider's first operation, when EF Core's
     /// thousands of methods are queued for recompilation ahead of ours and the baseline's.</param>
@@ -177,6 +178,7 @@ internal static class QuickRunner
             slowest = Math.Min(slowest, (await RoundAsync(workload, side, 6)).RowsPerSecond);
         }
         var loops = Math.Clamp((int)(ConcurrentRoundTarget.TotalSeconds * slowest / ConcurrentWriteWorkload.Rows(1)), 4, 200);
+        var totalsBefore = workload.GroupCommitTotals;
         var ours = new List<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)>();
         var baseline = new List<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)>();
         var ratios = new List<double>();
@@ -198,6 +200,10 @@ internal static class QuickRunner
             baseline.Add(b);
             ratios.Add(o.RowsPerSecond / b.RowsPerSecond);
         }
+        var totalsAfter = workload.GroupCommitTotals;
+        var batchedRows = totalsAfter.Rows - totalsBefore.Rows;
+        var meanBatch = totalsAfter.Batches == totalsBefore.Batches ? 0 : (double)batchedRows / (totalsAfter.Batches - totalsBefore.Batches);
+        var batchedShare = (double)batchedRows / (rounds * ConcurrentWriteWorkload.Rows(loops));
         // Reference: the same loop by one writer alone, a commit per row (what "one flush per commit" looks like here).
         var single = new List<double>();
         for (var round = 0; round < 2; round++)
@@ -206,7 +212,7 @@ internal static class QuickRunner
         }
         return new ConcurrentResult(provider, Median([.. ours.Select(x => x.RowsPerSecond)]), Median([.. baseline.Select(x => x.RowsPerSecond)]), Median(ratios),
             ConcurrentWriteWorkload.Rows(loops), Median([.. ours.Select(x => x.CpuPerRow)]), Median([.. baseline.Select(x => x.CpuPerRow)]), Median(single),
-            Median([.. ours.Select(x => x.ServerCpuPerRow)]), Median([.. baseline.Select(x => x.ServerCpuPerRow)]));
+            Median([.. ours.Select(x => x.ServerCpuPerRow)]), Median([.. baseline.Select(x => x.ServerCpuPerRow)]), meanBatch, batchedShare);
     }
 
     /// <summary>Whole runs (<see cref="RealisticRunWorkload"/>), the three sides back to back per round; a sample is one run (µs, bytes).</summary>
@@ -338,13 +344,13 @@ internal static class QuickRunner
             Console.WriteLine();
             Console.WriteLine("16 concurrent tasks, each: CreateAgentStep then 2 × CreateToolCall (goals: ours/baseline ≥ 4 on PostgreSQL, ≥ 2 on SQLite)");
             Console.WriteLine();
-            Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | client CPU µs/row ours / baseline | server CPU µs/row ours / baseline | 1 writer, a commit per row: rows/s | rows per round |");
-            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | client CPU µs/row ours / baseline | server CPU µs/row ours / baseline | 1 writer, a commit per row: rows/s | ours/1 writer | rows per round | ours: rows per batch (share of rows batched) |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in concurrent)
             {
                 Console.WriteLine(string.Create(c,
                     $"| 16 writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | " +
-                    $"{r.OursCpuPerRow:F0} / {r.BaselineCpuPerRow:F0} | {Server(r)} | {r.SingleWriterRowsPerSecond:N0} | {r.RowsPerRound:N0} |"));
+                    $"{r.OursCpuPerRow:F0} / {r.BaselineCpuPerRow:F0} | {Server(r)} | {r.SingleWriterRowsPerSecond:N0} | {r.OursRowsPerSecond / r.SingleWriterRowsPerSecond:F2}× | {r.RowsPerRound:N0} | {r.MeanBatch:F1} ({r.BatchedShare:P0}) |"));
             }
         }
         if (realistic.Count > 0)

@@ -31,6 +31,9 @@ internal sealed class ConcurrentWriteWorkload : IAsyncDisposable
 
     public PipelineProvider Provider => _database.Provider;
 
+    /// <summary>The library's group-commit totals on ours' handle (batches, rows in them).</summary>
+    public (long Batches, long Rows) GroupCommitTotals => _database.Db.GroupCommit.Totals;
+
     public static async Task<ConcurrentWriteWorkload> CreateAsync(PipelineProvider provider)
     {
         var workload = new ConcurrentWriteWorkload(await BenchDatabase.CreateAsync(provider));

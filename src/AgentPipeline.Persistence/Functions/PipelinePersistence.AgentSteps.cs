@@ -14,21 +14,31 @@ public static partial class PipelinePersistence
         P("response_headers", Col.Json), P("response_body", Col.Json), P("response_timestamp", Col.Time), P("provider_metadata", Col.Json),
     ]);
 
+    private static readonly Param[] StepInsertParams = [.. StepColumns.Items, P("created_at", Col.Time)];
+
     // No conflict target: a repeated id and a repeated (invocation_id, step_number) are both replays.
     private static readonly CreateSpec StepCreate = new("agent_steps", StepColumns, new Sql(
         $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {StepColumns.Names}) " +
         $"SELECT i.run_id, @created_at, {StepColumns.Params} FROM {{s}}.agent_invocations i WHERE i.id = @invocation_id ON CONFLICT DO NOTHING",
-        [.. StepColumns.Items, P("created_at", Col.Time)]), naturalKey: ["invocation_id", "step_number"]);
+        StepInsertParams), naturalKey: ["invocation_id", "step_number"], batchOrder: 1, insertManyTemplate:
+        $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {StepColumns.Names}) " +
+        $"SELECT i.run_id, u.created_at, {StepColumns.FromUnnest} FROM {Columns.Unnest(StepInsertParams)} " +
+        "JOIN {s}.agent_invocations i ON i.id = u.invocation_id ON CONFLICT DO NOTHING RETURNING id");
 
     private static readonly Columns ToolCallColumns = new(
         P("id", Col.Guid), P("step_id", Col.Guid), P("tool_call_id", Col.Text), P("tool_name", Col.Text), P("input", Col.Json),
         P("output", Col.Json), P("output_type", Col.Text), P("is_dynamic", Col.Bool), P("is_invalid", Col.Bool), P("error", Col.Json),
         P("is_preliminary", Col.Bool), P("is_provider_executed", Col.Bool), P("title", Col.Text), P("provider_metadata", Col.Json));
 
+    private static readonly Param[] ToolCallInsertParams = [.. ToolCallColumns.Items, P("created_at", Col.Time)];
+
     private static readonly CreateSpec ToolCallCreate = new("tool_calls", ToolCallColumns, new Sql(
         $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {ToolCallColumns.Names}) " +
         $"SELECT st.run_id, st.invocation_id, @created_at, {ToolCallColumns.Params} FROM {{s}}.agent_steps st WHERE st.id = @step_id ON CONFLICT DO NOTHING",
-        [.. ToolCallColumns.Items, P("created_at", Col.Time)]), naturalKey: ["step_id", "tool_call_id"]);
+        ToolCallInsertParams), naturalKey: ["step_id", "tool_call_id"], batchOrder: 2, insertManyTemplate:
+        $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {ToolCallColumns.Names}) " +
+        $"SELECT st.run_id, st.invocation_id, u.created_at, {ToolCallColumns.FromUnnest} FROM {Columns.Unnest(ToolCallInsertParams)} " +
+        "JOIN {s}.agent_steps st ON st.id = u.step_id ON CONFLICT DO NOTHING RETURNING id");
 
     /// <summary>
     /// Records one model step of an invocation; <c>run_id</c> is copied from the invocation and

@@ -12,7 +12,7 @@ public static partial class PipelinePersistence
         $"SELECT p.run_id, p.phase, @created_at, {{seqval}}{MemoryColumns.Params} FROM {{s}}.phase_results p WHERE p.id = @phase_result_id " +
         "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = p.run_id)) " +
         "ON CONFLICT (id) DO NOTHING",
-        [.. MemoryColumns.Items, P("created_at", Col.Time)]));
+        [.. MemoryColumns.Items, P("created_at", Col.Time)]), batchOrder: 3);
 
     private static readonly Sql MemoryByRun = new(
         "SELECT id, phase, kind, content, created_at FROM {s}.memory_records WHERE run_id = @run_id ORDER BY created_at, seq",

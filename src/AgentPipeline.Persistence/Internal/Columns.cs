@@ -22,6 +22,16 @@ internal sealed class Columns
     /// <summary><c>a = @a, b = @b</c></summary>
     public string Assignments => string.Join(", ", Items.Select(p => p.Name + " = @" + p.Name));
 
+    /// <summary><c>u.a, u.b, u.c</c>: the columns of an <see cref="Unnest"/>.</summary>
+    public string FromUnnest => string.Join(", ", Items.Select(p => "u." + p.Name));
+
+    /// <summary>
+    /// <c>unnest(@a, @b) AS u(a, b)</c>: a row set, one row per element of the array parameters
+    /// named after <paramref name="parameters"/> (PostgreSQL).
+    /// </summary>
+    public static string Unnest(Param[] parameters) =>
+        $"unnest({string.Join(", ", parameters.Select(p => "@" + p.Name))}) AS u({string.Join(", ", parameters.Select(p => p.Name))})";
+
     public Columns Concat(params Param[] more) => new([.. Items, .. more]);
 
     public int IndexOf(string name) => Array.FindIndex(Items, p => p.Name == name);

@@ -31,6 +31,25 @@ internal abstract class Dialect : IAsyncDisposable
 
     public abstract object ToDb(Col type, object? value);
 
+    /// <summary>
+    /// Checks the size cap and converts each value for the provider: done by the caller before
+    /// any I/O, so a value over the cap fails the call with nothing written and no connection taken.
+    /// </summary>
+    public object[] Bind(Sql sql, object?[] args)
+    {
+        if (args.Length != sql.Parameters.Length)
+        {
+            throw new InvalidOperationException($"Statement expects {sql.Parameters.Length} values, got {args.Length}.");
+        }
+        var bound = new object[args.Length];
+        for (var i = 0; i < args.Length; i++)
+        {
+            ValueLimit.Check(sql.Parameters[i].Name, args[i], MaxValueBytes);
+            bound[i] = ToDb(sql.Parameters[i].Type, args[i]);
+        }
+        return bound;
+    }
+
     public abstract object? FromDb(DbDataReader reader, int ordinal, Col type);
 
     // Typed readers for hot reads that map rows directly, without boxing them into object arrays.

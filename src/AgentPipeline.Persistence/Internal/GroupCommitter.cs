@@ -3,50 +3,90 @@ using System.Collections.Concurrent;
 namespace AgentPipeline.Persistence.Internal;
 
 /// <summary>
-/// Group commit for the hot creates (steps, tool calls, memory records, invocations). A writer
-/// alone goes straight to the database, as before. Writers that overlap queue their inserts; one
-/// flusher takes everything queued, runs it in one transaction (one round trip on PostgreSQL) and
-/// commits once, so the commit's flush is shared. Each call completes only after the commit that
-/// holds its row. Per row, an insert that wrote nothing is diagnosed inside the same transaction
-/// (a replay returns its id; a conflict or a missing parent fails only that call). If the batch
-/// itself fails on the database, every call in it is retried on its own, so one bad row cannot
-/// fail the others.
+/// Group commit for the hot creates (steps, tool calls, memory records, invocations).
+/// <list type="bullet">
+/// <item>Every call checks and converts its values first (<see cref="Dialect.Bind"/>), on its own
+/// thread, before any I/O: a bad value fails only that call, and the flusher only executes.</item>
+/// <item>A writer alone goes straight to the database in its own transaction.</item>
+/// <item>Writers that overlap queue their rows; a flusher takes everything queued and writes it in
+/// one transaction with one commit, so the commit's flush is shared. On PostgreSQL the batch is
+/// one round trip, and the rows of one table are one multi-row statement (<c>unnest</c> of array
+/// parameters) when the table has one; up to <c>flushers</c> batches are in flight at once, each
+/// on its own connection, so one batch executes while another waits for its flush.</item>
+/// <item>Each call completes only after the commit that holds its row.</item>
+/// <item>A row that wrote nothing is diagnosed after the commit: a replay returns the stored id, a
+/// conflict fails only that call, and anything else (a parent that was in the same batch, or a
+/// missing one) is tried once more on its own, which stores it or reports the missing parent.</item>
+/// <item>If the batch itself fails on the database, every call in it is retried on its own, so
+/// one bad row cannot fail the others.</item>
+/// </list>
 /// </summary>
-internal sealed class GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
+internal sealed class GroupCommitter
 {
+    private readonly PipelineDb _db;
+    private readonly bool _enabled;
+    private readonly int _maxBatch;
+    private readonly int _maxFlushers;
     private readonly ConcurrentQueue<Pending> _queue = new();
     private int _writers;
-    private int _flushing;
+    private int _flushers;
 
-    /// <summary>Rows in the last batch the flusher committed (for tests).</summary>
+    // SQLite: one dedicated flusher thread (see FlushThread).
+    private readonly bool _dedicatedThread;
+    private readonly SemaphoreSlim _wake = new(0);
+    private Thread? _thread;
+    private int _sleeping;
+    private volatile bool _stopped;
+
+    public GroupCommitter(PipelineDb db, bool enabled, int maxBatch, int maxFlushers)
+    {
+        _db = db;
+        _enabled = enabled;
+        _maxBatch = Math.Max(1, maxBatch);
+        _maxFlushers = Math.Max(1, maxFlushers);
+        // SQLite runs in process and its writers take turns: one thread of our own keeps writing
+        // batches while the callers prepare their next rows on the thread pool, instead of a
+        // flusher that is queued on the pool behind the very callers it should serve.
+        _dedicatedThread = db.Provider == PipelineProvider.Sqlite;
+    }
+
+    /// <summary>Rows in the last batch a flusher committed (for tests).</summary>
     internal int LastBatchSize { get; private set; }
 
-    /// <summary>While held, every call queues and the flusher waits: tests use it to make a batch of a known size.</summary>
+    private long _batches;
+    private long _batchedRows;
+
+    /// <summary>Batches committed and the rows they held, since the handle opened (for the benchmark's report).</summary>
+    internal (long Batches, long Rows) Totals => (Interlocked.Read(ref _batches), Interlocked.Read(ref _batchedRows));
+
+    /// <summary>While held, every call queues and one flusher waits: tests use it to make a batch of a known size.</summary>
     internal SemaphoreSlim? Hold { get; set; }
 
     /// <summary>Called after a call's row is queued (for tests).</summary>
     internal Action? Queued { get; set; }
 
+    /// <summary>
+    /// Inserts one row (or proves the call a replay) and returns the stored id.
+    /// <paramref name="values"/> are the caller's columns (id first) for the idempotency
+    /// comparison; <paramref name="insertArgs"/> the insert's parameters.
+    /// </summary>
     public async Task<Guid> InsertAsync(CreateSpec spec, object?[] values, object?[] insertArgs, bool callerChoseId,
         Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken)
     {
+        var bound = _db.Dialect.Bind(spec.Insert, insertArgs);
         var contended = Interlocked.Increment(ref _writers) > 1;
         try
         {
-            if (!enabled || (!contended && Hold is null))
+            if (!_enabled || (!contended && Hold is null))
             {
-                return await db.RunAsync(write: true, (session, ct) => InsertOneAsync(session, spec, values, insertArgs, callerChoseId, missing, ct), cancellationToken)
-                    .ConfigureAwait(false);
+                return await InsertAloneAsync(spec, values, bound, callerChoseId, missing, cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
-            var pending = new Pending(spec, values, insertArgs, callerChoseId, missing, cancellationToken);
+            var pending = new Pending(spec, values, bound, callerChoseId, missing, cancellationToken);
             _queue.Enqueue(pending);
             Queued?.Invoke();
-            if (Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
-            {
-                _ = Task.Run(FlushLoopAsync, CancellationToken.None);
-            }
-            // Not WaitAsync(token): once in a batch the call's true outcome is what the caller gets.
+            StartFlusher();
+            // Not WaitAsync(token): once queued, the call's true outcome is what the caller gets.
             return await pending.Completion.Task.ConfigureAwait(false);
         }
         finally
@@ -55,15 +95,151 @@ internal sealed class GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
         }
     }
 
-    private static async Task<Guid> InsertOneAsync(Session session, CreateSpec spec, object?[] values, object?[] insertArgs, bool callerChoseId,
+    /// <summary>One row in its own transaction, retried on a transient PostgreSQL failure (it is idempotent).</summary>
+    private async Task<Guid> InsertAloneAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
         Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken)
     {
-        if (await Idempotent.InsertAsync(session, spec, values, insertArgs, callerChoseId, cancellationToken).ConfigureAwait(false) is Guid stored)
+        for (var attempt = 1; ; attempt++)
         {
-            return stored;
+            try
+            {
+                var session = await _db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
+                await using (session.ConfigureAwait(false))
+                {
+                    if (await session.ExecuteBoundAsync(spec.Insert, bound, cancellationToken).ConfigureAwait(false) == 1)
+                    {
+                        return (Guid)values[0]!;
+                    }
+                    if (await Idempotent.ResolveAsync(session, spec, values, callerChoseId, cancellationToken).ConfigureAwait(false) is Guid stored)
+                    {
+                        return stored;
+                    }
+                    await missing(session, cancellationToken).ConfigureAwait(false);
+                    throw new InvalidOperationException($"Insert into {spec.Table} wrote no row and no reason was found.");
+                }
+            }
+            catch (PipelineDatabaseException e) when (_db.ShouldRetry(e, attempt))
+            {
+                await _db.BeforeRetryAsync(e, attempt, cancellationToken).ConfigureAwait(false);
+            }
         }
-        await missing(session, cancellationToken).ConfigureAwait(false);
-        throw new InvalidOperationException($"Insert into {spec.Table} wrote no row and no reason was found.");
+    }
+
+    /// <summary>Starts a flusher if rows wait and fewer than the limit are running.</summary>
+    private void StartFlusher()
+    {
+        // Pairs with the flusher's decrement-then-look: either it sees our row or we see its exit.
+        Interlocked.MemoryBarrier();
+        if (_dedicatedThread)
+        {
+            WakeThread();
+            return;
+        }
+        if (TryEnterFlusher())
+        {
+            _ = Task.Run(FlushLoopAsync, CancellationToken.None);
+        }
+    }
+
+    private bool TryEnterFlusher()
+    {
+        var limit = Hold is null ? _maxFlushers : 1;
+        while (!_queue.IsEmpty)
+        {
+            var active = Volatile.Read(ref _flushers);
+            if (active >= limit)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _flushers, active + 1, active) == active)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void WakeThread()
+    {
+        if (_thread is null)
+        {
+            lock (_wake)
+            {
+                if (_thread is null)
+                {
+                    _thread = new Thread(FlushThread) { IsBackground = true, Name = "AgentPipeline group commit" };
+                    _thread.Start();
+                    return;
+                }
+            }
+        }
+        if (Interlocked.Exchange(ref _sleeping, 0) == 1)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>
+    /// The SQLite flusher: writes whatever is queued, batch after batch, and sleeps when nothing
+    /// is. SQLite's calls complete synchronously, so blocking on them costs this thread only.
+    /// </summary>
+    private void FlushThread()
+    {
+        while (true)
+        {
+            if (Hold is { } hold)
+            {
+                hold.Wait();
+                hold.Release();
+            }
+            var batch = Drain();
+            if (batch.Count > 0)
+            {
+                FlushAsync(batch).GetAwaiter().GetResult();
+                continue;
+            }
+            if (_stopped)
+            {
+                return;
+            }
+            Volatile.Write(ref _sleeping, 1);
+            Interlocked.MemoryBarrier();
+            if (!_queue.IsEmpty || _stopped)
+            {
+                // Rows arrived meanwhile: take them; if a caller already claimed the wake-up, its
+                // Release only makes the next Wait return at once.
+                Interlocked.Exchange(ref _sleeping, 0);
+                continue;
+            }
+            _wake.Wait();
+        }
+    }
+
+    /// <summary>Stops the flusher thread once the queue is empty (the handle is closing).</summary>
+    internal void Stop()
+    {
+        _stopped = true;
+        if (_thread is not null)
+        {
+            _wake.Release();
+        }
+    }
+
+    private List<Pending> Drain()
+    {
+        var batch = new List<Pending>();
+        while (batch.Count < _maxBatch && _queue.TryDequeue(out var next))
+        {
+            if (next.CancellationToken.IsCancellationRequested)
+            {
+                next.Completion.TrySetCanceled(next.CancellationToken); // never written
+            }
+            else
+            {
+                batch.Add(next);
+            }
+        }
+        return batch;
     }
 
     private async Task FlushLoopAsync()
@@ -75,25 +251,14 @@ internal sealed class GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
                 await hold.WaitAsync().ConfigureAwait(false);
                 hold.Release();
             }
-            var batch = new List<Pending>();
-            while (batch.Count < maxBatch && _queue.TryDequeue(out var next))
-            {
-                if (next.CancellationToken.IsCancellationRequested)
-                {
-                    next.Completion.TrySetCanceled(next.CancellationToken); // never written
-                }
-                else
-                {
-                    batch.Add(next);
-                }
-            }
+            var batch = Drain();
             if (batch.Count > 0)
             {
                 await FlushAsync(batch).ConfigureAwait(false);
                 continue;
             }
-            Volatile.Write(ref _flushing, 0);
-            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _flushing, 1, 0) != 0)
+            Interlocked.Decrement(ref _flushers);
+            if (!TryEnterFlusher())
             {
                 return;
             }
@@ -102,57 +267,69 @@ internal sealed class GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
 
     private async Task FlushAsync(List<Pending> batch)
     {
-        var outcomes = new Exception?[batch.Count];
         var ids = new Guid[batch.Count];
+        var outcomes = new Exception?[batch.Count];
+        var again = new List<int>();
         try
         {
-            await db.RunAsync(write: true, async (session, ct) =>
+            await _db.RunAsync(write: true, async (session, ct) =>
             {
+                Array.Clear(outcomes);
+                again.Clear();
+                var (statements, rows) = Plan(batch);
                 // SQLite: one BEGIN IMMEDIATE … COMMIT around the batch. PostgreSQL: no explicit
                 // transaction; the batch's statements up to its single Sync form one implicit
                 // transaction, so rows and commit cost one round trip and one flush.
-                var explicitTransaction = db.Provider == PipelineProvider.Sqlite;
+                var explicitTransaction = _db.Provider == PipelineProvider.Sqlite;
                 if (explicitTransaction)
                 {
                     await session.BeginAsync(ct).ConfigureAwait(false);
                 }
-                var affected = await session.ExecuteBatchAsync([.. batch.Select(p => (p.Spec.Insert, p.InsertArgs))], ct).ConfigureAwait(false);
+                var results = await session.ExecuteBatchAsync(statements, ct).ConfigureAwait(false);
                 if (explicitTransaction)
                 {
                     await session.CommitAsync(ct).ConfigureAwait(false);
                 }
                 // Rows that wrote nothing are diagnosed after the commit: they wrote nothing to undo.
-                for (var i = 0; i < batch.Count; i++)
+                for (var s = 0; s < statements.Count; s++)
                 {
-                    var p = batch[i];
-                    outcomes[i] = null;
-                    if (affected[i] == 1)
+                    foreach (var i in rows[s])
                     {
-                        ids[i] = (Guid)p.Values[0]!;
-                        continue;
-                    }
-                    try
-                    {
-                        if (await Idempotent.ResolveAsync(session, p.Spec, p.Values, p.CallerChoseId, ct).ConfigureAwait(false) is Guid stored)
+                        var p = batch[i];
+                        var id = (Guid)p.Values[0]!;
+                        var written = results[s].InsertedIds is { } inserted
+                            ? inserted.Contains(id) && IdOnce(batch, rows[s], id)
+                            : results[s].Affected == 1;
+                        if (written)
                         {
-                            ids[i] = stored;
+                            ids[i] = id;
                             continue;
                         }
-                        await p.Missing(session, ct).ConfigureAwait(false);
-                        outcomes[i] = new InvalidOperationException($"Insert into {p.Spec.Table} wrote no row and no reason was found.");
-                    }
-                    catch (Exception e) when (e is PipelinePersistenceException and not PipelineDatabaseException || e is ArgumentException)
-                    {
-                        outcomes[i] = e; // this row's own failure; the others go on
+                        try
+                        {
+                            if (await Idempotent.ResolveAsync(session, p.Spec, p.Values, p.CallerChoseId, ct).ConfigureAwait(false) is Guid stored)
+                            {
+                                ids[i] = stored;
+                            }
+                            else
+                            {
+                                again.Add(i); // its parent may have been in this batch; alone, it is stored or diagnosed
+                            }
+                        }
+                        catch (Exception e) when (e is PipelinePersistenceException and not PipelineDatabaseException || e is ArgumentException)
+                        {
+                            outcomes[i] = e; // this row's own failure; the others go on
+                        }
                     }
                 }
+                return true;
             }, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception) when (batch.Count > 1)
         {
             // The batch failed as a whole (an unexpected database error): give each call its own
             // transaction, so only the row at fault fails.
-            await Task.WhenAll(batch.Select(p => IsolatedAsync(p))).ConfigureAwait(false);
+            await Task.WhenAll(batch.Select(IsolatedAsync)).ConfigureAwait(false);
             return;
         }
         catch (Exception e)
@@ -161,25 +338,73 @@ internal sealed class GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
             return;
         }
         LastBatchSize = batch.Count;
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _batchedRows, batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             if (outcomes[i] is { } error)
             {
                 batch[i].Completion.TrySetException(error);
             }
-            else
+            else if (!again.Contains(i))
             {
                 batch[i].Completion.TrySetResult(ids[i]);
             }
         }
+        if (again.Count > 0)
+        {
+            await Task.WhenAll(again.Select(i => IsolatedAsync(batch[i]))).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The batch as statements in a safe order (parents' tables first), and which rows each one
+    /// writes. Where the dialect takes array parameters, a table's rows share one statement.
+    /// </summary>
+    private (List<BatchStatement> Statements, List<List<int>> Rows) Plan(List<Pending> batch)
+    {
+        var statements = new List<BatchStatement>();
+        var rows = new List<List<int>>();
+        var multiRow = _db.Provider == PipelineProvider.PostgreSql;
+        var groups = batch.Select((p, i) => (p, i)).GroupBy(x => x.p.Spec).OrderBy(g => g.Key.BatchOrder);
+        foreach (var group in groups)
+        {
+            var members = group.Select(x => x.i).ToList();
+            if (multiRow && group.Key.InsertMany is { } many && members.Count > 1)
+            {
+                statements.Add(new BatchStatement(many, null, [.. members.Select(i => batch[i].Bound)]));
+                rows.Add(members);
+                continue;
+            }
+            foreach (var i in members)
+            {
+                statements.Add(new BatchStatement(group.Key.Insert, batch[i].Bound, null));
+                rows.Add([i]);
+            }
+        }
+        return (statements, rows);
+    }
+
+    /// <summary>True when no other row of the statement carries <paramref name="id"/> (then "inserted" is unambiguous).</summary>
+    private static bool IdOnce(List<Pending> batch, List<int> members, Guid id)
+    {
+        var seen = 0;
+        foreach (var i in members)
+        {
+            if ((Guid)batch[i].Values[0]! == id && ++seen > 1)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private async Task IsolatedAsync(Pending p)
     {
         try
         {
-            p.Completion.TrySetResult(await db.RunAsync(write: true,
-                (session, ct) => InsertOneAsync(session, p.Spec, p.Values, p.InsertArgs, p.CallerChoseId, p.Missing, ct), CancellationToken.None).ConfigureAwait(false));
+            p.Completion.TrySetResult(await InsertAloneAsync(p.Spec, p.Values, p.Bound, p.CallerChoseId, p.Missing, CancellationToken.None)
+                .ConfigureAwait(false));
         }
         catch (Exception e)
         {
@@ -187,9 +412,15 @@ internal sealed class GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
         }
     }
 
-    private sealed record Pending(CreateSpec Spec, object?[] Values, object?[] InsertArgs, bool CallerChoseId,
-        Func<Session, CancellationToken, Task> Missing, CancellationToken CancellationToken)
+    private sealed class Pending(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
+        Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken)
     {
+        public CreateSpec Spec { get; } = spec;
+        public object?[] Values { get; } = values;
+        public object[] Bound { get; } = bound;
+        public bool CallerChoseId { get; } = callerChoseId;
+        public Func<Session, CancellationToken, Task> Missing { get; } = missing;
+        public CancellationToken CancellationToken { get; } = cancellationToken;
         public TaskCompletionSource<Guid> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -9,11 +9,16 @@ namespace AgentPipeline.Persistence.Internal;
 /// </summary>
 internal sealed class CreateSpec
 {
-    public CreateSpec(string table, Columns columns, Sql insert, string[]? naturalKey = null)
+    public CreateSpec(string table, Columns columns, Sql insert, string[]? naturalKey = null, int batchOrder = 0, string? insertManyTemplate = null)
     {
         Table = table;
         Columns = columns;
         Insert = insert;
+        BatchOrder = batchOrder;
+        if (insertManyTemplate is not null)
+        {
+            InsertMany = new Sql(insertManyTemplate, insert.Parameters, [new("id", Col.Guid)], arrays: true);
+        }
         var idType = columns.Items[0].Type;
         SelectById = new Sql($"SELECT {columns.Names} FROM {{s}}.{table} WHERE id = @id", [new("id", idType)], columns.Items);
         if (naturalKey is not null)
@@ -32,6 +37,15 @@ internal sealed class CreateSpec
 
     /// <summary>Parameters: the caller's columns, then any the store adds (timestamps).</summary>
     public Sql Insert { get; }
+
+    /// <summary>
+    /// PostgreSQL: the same insert for many rows at once, its parameters arrays in the order of
+    /// <see cref="Insert"/>'s, returning the ids it wrote. Null where the table has none.
+    /// </summary>
+    public Sql? InsertMany { get; }
+
+    /// <summary>Where this table's rows go in a group-commit batch: parents' tables first.</summary>
+    public int BatchOrder { get; }
 
     public Sql SelectById { get; }
 

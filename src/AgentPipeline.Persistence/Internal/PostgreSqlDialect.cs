@@ -113,33 +113,102 @@ internal sealed class PostgreSqlDialect : Dialect
 
         protected override void Return(DbCommand command) => command.Dispose();
 
-        public override async Task<int[]> ExecuteBatchAsync(IReadOnlyList<(Sql Sql, object?[] Args)> statements, CancellationToken cancellationToken)
+        public override async Task<BatchResult[]> ExecuteBatchAsync(IReadOnlyList<BatchStatement> statements, CancellationToken cancellationToken)
         {
             await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)Transaction);
-            foreach (var (sql, args) in statements)
+            foreach (var statement in statements)
             {
-                var bound = Bind(sql, args);
-                var command = new NpgsqlBatchCommand(sql.TextFor(owner));
-                for (var i = 0; i < bound.Length; i++)
+                var command = new NpgsqlBatchCommand(statement.Sql.TextFor(owner));
+                var parameters = statement.Sql.Parameters;
+                for (var i = 0; i < parameters.Length; i++)
                 {
-                    command.Parameters.Add(new NpgsqlParameter(sql.Parameters[i].Name, TypeOf(sql.Parameters[i].Type)) { Value = bound[i] });
+                    command.Parameters.Add(statement.Rows is { } rows
+                        ? ArrayParameter(parameters[i], rows, i)
+                        : new NpgsqlParameter(parameters[i].Name, TypeOf(parameters[i].Type)) { Value = statement.Row![i] });
                 }
                 batch.BatchCommands.Add(command);
             }
+            var results = new BatchResult[statements.Count];
             try
             {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    // Only the multi-row inserts return rows (their ids), in statement order.
+                    var next = 0;
+                    do
+                    {
+                        if (reader.FieldCount == 0)
+                        {
+                            continue;
+                        }
+                        while (next < statements.Count && statements[next].Rows is null)
+                        {
+                            next++;
+                        }
+                        var ids = new HashSet<Guid>();
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            ids.Add(reader.GetGuid(0));
+                        }
+                        results[next] = new BatchResult(ids.Count, ids);
+                        next++;
+                    }
+                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+                }
             }
             catch (Exception e) when (e is DbException or OperationCanceledException)
             {
                 throw Fail(e);
             }
-            var affected = new int[batch.BatchCommands.Count];
-            for (var i = 0; i < affected.Length; i++)
+            for (var i = 0; i < results.Length; i++)
             {
-                affected[i] = batch.BatchCommands[i].RecordsAffected;
+                if (statements[i].Rows is null)
+                {
+                    results[i] = new BatchResult(batch.BatchCommands[i].RecordsAffected, null);
+                }
+                else if (results[i].InsertedIds is null)
+                {
+                    throw new InvalidOperationException("A multi-row insert returned no result set.");
+                }
             }
-            return affected;
+            return results;
+        }
+
+        /// <summary>One column of a multi-row statement: the rows' bound values as a typed array (nulls where DBNull).</summary>
+        private static NpgsqlParameter ArrayParameter(Param parameter, IReadOnlyList<object[]> rows, int column)
+        {
+            object array = parameter.Type switch
+            {
+                Col.Text or Col.Json => Column<string>(rows, column),
+                Col.Int => Values<int>(rows, column),
+                Col.Long => Values<long>(rows, column),
+                Col.Bool => Values<bool>(rows, column),
+                Col.Guid => Values<Guid>(rows, column),
+                Col.Time => Values<DateTimeOffset>(rows, column),
+                _ => throw new InvalidOperationException($"Unknown column type {parameter.Type}."),
+            };
+            return new NpgsqlParameter(parameter.Name, NpgsqlDbType.Array | TypeOf(parameter.Type)) { Value = array };
+        }
+
+        private static T?[] Column<T>(IReadOnlyList<object[]> rows, int column) where T : class
+        {
+            var array = new T?[rows.Count];
+            for (var r = 0; r < array.Length; r++)
+            {
+                array[r] = rows[r][column] as T;
+            }
+            return array;
+        }
+
+        private static T?[] Values<T>(IReadOnlyList<object[]> rows, int column) where T : struct
+        {
+            var array = new T?[rows.Count];
+            for (var r = 0; r < array.Length; r++)
+            {
+                array[r] = rows[r][column] is T value ? value : null;
+            }
+            return array;
         }
 
         protected override async ValueTask<DbTransaction> BeginCoreAsync(CancellationToken cancellationToken) =>

@@ -82,34 +82,49 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Runs several statements and returns each one's affected-row count. PostgreSQL sends them in
-    /// one round trip; SQLite, in-process, simply runs its prepared statements one after another.
-    /// </summary>
-    public virtual async Task<int[]> ExecuteBatchAsync(IReadOnlyList<(Sql Sql, object?[] Args)> statements, CancellationToken cancellationToken)
+    /// <summary>Runs a statement whose values <see cref="Dialect.Bind"/> already checked and converted.</summary>
+    public async Task<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
     {
-        var affected = new int[statements.Count];
-        for (var i = 0; i < affected.Length; i++)
+        var command = Rent(sql);
+        command.Transaction = Transaction;
+        var parameters = command.Parameters;
+        for (var i = 0; i < bound.Length; i++)
         {
-            affected[i] = await ExecuteAsync(statements[i].Sql, statements[i].Args, cancellationToken).ConfigureAwait(false);
+            parameters[i].Value = bound[i];
         }
-        return affected;
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException)
+        {
+            throw Fail(e);
+        }
+        finally
+        {
+            Return(command);
+        }
     }
 
-    /// <summary>Checks the size cap and converts each value for the provider, before anything runs.</summary>
-    protected object[] Bind(Sql sql, object?[] args)
+    /// <summary>
+    /// Runs several statements with bound values and returns, for each, its affected-row count
+    /// (one row's statement) or the ids it inserted (a <see cref="BatchStatement.Rows"/> statement,
+    /// PostgreSQL only). PostgreSQL sends them in one round trip; SQLite, in-process, simply runs
+    /// its prepared statements one after another.
+    /// </summary>
+    public virtual async Task<BatchResult[]> ExecuteBatchAsync(IReadOnlyList<BatchStatement> statements, CancellationToken cancellationToken)
     {
-        if (args.Length != sql.Parameters.Length)
+        var results = new BatchResult[statements.Count];
+        for (var i = 0; i < results.Length; i++)
         {
-            throw new InvalidOperationException($"Statement expects {sql.Parameters.Length} values, got {args.Length}.");
+            var statement = statements[i];
+            if (statement.Row is null)
+            {
+                throw new NotSupportedException("Multi-row statements are PostgreSQL's.");
+            }
+            results[i] = new BatchResult(await ExecuteBoundAsync(statement.Sql, statement.Row, cancellationToken).ConfigureAwait(false), null);
         }
-        var bound = new object[args.Length];
-        for (var i = 0; i < args.Length; i++)
-        {
-            ValueLimit.Check(sql.Parameters[i].Name, args[i], Dialect.MaxValueBytes);
-            bound[i] = Dialect.ToDb(sql.Parameters[i].Type, args[i]);
-        }
-        return bound;
+        return results;
     }
 
     /// <summary>The first row's columns as <see cref="Sql.Results"/> types say, or null when there is no row.</summary>
@@ -217,3 +232,12 @@ internal abstract class Session : IAsyncDisposable
         await ReleaseAsync().ConfigureAwait(false);
     }
 }
+
+/// <summary>
+/// One statement of a batch: one row's values (<see cref="Row"/>), or, for a statement whose
+/// parameters are arrays (<c>unnest</c>), every row's (<see cref="Rows"/>).
+/// </summary>
+internal readonly record struct BatchStatement(Sql Sql, object[]? Row, IReadOnlyList<object[]>? Rows);
+
+/// <summary>What a batch statement did: rows affected, and for a multi-row insert the ids it wrote.</summary>
+internal readonly record struct BatchResult(int Affected, HashSet<Guid>? InsertedIds);

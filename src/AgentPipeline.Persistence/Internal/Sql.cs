@@ -11,14 +11,18 @@ internal sealed class Sql
     private string? _sqlite;
     private string? _postgres;
 
-    public Sql(string template, Param[] parameters, Param[]? results = null)
+    public Sql(string template, Param[] parameters, Param[]? results = null, bool arrays = false)
     {
         _template = template;
         Parameters = parameters;
         Results = results ?? [];
+        Arrays = arrays;
     }
 
     public Param[] Parameters { get; }
+
+    /// <summary>Every parameter is an array of its type, one element per row (PostgreSQL <c>unnest</c>).</summary>
+    public bool Arrays { get; }
 
     public Param[] Results { get; }
 

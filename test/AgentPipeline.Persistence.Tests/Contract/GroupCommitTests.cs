@@ -95,6 +95,88 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
     }
 
     [Fact]
+    public async Task Parents_and_children_in_one_batch_are_all_stored()
+    {
+        var (_, phase, orchestrator) = await Seed.InvocationAsync(Db);
+        var subAgent = Guid.NewGuid();
+        var nested = Guid.NewGuid();
+        var steps = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
+        var hold = new SemaphoreSlim(0);
+
+        // Children queued before their parents: the batch still stores every row, whatever order
+        // the rows take inside it (a multi-row statement cannot see its own rows as parents).
+        var tasks = await HeldBatchAsync(
+        [
+            .. steps.Select((s, i) => (Func<Task<Guid>>)(() =>
+                CreateToolCallAsync(Db, new NewToolCall { StepId = s, ToolCallId = "call", ToolName = "read" }))),
+            () => CreateAgentStepAsync(Db, new NewAgentStep { Id = Guid.NewGuid(), InvocationId = subAgent, StepNumber = 0 }),
+            () => CreateAgentInvocationAsync(Db, new NewAgentInvocation { Id = nested, PhaseResultId = phase, ParentInvocationId = subAgent, AgentType = AgentType.Explorer }),
+            () => CreateAgentInvocationAsync(Db, new NewAgentInvocation { Id = subAgent, PhaseResultId = phase, ParentInvocationId = orchestrator, AgentType = AgentType.Coder }),
+            .. steps.Select((s, i) => (Func<Task<Guid>>)(() => CreateAgentStepAsync(Db, new NewAgentStep { Id = s, InvocationId = orchestrator, StepNumber = i }))),
+        ], hold);
+        hold.Release();
+        await Task.WhenAll(tasks);
+
+        Assert.Equal(steps.Count, await Fixture.CountAsync("tool_calls", "invocation_id = @i", ("i", orchestrator)));
+        Assert.Equal(1, await Fixture.CountAsync("agent_steps", "invocation_id = @i", ("i", subAgent)));
+        Assert.Equal(orchestrator.ToString(), Convert.ToString((await Fixture.RowAsync("agent_invocations", subAgent))["parent_invocation_id"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(subAgent.ToString(), Convert.ToString((await Fixture.RowAsync("agent_invocations", nested))["parent_invocation_id"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task The_same_id_twice_in_one_batch_is_one_row_and_a_changed_repeat_conflicts()
+    {
+        var (_, invocation, step) = await Seed.StepAsync(Db);
+        var same = Guid.NewGuid();
+        var changed = Guid.NewGuid();
+        var naturalKey = new NewToolCall { StepId = step, ToolCallId = "by-key", ToolName = "grep" };
+        var hold = new SemaphoreSlim(0);
+
+        var tasks = await HeldBatchAsync(
+        [
+            () => CreateToolCallAsync(Db, new NewToolCall { Id = same, StepId = step, ToolCallId = "a", ToolName = "read" }),
+            () => CreateToolCallAsync(Db, new NewToolCall { Id = same, StepId = step, ToolCallId = "a", ToolName = "read" }),
+            () => CreateToolCallAsync(Db, new NewToolCall { Id = changed, StepId = step, ToolCallId = "b", ToolName = "read" }),
+            () => CreateToolCallAsync(Db, new NewToolCall { Id = changed, StepId = step, ToolCallId = "b", ToolName = "bash" }),
+            () => CreateToolCallAsync(Db, naturalKey),
+            () => CreateToolCallAsync(Db, naturalKey),
+            () => CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 7 }),
+            () => CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 7 }),
+        ], hold);
+        hold.Release();
+        await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { })));
+
+        Assert.Equal(same, await tasks[0]);
+        Assert.Equal(same, await tasks[1]);
+        // One of the two differing calls wins; the other is told what differs.
+        var winner = tasks[2].IsCompletedSuccessfully ? 2 : 3;
+        Assert.Equal(changed, await tasks[winner]);
+        var conflict = Assert.IsType<IdempotencyConflictException>(tasks[5 - winner].Exception!.InnerException);
+        Assert.Equal(["tool_name"], conflict.DifferingColumns);
+        Assert.Equal(winner == 2 ? "read" : "bash", (await Fixture.RowAsync("tool_calls", changed))["tool_name"]);
+        Assert.Equal(await tasks[4], await tasks[5]);
+        Assert.Equal(await tasks[6], await tasks[7]);
+        Assert.Equal(3, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
+        Assert.Equal(1, await Fixture.CountAsync("agent_steps", "invocation_id = @i AND step_number = 7", ("i", invocation)));
+    }
+
+    [Fact]
+    public async Task A_value_over_the_size_cap_fails_before_any_connection_is_taken()
+    {
+        // A handle whose database cannot be reached: the cap must fail the call first, by name.
+        var unreachable = Fixture.Provider == PipelineProvider.Sqlite
+            ? new PipelineDbOptions { MaxValueBytes = 16 }.UseSqlite(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "missing-folder", "x.db"))
+            : new PipelineDbOptions { MaxValueBytes = 16, TransientRetryAttempts = 1 }.UsePostgreSql("Host=127.0.0.1;Port=1;Database=none;Username=none;Timeout=1");
+        await using var db = PipelineDb.Open(unreachable);
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => CreateToolCallAsync(db,
+            new NewToolCall { StepId = Guid.NewGuid(), ToolCallId = "c", ToolName = "read", Output = Seed.Json("\"0123456789abcdefghij\"") }));
+        Assert.Equal("output", e.ParamName);
+        await Assert.ThrowsAsync<PipelineDatabaseException>(() => CreateToolCallAsync(db,
+            new NewToolCall { StepId = Guid.NewGuid(), ToolCallId = "c", ToolName = "read", Output = Seed.Json("1") }));
+    }
+
+    [Fact]
     public async Task A_lone_call_goes_straight_to_the_database_and_overlapping_calls_all_land()
     {
         var (run, phase) = await Seed.PhaseAsync(Db);
