@@ -171,12 +171,27 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         return Task.Delay(_retry.Delay(attempt), cancellationToken);
     }
 
-    internal Task RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
-        RunAsync(write, async (session, ct) =>
+    /// <inheritdoc cref="RunAsync{T}"/>
+    internal async Task RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken)
+    {
+        // The same loop as RunAsync<T>, not a wrapper around it: one delegate and one state machine per call.
+        for (var attempt = 1; ; attempt++)
         {
-            await body(session, ct).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+            try
+            {
+                var session = await OpenSessionAsync(write, cancellationToken).ConfigureAwait(false);
+                await using (session.ConfigureAwait(false))
+                {
+                    await body(session, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+            }
+            catch (PipelineDatabaseException e) when (ShouldRetry(e, attempt))
+            {
+                await BeforeRetryAsync(e, attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>Closes the pool. Calls in flight finish; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()

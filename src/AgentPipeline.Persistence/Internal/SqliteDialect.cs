@@ -223,9 +223,10 @@ internal sealed class SqliteDialect : Dialect
         protected override void Return(DbCommand command)
         {
             // Prepared commands stay with their connection; only drop references to the values.
-            foreach (DbParameter p in command.Parameters)
+            var parameters = ((SqliteCommand)command).Parameters;
+            for (var i = 0; i < parameters.Count; i++)
             {
-                p.Value = DBNull.Value;
+                parameters[i].Value = DBNull.Value;
             }
             command.Transaction = null;
         }
