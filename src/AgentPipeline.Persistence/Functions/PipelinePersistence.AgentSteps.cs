@@ -23,7 +23,8 @@ public static partial class PipelinePersistence
         StepInsertParams), naturalKey: ["invocation_id", "step_number"], batchOrder: 1, insertManyTemplate:
         $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {StepColumns.Names}) " +
         $"SELECT i.run_id, u.created_at, {StepColumns.FromUnnest} FROM {Columns.Unnest(StepInsertParams)} " +
-        "JOIN {s}.agent_invocations i ON i.id = u.invocation_id ON CONFLICT DO NOTHING RETURNING id");
+        // LATERAL … OFFSET 0: one primary-key lookup per row, never a hash join over the whole parent table.
+        "CROSS JOIN LATERAL (SELECT p.run_id FROM {s}.agent_invocations p WHERE p.id = u.invocation_id OFFSET 0) i ON CONFLICT DO NOTHING RETURNING id");
 
     private static readonly Columns ToolCallColumns = new(
         P("id", Col.Guid), P("step_id", Col.Guid), P("tool_call_id", Col.Text), P("tool_name", Col.Text), P("input", Col.Json),
@@ -38,7 +39,7 @@ public static partial class PipelinePersistence
         ToolCallInsertParams), naturalKey: ["step_id", "tool_call_id"], batchOrder: 2, insertManyTemplate:
         $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {ToolCallColumns.Names}) " +
         $"SELECT st.run_id, st.invocation_id, u.created_at, {ToolCallColumns.FromUnnest} FROM {Columns.Unnest(ToolCallInsertParams)} " +
-        "JOIN {s}.agent_steps st ON st.id = u.step_id ON CONFLICT DO NOTHING RETURNING id");
+        "CROSS JOIN LATERAL (SELECT p.run_id, p.invocation_id FROM {s}.agent_steps p WHERE p.id = u.step_id OFFSET 0) st ON CONFLICT DO NOTHING RETURNING id");
 
     /// <summary>
     /// Records one model step of an invocation; <c>run_id</c> is copied from the invocation and

@@ -30,6 +30,12 @@ internal sealed class GroupCommitter
     private readonly ConcurrentQueue<Pending> _queue = new();
     private int _writers;
     private int _flushers;
+    private int _queued;
+
+    // Linger (PostgreSQL): after a commit, wait briefly for the writers it released to queue again.
+    private static readonly TimeSpan LingerLimit = TimeSpan.FromMilliseconds(1);
+    private int _lingerTarget = int.MaxValue;
+    private TaskCompletionSource? _lingering;
 
     // SQLite: one dedicated flusher thread (see FlushThread).
     private readonly bool _dedicatedThread;
@@ -84,6 +90,10 @@ internal sealed class GroupCommitter
             cancellationToken.ThrowIfCancellationRequested();
             var pending = new Pending(spec, values, bound, callerChoseId, missing, cancellationToken);
             _queue.Enqueue(pending);
+            if (Interlocked.Increment(ref _queued) >= Volatile.Read(ref _lingerTarget))
+            {
+                Volatile.Read(ref _lingering)?.TrySetResult();
+            }
             Queued?.Invoke();
             StartFlusher();
             // Not WaitAsync(token): once queued, the call's true outcome is what the caller gets.
@@ -230,6 +240,7 @@ internal sealed class GroupCommitter
         var batch = new List<Pending>();
         while (batch.Count < _maxBatch && _queue.TryDequeue(out var next))
         {
+            Interlocked.Decrement(ref _queued);
             if (next.CancellationToken.IsCancellationRequested)
             {
                 next.Completion.TrySetCanceled(next.CancellationToken); // never written
@@ -244,6 +255,7 @@ internal sealed class GroupCommitter
 
     private async Task FlushLoopAsync()
     {
+        var expected = 0;
         while (true)
         {
             if (Hold is { } hold)
@@ -251,10 +263,17 @@ internal sealed class GroupCommitter
                 await hold.WaitAsync().ConfigureAwait(false);
                 hold.Release();
             }
+            else if (expected > 1)
+            {
+                await LingerAsync(expected).ConfigureAwait(false);
+            }
             var batch = Drain();
             if (batch.Count > 0)
             {
+                // Who will be back soon: the writers this batch releases and those already waiting.
+                var waiting = Volatile.Read(ref _queued);
                 await FlushAsync(batch).ConfigureAwait(false);
+                expected = Math.Min(_maxBatch, batch.Count + waiting);
                 continue;
             }
             Interlocked.Decrement(ref _flushers);
@@ -262,7 +281,32 @@ internal sealed class GroupCommitter
             {
                 return;
             }
+            expected = 0;
         }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="expected"/> rows are queued, or <see cref="LingerLimit"/> at
+    /// most. Writers whose rows were just committed come back within tens of microseconds with
+    /// their next row; without this wait the next batch would leave with whoever was quick, and
+    /// the writers would split into two half-size batches, each paying a whole flush.
+    /// </summary>
+    private async Task LingerAsync(int expected)
+    {
+        if (Volatile.Read(ref _queued) >= expected)
+        {
+            return;
+        }
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _lingerTarget, expected);
+        Volatile.Write(ref _lingering, arrived);
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _queued) < expected)
+        {
+            await Task.WhenAny(arrived.Task, Task.Delay(LingerLimit)).ConfigureAwait(false);
+        }
+        Volatile.Write(ref _lingering, null);
+        Volatile.Write(ref _lingerTarget, int.MaxValue);
     }
 
     private async Task FlushAsync(List<Pending> batch)
