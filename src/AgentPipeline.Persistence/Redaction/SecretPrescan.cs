@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace AgentPipeline.Persistence.Redaction;
@@ -10,7 +12,7 @@ namespace AgentPipeline.Persistence.Redaction;
 /// </summary>
 /// <remarks>
 /// <para>Every rule of the walk needs some text to be present, and the scan looks for all of it (a
-/// <see cref="SearchValues{T}"/> search, ignoring case), checking each find only as far as is needed to rule it out:</para>
+/// <see cref="SearchValues{T}"/> searches: words in lower-cased text, key shapes in the text as it is), checking each find only as far as is needed to rule it out:</para>
 /// <list type="bullet">
 /// <item><b>Secret names</b> (property names, header entries, <c>name: value</c> pairs and query parameters in
 /// strings). A name matches after normalisation (lower case, <c>-</c> and <c>_</c> dropped) when it ends with one of
@@ -78,11 +80,17 @@ internal sealed class SecretPrescan
         ("xai-", 20), ("hf_", 30), ("pplx-", 20), ("r8_", 20),
     ];
 
-    private readonly SearchValues<string> _fragments;
+    // Two searches: a few values each keep SearchValues' candidate checks rare. Words (names, Bearer, Basic, ://) are
+    // searched in lower-cased text, key shapes, whose case matters, in the text as it is.
+    private readonly SearchValues<string> _words;
+    private readonly SearchValues<string> _shapes;
     private readonly Fragment[]?[] _byFirstByte = new Fragment[]?[128];
     private readonly string[] _endings;
     private readonly string[] _wholeNames;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _properEndings;
+
+    // The last one or two characters of every proper ending, as bits: most segments are ruled out without hashing.
+    private readonly ulong[] _endingTails = new ulong[128 * 128 / 64];
     private readonly int _longestWord;
 
     private SecretPrescan(string[] endings, string[] wholeNames)
@@ -97,6 +105,7 @@ internal sealed class SecretPrescan
             for (var length = 1; length < word.Length; length++)
             {
                 properEndings.Add(word[^length..]);
+                SetBit(_endingTails, TailKey(word.AsSpan(0, word.Length)[^length..]));
             }
         }
         _properEndings = properEndings.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
@@ -120,7 +129,12 @@ internal sealed class SecretPrescan
         fragments.Add(new Fragment("basic", FragmentKind.Basic, 0));
         fragments.Add(new Fragment("://", FragmentKind.Url, 0));
 
-        _fragments = SearchValues.Create([.. fragments.Select(f => f.Text).Distinct(StringComparer.OrdinalIgnoreCase)], StringComparison.OrdinalIgnoreCase);
+        _words = SearchValues.Create(
+            [.. fragments.Where(f => f.Kind is not (FragmentKind.Shape or FragmentKind.PrivateKey)).Select(f => f.Text).Distinct(StringComparer.Ordinal)],
+            StringComparison.Ordinal);
+        _shapes = SearchValues.Create(
+            [.. fragments.Where(f => f.Kind is FragmentKind.Shape or FragmentKind.PrivateKey).Select(f => f.Text).Distinct(StringComparer.Ordinal)],
+            StringComparison.Ordinal);
         foreach (var group in fragments.GroupBy(f => char.ToLowerInvariant(f.Text[0])))
         {
             _byFirstByte[group.Key] = [.. group];
@@ -239,7 +253,7 @@ internal sealed class SecretPrescan
                 {
                     segment[k] = (char)(utf8[segmentStart + k] | 0x20); // letters and digits only: | 0x20 lower-cases ASCII letters
                 }
-                if (_properEndings.Contains(segment[..length]) && RunMayName(utf8, segmentStart))
+                if (HasBit(_endingTails, TailKey(segment[..length])) && _properEndings.Contains(segment[..length]) && RunMayName(utf8, segmentStart))
                 {
                     return true;
                 }
@@ -262,24 +276,49 @@ internal sealed class SecretPrescan
             var text = chunk[..length];
             // A fragment starting in the overlap is found again, whole, by the next chunk.
             var limit = last ? length : step;
-            var from = 0;
-            while (from < limit)
+            if (HasFragment(utf8, start, text, limit, _shapes))
             {
-                var found = text[from..].IndexOfAny(_fragments);
-                if (found < 0 || from + found >= limit)
-                {
-                    break;
-                }
-                if (MatchesAt(utf8, start + from + found))
-                {
-                    return true;
-                }
-                from += found + 1;
+                return true;
+            }
+            // Setting bit 5 lower-cases ASCII letters and leaves digits, '-', '.', ':' and '/' as they are (the words
+            // hold nothing else); other bytes may change, but never into a letter. Bytes >= 0x80 stay >= 0x80.
+            var units = MemoryMarshal.Cast<char, ushort>(text);
+            var i = 0;
+            for (; i + Vector<ushort>.Count <= units.Length; i += Vector<ushort>.Count)
+            {
+                (new Vector<ushort>(units[i..]) | new Vector<ushort>(0x20)).CopyTo(units[i..]);
+            }
+            for (; i < units.Length; i++)
+            {
+                units[i] |= 0x20;
+            }
+            if (HasFragment(utf8, start, text, limit, _words))
+            {
+                return true;
             }
             if (last)
             {
                 break;
             }
+        }
+        return false;
+    }
+
+    private bool HasFragment(ReadOnlySpan<byte> utf8, int start, ReadOnlySpan<char> text, int limit, SearchValues<string> fragments)
+    {
+        var from = 0;
+        while (from < limit)
+        {
+            var found = text[from..].IndexOfAny(fragments);
+            if (found < 0 || from + found >= limit)
+            {
+                return false;
+            }
+            if (MatchesAt(utf8, start + from + found))
+            {
+                return true;
+            }
+            from += found + 1;
         }
         return false;
     }
@@ -315,6 +354,14 @@ internal sealed class SecretPrescan
         }
         return false;
     }
+
+    // One character (0-127) or the last two (128 + 128 * first + second, folded into 14 bits).
+    private static int TailKey(ReadOnlySpan<char> text) =>
+        text.Length == 1 ? text[0] & 0x7F : (((text[^2] & 0x7F) << 7) | (text[^1] & 0x7F)) ^ 0x2000;
+
+    private static void SetBit(ulong[] bits, int key) => bits[key >> 6] |= 1UL << (key & 63);
+
+    private static bool HasBit(ulong[] bits, int key) => (bits[key >> 6] & (1UL << (key & 63))) != 0;
 
     // Only '-' and '_' between the word and the end of its run of name characters.
     private static bool NameEndsRun(ReadOnlySpan<byte> utf8, int at, int length)
