@@ -105,7 +105,7 @@ internal sealed class SecretPrescan
             for (var length = 1; length < word.Length; length++)
             {
                 properEndings.Add(word[^length..]);
-                SetBit(_endingTails, TailKey(word.AsSpan(0, word.Length)[^length..]));
+                SetBit(_endingTails, TailKey(word.AsSpan()[^length..]));
             }
         }
         _properEndings = properEndings.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
