@@ -54,6 +54,9 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
 
     private readonly SecretNameSet _names;
 
+    /// <summary>The scan that lets a value without secrets skip the walk; null when the extra names rule it out.</summary>
+    internal SecretPrescan? Prescan { get; }
+
     /// <summary>A redactor for the built-in names only.</summary>
     public DefaultSecretRedactor()
         : this(null)
@@ -63,7 +66,11 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
     /// <summary>A redactor for the built-in names and <paramref name="extraNames"/>.</summary>
     /// <param name="extraNames">Further header or field names whose values are secrets (any case; <c>-</c> and <c>_</c> ignored).</param>
     /// <exception cref="ArgumentException">A name is null, blank, only dashes and underscores, or longer than 128 characters.</exception>
-    public DefaultSecretRedactor(IEnumerable<string>? extraNames) => _names = new SecretNameSet(extraNames);
+    public DefaultSecretRedactor(IEnumerable<string>? extraNames)
+    {
+        _names = new SecretNameSet(extraNames);
+        Prescan = SecretPrescan.Create(_names);
+    }
 
     /// <summary>
     /// The header and field names whose values are always secrets: authorization, proxy-authorization, x-api-key,
@@ -78,6 +85,24 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
     /// <exception cref="ArgumentException"><paramref name="value"/> is undefined (<c>default(JsonElement)</c>).</exception>
     /// <exception cref="ObjectDisposedException">The document <paramref name="value"/> belongs to has been disposed.</exception>
     public JsonElement Redact(JsonElement value, RedactionContext context)
+    {
+        if (value.ValueKind == JsonValueKind.Undefined)
+        {
+            throw new ArgumentException("The value is an undefined JsonElement (default(JsonElement)).", nameof(value));
+        }
+        // Most values (headers, bodies, metadata) hold no secret: one scan of the raw bytes proves it, and the value
+        // goes back as it came, without walking its tree.
+        return Prescan is { } prescan && !prescan.MayContainSecret(JsonMarshal.GetRawUtf8Value(value))
+            ? value
+            : RedactByWalking(value, context);
+    }
+
+    /// <summary>
+    /// The full walk: every property name and string of <paramref name="value"/> examined, whatever the pre-scan says
+    /// (what <see cref="Redact"/> does when the pre-scan finds something that might be a secret).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is undefined.</exception>
+    internal JsonElement RedactByWalking(JsonElement value, RedactionContext context)
     {
         if (value.ValueKind == JsonValueKind.Undefined)
         {
@@ -304,7 +329,14 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
         return raw.Length >= 7 && Ascii.EqualsIgnoreCase(raw[^7..], "headers"u8);
     }
 
-    private static byte[] MarkerJson(string kind) => Encoding.ASCII.GetBytes("\"" + Marker.Format(kind) + "\"");
+    // "[REDACTED:kind]" with its quotes, as UTF-8, in one allocation.
+    private static byte[] MarkerJson(string kind)
+    {
+        var json = new byte[Marker.Utf8Length(kind) + 2];
+        json[0] = json[^1] = (byte)'"';
+        Marker.WriteUtf8(kind, json.AsSpan(1));
+        return json;
+    }
 
     private static byte[] Quote(ReadOnlySpan<byte> encoded)
     {

@@ -8,6 +8,17 @@ internal static class Marker
 
     public static string Format(string kind) => Prefix + kind + "]";
 
+    /// <summary>The length in UTF-8 bytes of <see cref="Format"/>'s marker for <paramref name="kind"/> (kinds are ASCII).</summary>
+    public static int Utf8Length(string kind) => Prefix.Length + kind.Length + 1;
+
+    /// <summary>Writes the marker for <paramref name="kind"/> as UTF-8 to the start of <paramref name="destination"/>, without allocating.</summary>
+    public static void WriteUtf8(string kind, Span<byte> destination)
+    {
+        "[REDACTED:"u8.CopyTo(destination);
+        System.Text.Encoding.ASCII.GetBytes(kind, destination[Prefix.Length..]);
+        destination[Prefix.Length + kind.Length] = (byte)']';
+    }
+
     /// <summary>Lower case, only <c>a-z 0-9 . _ -</c>, at most 64 characters; <c>secret</c> when nothing is left.</summary>
     public static string SanitizeKind(ReadOnlySpan<char> name)
     {

@@ -104,9 +104,22 @@ internal sealed class SecretNameSet
         {
             query.TryAdd(Normalize(name), kind);
         }
+        WholeNames = [.. query.Keys.Concat(Weak.Select(w => Normalize(w.Name))).Distinct(StringComparer.Ordinal)];
         _exact = exact.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _query = query.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
+
+    /// <summary>
+    /// Every normalised ending that makes a name a secret's in some scope (<c>apikey</c>, <c>secret</c>, <c>token</c>, …):
+    /// a name that matches without being one of <see cref="WholeNames"/> ends with one of these.
+    /// </summary>
+    public static IEnumerable<string> Endings => AnySuffixes.Concat(HeaderSuffixes);
+
+    /// <summary>
+    /// Every normalised name that matches as a whole in some scope: the built-in and extra names, the query-only
+    /// names (<c>key</c>, <c>sig</c>, …) and the weak ones (<c>token</c>, <c>auth</c>, …).
+    /// </summary>
+    public IReadOnlyList<string> WholeNames { get; }
 
     /// <summary>
     /// Whether <paramref name="name"/> (as written) names a secret in <paramref name="scope"/>. With

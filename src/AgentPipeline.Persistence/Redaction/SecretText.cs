@@ -121,7 +121,9 @@ internal static partial class SecretText
             var startByte = copiedBytes + Encoding.UTF8.GetByteCount(s[copiedChars..hit.Start]);
             var endByte = startByte + Encoding.UTF8.GetByteCount(s[hit.Start..hit.End]);
             output.Write(utf8[copiedBytes..startByte]);
-            output.Write(Encoding.ASCII.GetBytes(Marker.Format(hit.Kind)));
+            var markerLength = Marker.Utf8Length(hit.Kind);
+            Marker.WriteUtf8(hit.Kind, output.GetSpan(markerLength));
+            output.Advance(markerLength);
             copiedChars = hit.End;
             copiedBytes = endByte;
         }
