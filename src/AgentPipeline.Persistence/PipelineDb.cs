@@ -28,8 +28,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         _retry = new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay);
         _logger = options.LoggerFactory is null ? null : new StoreLogger(options.LoggerFactory, options);
         Redactor = (options.SecretRedaction ?? throw new ArgumentException("SecretRedaction is required.", nameof(options))).CreateRedactor();
-        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch,
-            options.GroupCommitFlushers ?? (options.Provider == PipelineProvider.PostgreSql ? 2 : 1));
+        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch);
         Dialect = options.Provider switch
         {
             PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections))

@@ -55,12 +55,6 @@ public sealed partial class PipelineDbOptions
     /// <summary>Rows one group commit takes at most. Default 256.</summary>
     public int GroupCommitMaxBatch { get; set; } = 256;
 
-    /// <summary>
-    /// Group-commit batches in flight at once, each on its own connection: while one waits for its
-    /// commit to reach the disk, the next is already executing. Null (default): 2 on PostgreSQL,
-    /// 1 on SQLite (whose writers take turns anyway).
-    /// </summary>
-    public int? GroupCommitFlushers { get; set; }
 
     /// <summary>
     /// How credentials are removed from <c>response_headers</c>, <c>request_body</c>,

@@ -16,11 +16,6 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var options = provider == PipelineProvider.Sqlite
             ? new PipelineDbOptions().UseSqlite(target)
             : new PipelineDbOptions().UsePostgreSql(target);
-        // For experiments with the library's group commit: AGENTPIPE_BENCH_FLUSHERS=n.
-        if (int.TryParse(Environment.GetEnvironmentVariable("AGENTPIPE_BENCH_FLUSHERS"), out var flushers))
-        {
-            options.GroupCommitFlushers = flushers;
-        }
         Db = PipelineDb.Open(options);
     }
 

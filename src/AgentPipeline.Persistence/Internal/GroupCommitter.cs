@@ -8,11 +8,13 @@ namespace AgentPipeline.Persistence.Internal;
 /// <item>Every call checks and converts its values first (<see cref="Dialect.Bind"/>), on its own
 /// thread, before any I/O: a bad value fails only that call, and the flusher only executes.</item>
 /// <item>A writer alone goes straight to the database in its own transaction.</item>
-/// <item>Writers that overlap queue their rows; a flusher takes everything queued and writes it in
-/// one transaction with one commit, so the commit's flush is shared. On PostgreSQL the batch is
-/// one round trip, and the rows of one table are one multi-row statement (<c>unnest</c> of array
-/// parameters) when the table has one; up to <c>flushers</c> batches are in flight at once, each
-/// on its own connection, so one batch executes while another waits for its flush.</item>
+/// <item>Writers that overlap queue their rows; one flusher takes everything queued and writes it
+/// in one transaction with one commit, so the commit's flush is shared. On PostgreSQL the batch is
+/// one round trip, the rows of one table are one multi-row statement (<c>unnest</c> of array
+/// parameters) where the table has one, and after each commit the flusher lingers (1 ms at most)
+/// until the writers it released are back with their next rows, so batches stay whole instead of
+/// splitting into two half-size ones that each pay a flush. On SQLite the flusher is a thread of
+/// its own (see <see cref="FlushThread"/>).</item>
 /// <item>Each call completes only after the commit that holds its row.</item>
 /// <item>A row that wrote nothing is diagnosed after the commit: a replay returns the stored id, a
 /// conflict fails only that call, and anything else (a parent that was in the same batch, or a
@@ -26,10 +28,10 @@ internal sealed class GroupCommitter
     private readonly PipelineDb _db;
     private readonly bool _enabled;
     private readonly int _maxBatch;
-    private readonly int _maxFlushers;
+
     private readonly ConcurrentQueue<Pending> _queue = new();
     private int _writers;
-    private int _flushers;
+    private int _flushing;
     private int _queued;
 
     // Linger (PostgreSQL): after a commit, wait briefly for the writers it released to queue again.
@@ -44,12 +46,11 @@ internal sealed class GroupCommitter
     private int _sleeping;
     private volatile bool _stopped;
 
-    public GroupCommitter(PipelineDb db, bool enabled, int maxBatch, int maxFlushers)
+    public GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
     {
         _db = db;
         _enabled = enabled;
         _maxBatch = Math.Max(1, maxBatch);
-        _maxFlushers = Math.Max(1, maxFlushers);
         // SQLite runs in process and its writers take turns: one thread of our own keeps writing
         // batches while the callers prepare their next rows on the thread pool, instead of a
         // flusher that is queued on the pool behind the very callers it should serve.
@@ -153,15 +154,13 @@ internal sealed class GroupCommitter
 
     private bool TryEnterFlusher()
     {
-        var limit = Hold is null ? _maxFlushers : 1;
         while (!_queue.IsEmpty)
         {
-            var active = Volatile.Read(ref _flushers);
-            if (active >= limit)
+            if (Volatile.Read(ref _flushing) > 0)
             {
                 return false;
             }
-            if (Interlocked.CompareExchange(ref _flushers, active + 1, active) == active)
+            if (Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
             {
                 return true;
             }
@@ -276,7 +275,7 @@ internal sealed class GroupCommitter
                 expected = Math.Min(_maxBatch, batch.Count + waiting);
                 continue;
             }
-            Interlocked.Decrement(ref _flushers);
+            Interlocked.Decrement(ref _flushing);
             if (!TryEnterFlusher())
             {
                 return;
