@@ -106,20 +106,18 @@ public static partial class PipelinePersistence
         Check.Id(ctaId, nameof(ctaId));
         await db.RunAsync(write: true, async (session, ct) =>
         {
-            var state = await session.QueryRowAsync(CtaState, [ctaId], ct).ConfigureAwait(false)
-                ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
-            CheckCtaResponse(DbEnum<CtaKind>.Parse((string)state[0]!), (JsonElement?)state[1], responseData);
-            if (state[2] is null)
+            var state = await ReadCtaStateAsync(session, ctaId, ct).ConfigureAwait(false);
+            CheckCtaResponse(state.Kind, state.Options is { } options ? DbJson.Parse(options) : null, responseData);
+            if (state.RespondedAt is null)
             {
                 object?[] args = [responseData.Approved, responseData.Reason, responseData.Text, responseData.SelectedId, db.Now(), ctaId];
                 if (await session.ExecuteAsync(AnswerCta, args, ct).ConfigureAwait(false) == 1)
                 {
                     return;
                 }
-                state = await session.QueryRowAsync(CtaState, [ctaId], ct).ConfigureAwait(false)
-                    ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
+                state = await ReadCtaStateAsync(session, ctaId, ct).ConfigureAwait(false);
             }
-            var resolution = Resolution(state);
+            var resolution = state.Resolution;
             if (resolution.TimedOut || resolution.Response != responseData)
             {
                 throw new CtaAlreadyResolvedException(ctaId, resolution);
@@ -144,9 +142,7 @@ public static partial class PipelinePersistence
             {
                 return;
             }
-            var state = await session.QueryRowAsync(CtaState, [ctaId], ct).ConfigureAwait(false)
-                ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
-            var resolution = Resolution(state);
+            var resolution = (await ReadCtaStateAsync(session, ctaId, ct).ConfigureAwait(false)).Resolution;
             if (!resolution.TimedOut)
             {
                 throw new CtaAlreadyResolvedException(ctaId, resolution);
@@ -154,18 +150,26 @@ public static partial class PipelinePersistence
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static CtaResolution Resolution(object?[] state)
+    /// <summary>A CTA's question kind, options (stored text) and resolution, read without boxing.</summary>
+    private sealed record CtaStateRow(CtaKind Kind, string? Options, DateTimeOffset? RespondedAt, bool TimedOut,
+        bool? Approved, string? Reason, string? Text, string? SelectedId)
     {
-        var timedOut = (bool)state[3]!;
-        var response = timedOut ? null : new CtaResponse
-        {
-            Approved = (bool?)state[4],
-            Reason = (string?)state[5],
-            Text = (string?)state[6],
-            SelectedId = (string?)state[7],
-        };
-        return new CtaResolution(timedOut, response, (DateTimeOffset)state[2]!);
+        public CtaResolution Resolution => new(TimedOut,
+            TimedOut ? null : new CtaResponse { Approved = Approved, Reason = Reason, Text = Text, SelectedId = SelectedId },
+            RespondedAt!.Value);
     }
+
+    private static async Task<CtaStateRow> ReadCtaStateAsync(Session session, Guid ctaId, CancellationToken cancellationToken) =>
+        await session.ReadFirstAsync(CtaState, [ctaId], static (d, r) => new CtaStateRow(
+            DbEnum<CtaKind>.Parse(r.GetString(0)),
+            r.IsDBNull(1) ? null : r.GetString(1),
+            r.IsDBNull(2) ? null : d.ReadTime(r, 2),
+            d.ReadBool(r, 3),
+            r.IsDBNull(4) ? null : d.ReadBool(r, 4),
+            r.IsDBNull(5) ? null : d.ReadText(r, 5),
+            r.IsDBNull(6) ? null : d.ReadText(r, 6),
+            r.IsDBNull(7) ? null : d.ReadText(r, 7)), cancellationToken).ConfigureAwait(false)
+        ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
 
     private static JsonElement? CheckCtaRequest(NewCtaEvent data)
     {

@@ -59,6 +59,9 @@ internal abstract class Dialect : IAsyncDisposable
 
     public string ReadText(DbDataReader reader, int ordinal) => DbText.Decode(reader.GetString(ordinal));
 
+    /// <summary>A boolean: native on PostgreSQL, an integer 0/1 on SQLite.</summary>
+    public bool ReadBool(DbDataReader reader, int ordinal) => Kind == PipelineProvider.Sqlite ? reader.GetInt64(ordinal) != 0 : reader.GetBoolean(ordinal);
+
     /// <summary>Turns a provider exception into a <see cref="PipelineDatabaseException"/>; anything else is returned as is.</summary>
     public abstract Exception Translate(Exception exception);
 

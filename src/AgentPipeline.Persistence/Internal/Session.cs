@@ -149,6 +149,29 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
+    /// <summary>The first row mapped straight from the reader by <paramref name="map"/>, or null when there is none.</summary>
+    public async Task<T?> ReadFirstAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
+        where T : class
+    {
+        var command = Prepare(sql, args);
+        try
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? map(Dialect, reader) : null;
+            }
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException)
+        {
+            throw Fail(e);
+        }
+        finally
+        {
+            Return(command);
+        }
+    }
+
     /// <summary>Rows mapped straight from the reader by <paramref name="map"/> (typed reads, no object arrays).</summary>
     public async Task<List<T>> ReadAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
     {

@@ -15,7 +15,9 @@ internal sealed class SqliteDialect : Dialect
 {
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
-    private readonly ConcurrentBag<PooledConnection> _idle = [];
+    // Idle connections, most recently used on top (its pages are warm); a lock, not a
+    // ConcurrentBag, because a bag's per-thread lists make a call that resumed on another thread steal.
+    private readonly Stack<PooledConnection> _idle = new();
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private int _walChecked;
@@ -58,7 +60,12 @@ internal sealed class SqliteDialect : Dialect
                 await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 gated = true;
             }
-            var pooled = _idle.TryTake(out var idle) ? idle : Create();
+            PooledConnection? idle;
+            lock (_idle)
+            {
+                _idle.TryPop(out idle);
+            }
+            var pooled = idle ?? Create();
             return new SqliteSession(this, pooled, gated);
         }
         catch
@@ -106,7 +113,10 @@ internal sealed class SqliteDialect : Dialect
         }
         else
         {
-            _idle.Add(connection);
+            lock (_idle)
+            {
+                _idle.Push(connection);
+            }
         }
         if (gated)
         {
@@ -169,9 +179,12 @@ internal sealed class SqliteDialect : Dialect
     public override ValueTask DisposeAsync()
     {
         _disposed = true;
-        while (_idle.TryTake(out var connection))
+        lock (_idle)
         {
-            connection.Dispose();
+            while (_idle.TryPop(out var connection))
+            {
+                connection.Dispose();
+            }
         }
         return ValueTask.CompletedTask;
     }
