@@ -30,7 +30,48 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
             Assert.Equal("1", await Pragma("foreign_keys"));
             Assert.Equal("1", await Pragma("synchronous"));
             Assert.Equal("7000", await Pragma("busy_timeout"));
+            Assert.Equal("0", await Pragma("wal_autocheckpoint"));
             await session.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Checkpoints_run_beside_the_writer_every_64_write_transactions_and_reach_the_database_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".db");
+        try
+        {
+            await using (var db = PipelineDb.Open(path))
+            {
+                await db.MigrateAsync();
+                var dialect = (SqliteDialect)db.Dialect;
+                var (_, phase) = await Seed.PhaseAsync(db);
+                var fileBefore = new FileInfo(path).Length;
+                var writes = 2;
+                while (dialect.LastCheckpoint is null && writes < 200)
+                {
+                    await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = new string('m', 2000) });
+                    writes++;
+                }
+
+                Assert.Equal(64, writes);
+                await dialect.LastCheckpoint!;
+                // Only a checkpoint writes the main file in WAL mode: the rows' pages are there now.
+                Assert.True(new FileInfo(path).Length > fileBefore, "the checkpoint copied no page into the database file");
+            }
+            await using var check = new SqliteConnection($"Data Source={path}");
+            await check.OpenAsync();
+            await using var count = check.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM memory_records";
+            Assert.Equal(62L, (long)(await count.ExecuteScalarAsync())!);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(file);
+            }
         }
     }
 
