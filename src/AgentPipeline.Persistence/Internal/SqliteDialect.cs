@@ -138,6 +138,19 @@ internal sealed class SqliteDialect : Dialect
         }
     }
 
+    /// <summary>WAL frames (4 KB pages) past which a checkpoint makes sure the WAL starts over: about 16 MB.</summary>
+    private const long RestartFrames = 4096;
+
+    /// <summary>One PASSIVE checkpoint; returns the frames in the WAL.</summary>
+    private static long CheckpointOnce(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        using var reader = command.ExecuteReader();
+        // busy, frames in the WAL, frames copied (-1, -1 when not in WAL mode).
+        return reader.Read() ? reader.GetInt64(1) : 0;
+    }
+
     /// <summary>The most recent background checkpoint (for tests).</summary>
     internal Task? LastCheckpoint { get; private set; }
 
@@ -165,9 +178,23 @@ internal sealed class SqliteDialect : Dialect
                     _idle.TryPop(out pooled);
                 }
                 pooled ??= Create();
-                using var command = pooled.Connection.CreateCommand();
-                command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                command.ExecuteNonQuery();
+                if (CheckpointOnce(pooled.Connection) >= RestartFrames)
+                {
+                    // SQLite starts the WAL over only when a write transaction begins with every
+                    // frame copied; under steady writing a checkpoint beside the writer never sees
+                    // that moment, and the WAL would grow without end. So when it is this large,
+                    // copy the last frames with this process's writers held back (only the frames
+                    // added since the pass above): the next write transaction starts it over.
+                    _writeGate.Wait();
+                    try
+                    {
+                        CheckpointOnce(pooled.Connection);
+                    }
+                    finally
+                    {
+                        _writeGate.Release();
+                    }
+                }
             }
             catch (Exception e) when (e is SqliteException or PipelineDatabaseException)
             {
