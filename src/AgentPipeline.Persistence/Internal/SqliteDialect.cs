@@ -134,7 +134,9 @@ internal sealed class SqliteDialect : Dialect
             && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
         {
             Volatile.Write(ref _writesSinceCheckpoint, 0);
-            LastCheckpoint = Task.Run(Checkpoint);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            LastCheckpoint = done.Task;
+            StartCheckpoint(done);
         }
     }
 
@@ -151,6 +153,50 @@ internal sealed class SqliteDialect : Dialect
         return reader.Read() ? reader.GetInt64(1) : 0;
     }
 
+    /// <summary>
+    /// Hands a checkpoint to this handle's checkpoint thread (started on first use). A thread of its
+    /// own, not the thread pool: callers busy on every pool thread must not hold it back while the
+    /// WAL grows.
+    /// </summary>
+    private void StartCheckpoint(TaskCompletionSource done)
+    {
+        lock (_checkpointRequests)
+        {
+            _checkpointRequests.Enqueue(done);
+            if (_checkpointThread is null)
+            {
+                _checkpointThread = new Thread(CheckpointThread) { IsBackground = true, Name = "AgentPipeline checkpoint" };
+                _checkpointThread.Start();
+            }
+            Monitor.Pulse(_checkpointRequests);
+        }
+    }
+
+    private void CheckpointThread()
+    {
+        while (true)
+        {
+            TaskCompletionSource done;
+            lock (_checkpointRequests)
+            {
+                while (_checkpointRequests.Count == 0)
+                {
+                    if (_disposed)
+                    {
+                        return;
+                    }
+                    Monitor.Wait(_checkpointRequests);
+                }
+                done = _checkpointRequests.Dequeue();
+            }
+            Checkpoint();
+            done.TrySetResult();
+        }
+    }
+
+    private readonly Queue<TaskCompletionSource> _checkpointRequests = new();
+    private Thread? _checkpointThread;
+
     /// <summary>The most recent background checkpoint (for tests).</summary>
     internal Task? LastCheckpoint { get; private set; }
 
@@ -160,15 +206,17 @@ internal sealed class SqliteDialect : Dialect
     /// on, so the copy and its fsyncs no longer stall one commit in every thousand pages as
     /// SQLite's automatic checkpoint does. Every 64 write transactions; at most one at a time. A
     /// failure (a full disk, say) is left for the writers to meet and report; the next one tries again.
+    /// Runs on the checkpoint thread (see <see cref="StartCheckpoint"/>).
     /// </summary>
     private void Checkpoint()
     {
         try
         {
-            if (_disposed || !_slots.Wait(0))
+            if (_disposed)
             {
                 return;
             }
+            _slots.Wait();
             PooledConnection? pooled = null;
             var broken = false;
             try
@@ -272,6 +320,10 @@ internal sealed class SqliteDialect : Dialect
     public override ValueTask DisposeAsync()
     {
         _disposed = true;
+        lock (_checkpointRequests)
+        {
+            Monitor.Pulse(_checkpointRequests);
+        }
         lock (_idle)
         {
             while (_idle.TryPop(out var connection))
