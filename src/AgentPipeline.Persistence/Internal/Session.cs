@@ -65,25 +65,11 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
-    public async Task<int> ExecuteAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
-    {
-        var command = Prepare(sql, args);
-        try
-        {
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is DbException or OperationCanceledException)
-        {
-            throw Fail(e);
-        }
-        finally
-        {
-            Return(command);
-        }
-    }
+    public Task<int> ExecuteAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
+        ExecuteBoundAsync(sql, Dialect.Bind(sql, args), cancellationToken);
 
     /// <summary>Runs a statement whose values <see cref="Dialect.Bind"/> already checked and converted.</summary>
-    public async Task<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
+    public virtual async Task<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
     {
         var command = Rent(sql);
         command.Transaction = Transaction;

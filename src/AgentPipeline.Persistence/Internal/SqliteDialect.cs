@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace AgentPipeline.Persistence.Internal;
 
@@ -337,6 +338,53 @@ internal sealed class SqliteDialect : Dialect
     internal sealed class PooledConnection : IDisposable
     {
         private readonly Dictionary<Sql, SqliteCommand> _commands = [];
+        private readonly Dictionary<Sql, RawStatement> _statements = [];
+
+        /// <summary>
+        /// Runs a statement that returns no rows straight through SQLite's C API: prepared once per
+        /// connection, values bound by position, one step, reset. Microsoft.Data.Sqlite's
+        /// ExecuteNonQuery looks every parameter up by name and builds a reader per call, which
+        /// was a fifth of the group-commit writer's time. Errors become the
+        /// <see cref="SqliteException"/> Microsoft.Data.Sqlite would have thrown.
+        /// </summary>
+        public int Execute(Sql sql, object[] bound, Dialect dialect)
+        {
+            var db = Connection.Handle!;
+            if (!_statements.TryGetValue(sql, out var statement))
+            {
+                statement = RawStatement.Prepare(db, sql, dialect);
+                _statements.Add(sql, statement);
+            }
+            var stmt = statement.Handle;
+            try
+            {
+                for (var i = 0; i < bound.Length; i++)
+                {
+                    var index = statement.Indexes[i];
+                    var rc = bound[i] switch
+                    {
+                        string text => raw.sqlite3_bind_text(stmt, index, text),
+                        int number => raw.sqlite3_bind_int64(stmt, index, number),
+                        long number => raw.sqlite3_bind_int64(stmt, index, number),
+                        bool flag => raw.sqlite3_bind_int64(stmt, index, flag ? 1 : 0),
+                        DBNull => raw.sqlite3_bind_null(stmt, index),
+                        var other => throw new InvalidOperationException($"No SQLite binding for {other.GetType()}."),
+                    };
+                    SqliteException.ThrowExceptionForRC(rc, db);
+                }
+                var step = raw.sqlite3_step(stmt);
+                if (step is not (raw.SQLITE_DONE or raw.SQLITE_ROW))
+                {
+                    SqliteException.ThrowExceptionForRC(step, db);
+                }
+                return raw.sqlite3_changes(db);
+            }
+            finally
+            {
+                raw.sqlite3_reset(stmt);
+                raw.sqlite3_clear_bindings(stmt); // drop references to the values
+            }
+        }
 
         public PooledConnection(SqliteConnection connection) => Connection = connection;
 
@@ -369,13 +417,59 @@ internal sealed class SqliteDialect : Dialect
             {
                 command.Dispose();
             }
+            foreach (var statement in _statements.Values)
+            {
+                statement.Handle.Dispose();
+            }
             Connection.Dispose();
+        }
+    }
+
+    /// <summary>A statement prepared through the C API, with each parameter's position.</summary>
+    internal sealed class RawStatement(sqlite3_stmt handle, int[] indexes)
+    {
+        public sqlite3_stmt Handle { get; } = handle;
+
+        /// <summary>For each of <see cref="Sql.Parameters"/>, its 1-based position in the statement.</summary>
+        public int[] Indexes { get; } = indexes;
+
+        public static RawStatement Prepare(sqlite3 db, Sql sql, Dialect dialect)
+        {
+            var rc = raw.sqlite3_prepare_v2(db, sql.TextFor(dialect), out var stmt);
+            SqliteException.ThrowExceptionForRC(rc, db);
+            var indexes = new int[sql.Parameters.Length];
+            for (var i = 0; i < indexes.Length; i++)
+            {
+                indexes[i] = raw.sqlite3_bind_parameter_index(stmt, "@" + sql.Parameters[i].Name);
+                if (indexes[i] == 0)
+                {
+                    stmt.Dispose();
+                    throw new InvalidOperationException($"Statement has no parameter @{sql.Parameters[i].Name}.");
+                }
+            }
+            return new RawStatement(stmt, indexes);
         }
     }
 
     private sealed class SqliteSession(SqliteDialect owner, PooledConnection pooled, bool gated)
         : Session(owner, pooled.Connection)
     {
+        public override Task<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Task.FromCanceled<int>(cancellationToken);
+            }
+            try
+            {
+                return Task.FromResult(pooled.Execute(sql, bound, owner));
+            }
+            catch (SqliteException e)
+            {
+                return Task.FromException<int>(Fail(e));
+            }
+        }
+
         protected override DbCommand Rent(Sql sql) => pooled.Command(sql, owner);
 
         protected override void Return(DbCommand command)
