@@ -114,26 +114,8 @@ internal abstract class Session : IAsyncDisposable
     }
 
     /// <summary>The first row's columns as <see cref="Sql.Results"/> types say, or null when there is no row.</summary>
-    public async Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
-    {
-        var command = Prepare(sql, args);
-        try
-        {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRow(sql, reader) : null;
-            }
-        }
-        catch (Exception e) when (e is DbException or OperationCanceledException)
-        {
-            throw Fail(e);
-        }
-        finally
-        {
-            Return(command);
-        }
-    }
+    public Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
+        ReadFirstAsync<object?[]>(sql, args, (dialect, reader) => ReadRow(sql, reader), cancellationToken);
 
     /// <summary>The first row mapped straight from the reader by <paramref name="map"/>, or null when there is none.</summary>
     public async Task<T?> ReadFirstAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)

@@ -35,35 +35,13 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
         }
     }
 
-    [Fact]
-    public async Task Checkpoints_run_beside_the_writer_every_64_write_transactions_and_reach_the_database_file()
+    /// <summary>Runs <paramref name="test"/> on a fresh database file, then removes it and its WAL.</summary>
+    private static async Task WithFreshFileAsync(Func<string, Task> test)
     {
         var path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".db");
         try
         {
-            await using (var db = PipelineDb.Open(path))
-            {
-                await db.MigrateAsync();
-                var dialect = (SqliteDialect)db.Dialect;
-                var (_, phase) = await Seed.PhaseAsync(db);
-                var fileBefore = new FileInfo(path).Length;
-                var writes = 2;
-                while (dialect.LastCheckpoint is null && writes < 200)
-                {
-                    await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = new string('m', 2000) });
-                    writes++;
-                }
-
-                Assert.Equal(64, writes);
-                await dialect.LastCheckpoint!;
-                // Only a checkpoint writes the main file in WAL mode: the rows' pages are there now.
-                Assert.True(new FileInfo(path).Length > fileBefore, "the checkpoint copied no page into the database file");
-            }
-            await using var check = new SqliteConnection($"Data Source={path}");
-            await check.OpenAsync();
-            await using var count = check.CreateCommand();
-            count.CommandText = "SELECT count(*) FROM memory_records";
-            Assert.Equal(62L, (long)(await count.ExecuteScalarAsync())!);
+            await test(path);
         }
         finally
         {
@@ -76,39 +54,53 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task Under_steady_writing_the_wal_is_started_over_and_stays_bounded()
+    public Task Checkpoints_run_beside_the_writer_every_64_write_transactions_and_reach_the_database_file() => WithFreshFileAsync(async path =>
     {
-        var path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".db");
-        try
+        await using (var db = PipelineDb.Open(path))
         {
-            await using (var db = PipelineDb.Open(path))
+            await db.MigrateAsync();
+            var dialect = (SqliteDialect)db.Dialect;
+            var (_, phase) = await Seed.PhaseAsync(db);
+            var fileBefore = new FileInfo(path).Length;
+            var writes = 2;
+            while (dialect.LastCheckpoint is null && writes < 200)
             {
-                await db.MigrateAsync();
-                var (_, phase) = await Seed.PhaseAsync(db);
-                // 12,000 rows of ~4 KB from 4 writers: 112 MB of WAL if it were never started over
-                // (measured with checkpoints beside the writer only); it is started over at about
-                // 16 MB, plus what the writers add while the checkpoint copies (21 MB measured).
-                await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
-                {
-                    for (var i = 0; i < 3000; i++)
-                    {
-                        await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = new string('w', 4000) });
-                    }
-                })));
-                await ((SqliteDialect)db.Dialect).LastCheckpoint!;
-                var wal = new FileInfo(path + "-wal").Length;
-                Assert.True(wal < 40 * 1024 * 1024, $"WAL grew to {wal:N0} bytes");
+                await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = new string('m', 2000) });
+                writes++;
             }
+
+            Assert.Equal(64, writes);
+            await dialect.LastCheckpoint!;
+            // Only a checkpoint writes the main file in WAL mode: the rows' pages are there now.
+            Assert.True(new FileInfo(path).Length > fileBefore, "the checkpoint copied no page into the database file");
         }
-        finally
+        await using var check = new SqliteConnection($"Data Source={path}");
+        await check.OpenAsync();
+        await using var count = check.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM memory_records";
+        Assert.Equal(62L, (long)(await count.ExecuteScalarAsync())!);
+    });
+
+    [Fact]
+    public Task Under_steady_writing_the_wal_is_started_over_and_stays_bounded() => WithFreshFileAsync(async path =>
+    {
+        await using var db = PipelineDb.Open(path);
+        await db.MigrateAsync();
+        var (_, phase) = await Seed.PhaseAsync(db);
+        // 12,000 rows of ~4 KB from 4 writers: 112 MB of WAL if it were never started over
+        // (measured with checkpoints beside the writer only); it is started over at about
+        // 16 MB, plus what the writers add while the checkpoint copies (21 MB measured).
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
-            SqliteConnection.ClearAllPools();
-            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            for (var i = 0; i < 3000; i++)
             {
-                File.Delete(file);
+                await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = new string('w', 4000) });
             }
-        }
-    }
+        })));
+        await ((SqliteDialect)db.Dialect).LastCheckpoint!;
+        var wal = new FileInfo(path + "-wal").Length;
+        Assert.True(wal < 40 * 1024 * 1024, $"WAL grew to {wal:N0} bytes");
+    });
 
     [Fact]
     public async Task A_write_lock_held_by_another_process_surfaces_as_a_transient_typed_exception()
