@@ -20,6 +20,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     private readonly RetryPolicy _retry;
     private readonly StoreLogger? _logger;
     private int _disposed;
+    private int _closing;
 
     private PipelineDb(PipelineDbOptions options)
     {
@@ -195,9 +196,11 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     /// <summary>Closes the pool. Calls in flight finish; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _closing, 1) == 0)
         {
-            GroupCommit.Stop();
+            // Rows already queued for a group commit are written first: their calls are in flight.
+            await GroupCommit.StopAsync().ConfigureAwait(false);
+            Volatile.Write(ref _disposed, 1);
             await Dialect.DisposeAsync().ConfigureAwait(false);
         }
     }

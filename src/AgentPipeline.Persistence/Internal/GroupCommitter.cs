@@ -43,6 +43,8 @@ internal sealed class GroupCommitter
     private readonly bool _dedicatedThread;
     private readonly SemaphoreSlim _wake = new(0);
     private Thread? _thread;
+    private readonly TaskCompletionSource _threadExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _flushTask;
     private int _sleeping;
     private volatile bool _stopped;
 
@@ -81,6 +83,7 @@ internal sealed class GroupCommitter
         Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken)
     {
         var bound = _db.Dialect.Bind(spec.Insert, insertArgs);
+        ObjectDisposedException.ThrowIf(_stopped, typeof(PipelineDb));
         var contended = Interlocked.Increment(ref _writers) > 1;
         try
         {
@@ -97,6 +100,10 @@ internal sealed class GroupCommitter
             }
             Queued?.Invoke();
             StartFlusher();
+            if (_stopped)
+            {
+                FailQueued(); // the handle closed while this row was queued: no flusher will take it
+            }
             // Not WaitAsync(token): once queued, the call's true outcome is what the caller gets.
             return await pending.Completion.Task.ConfigureAwait(false);
         }
@@ -148,7 +155,7 @@ internal sealed class GroupCommitter
         }
         if (TryEnterFlusher())
         {
-            _ = Task.Run(FlushLoopAsync, CancellationToken.None);
+            _flushTask = Task.Run(FlushLoopAsync, CancellationToken.None);
         }
     }
 
@@ -209,6 +216,7 @@ internal sealed class GroupCommitter
             }
             if (_stopped)
             {
+                _threadExited.TrySetResult();
                 return;
             }
             Volatile.Write(ref _sleeping, 1);
@@ -224,13 +232,33 @@ internal sealed class GroupCommitter
         }
     }
 
-    /// <summary>Stops the flusher thread once the queue is empty (the handle is closing).</summary>
-    internal void Stop()
+    /// <summary>
+    /// The handle is closing: new calls are refused, rows already queued are written (their calls
+    /// finish), and this returns when the flusher has stopped. A row queued in the race with the
+    /// flusher's last look fails with <see cref="ObjectDisposedException"/> instead of waiting forever.
+    /// </summary>
+    internal async Task StopAsync()
     {
         _stopped = true;
-        if (_thread is not null)
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _thread) is not null)
         {
             _wake.Release();
+            await _threadExited.Task.ConfigureAwait(false);
+        }
+        else if (Volatile.Read(ref _flushTask) is { } flushing)
+        {
+            await flushing.ConfigureAwait(false);
+        }
+        FailQueued();
+    }
+
+    private void FailQueued()
+    {
+        while (_queue.TryDequeue(out var orphan))
+        {
+            Interlocked.Decrement(ref _queued);
+            orphan.Completion.TrySetException(new ObjectDisposedException(nameof(PipelineDb)));
         }
     }
 
@@ -368,11 +396,21 @@ internal sealed class GroupCommitter
                 return true;
             }, CancellationToken.None).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is PipelineDatabaseException { IsTransient: true } or ObjectDisposedException)
+        {
+            // The database stayed unreachable through every retry, or the handle closed: no row
+            // could be written on its own either.
+            foreach (var p in batch)
+            {
+                p.Completion.TrySetException(e);
+            }
+            return;
+        }
         catch (Exception) when (batch.Count > 1)
         {
-            // The batch failed as a whole (an unexpected database error): give each call its own
-            // transaction, so only the row at fault fails.
-            await Task.WhenAll(batch.Select(IsolatedAsync)).ConfigureAwait(false);
+            // The batch failed as a whole (a row the database rejected): give each call its own
+            // transaction, one after another and parents' tables first, so only the row at fault fails.
+            await IsolateAsync(batch.Select((p, i) => i)).ConfigureAwait(false);
             return;
         }
         catch (Exception e)
@@ -396,7 +434,15 @@ internal sealed class GroupCommitter
         }
         if (again.Count > 0)
         {
-            await Task.WhenAll(again.Select(i => IsolatedAsync(batch[i]))).ConfigureAwait(false);
+            await IsolateAsync(again).ConfigureAwait(false);
+        }
+
+        async Task IsolateAsync(IEnumerable<int> rows)
+        {
+            foreach (var i in rows.OrderBy(i => batch[i].Spec.BatchOrder))
+            {
+                await IsolatedAsync(batch[i]).ConfigureAwait(false);
+            }
         }
     }
 

@@ -196,7 +196,12 @@ internal sealed class PostgreSqlDialect : Dialect
             var array = new T?[rows.Count];
             for (var r = 0; r < array.Length; r++)
             {
-                array[r] = rows[r][column] as T;
+                array[r] = rows[r][column] switch
+                {
+                    T value => value,
+                    DBNull => null,
+                    var other => throw new InvalidOperationException($"Column {column} holds a {other.GetType()}, not a {typeof(T)}."),
+                };
             }
             return array;
         }
@@ -206,7 +211,12 @@ internal sealed class PostgreSqlDialect : Dialect
             var array = new T?[rows.Count];
             for (var r = 0; r < array.Length; r++)
             {
-                array[r] = rows[r][column] is T value ? value : null;
+                array[r] = rows[r][column] switch
+                {
+                    T value => value,
+                    DBNull => null,
+                    var other => throw new InvalidOperationException($"Column {column} holds a {other.GetType()}, not a {typeof(T)}."),
+                };
             }
             return array;
         }

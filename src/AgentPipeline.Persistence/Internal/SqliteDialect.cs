@@ -190,8 +190,18 @@ internal sealed class SqliteDialect : Dialect
                 }
                 done = _checkpointRequests.Dequeue();
             }
-            Checkpoint();
-            done.TrySetResult();
+            try
+            {
+                Checkpoint();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+            {
+                // The handle is closing under it; an exception must not end this thread (nor the process).
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
         }
     }
 
@@ -373,7 +383,11 @@ internal sealed class SqliteDialect : Dialect
                     SqliteException.ThrowExceptionForRC(rc, db);
                 }
                 var step = raw.sqlite3_step(stmt);
-                if (step is not (raw.SQLITE_DONE or raw.SQLITE_ROW))
+                if (step == raw.SQLITE_ROW)
+                {
+                    throw new InvalidOperationException("Execute is for statements that return no rows.");
+                }
+                if (step != raw.SQLITE_DONE)
                 {
                     SqliteException.ThrowExceptionForRC(step, db);
                 }

@@ -177,6 +177,42 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
     }
 
     [Fact]
+    public async Task Closing_the_handle_writes_the_rows_already_queued_and_refuses_later_calls()
+    {
+        var db = PipelineDb.Open(new PipelineDbOptions().UseTarget(Fixture.Target));
+        var (_, _, step) = await Seed.StepAsync(db);
+        var hold = new SemaphoreSlim(0);
+        var queued = 0;
+        var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        db.GroupCommit.Queued = () =>
+        {
+            if (Interlocked.Increment(ref queued) == 6)
+            {
+                allQueued.SetResult();
+            }
+        };
+        db.GroupCommit.Hold = hold;
+        var calls = Enumerable.Range(0, 6).Select(i => Task.Run(() =>
+            CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"closing_{i}", ToolName = "read" }))).ToList();
+        await allQueued.Task;
+
+        var closing = db.DisposeAsync().AsTask();
+        Assert.False(closing.IsCompleted); // it waits for the queued rows
+        await Assert.ThrowsAsync<ObjectDisposedException>(() =>
+            CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = "late", ToolName = "read" }));
+        hold.Release();
+        // A guard against a hang, not a synchronization: every call is expected to end at once.
+        await closing.WaitAsync(TimeSpan.FromMinutes(1));
+        var ids = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(6, ids.Distinct().Count());
+        Assert.Equal(6, await Fixture.CountAsync("tool_calls", "step_id = @s AND tool_call_id LIKE 'closing_%'", ("s", step)));
+        Assert.Equal(0, await Fixture.CountAsync("tool_calls", "step_id = @s AND tool_call_id = 'late'", ("s", step)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() =>
+            CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = "after", ToolName = "read" }));
+    }
+
+    [Fact]
     public async Task A_lone_call_goes_straight_to_the_database_and_overlapping_calls_all_land()
     {
         var (run, phase) = await Seed.PhaseAsync(Db);
