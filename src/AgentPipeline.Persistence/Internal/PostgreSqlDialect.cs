@@ -181,41 +181,27 @@ internal sealed class PostgreSqlDialect : Dialect
             object array = parameter.Type switch
             {
                 Col.Text or Col.Json => Column<string>(rows, column),
-                Col.Int => Values<int>(rows, column),
-                Col.Long => Values<long>(rows, column),
-                Col.Bool => Values<bool>(rows, column),
-                Col.Guid => Values<Guid>(rows, column),
-                Col.Time => Values<DateTimeOffset>(rows, column),
+                Col.Int => Column<int?>(rows, column),
+                Col.Long => Column<long?>(rows, column),
+                Col.Bool => Column<bool?>(rows, column),
+                Col.Guid => Column<Guid?>(rows, column),
+                Col.Time => Column<DateTimeOffset?>(rows, column),
                 _ => throw new InvalidOperationException($"Unknown column type {parameter.Type}."),
             };
             return new NpgsqlParameter(parameter.Name, NpgsqlDbType.Array | TypeOf(parameter.Type)) { Value = array };
         }
 
-        private static T?[] Column<T>(IReadOnlyList<object[]> rows, int column) where T : class
+        /// <summary>One column of every row as an array of <typeparamref name="TElement"/> (a nullable type): DBNull becomes null.</summary>
+        private static TElement?[] Column<TElement>(IReadOnlyList<object[]> rows, int column)
         {
-            var array = new T?[rows.Count];
+            var array = new TElement?[rows.Count];
             for (var r = 0; r < array.Length; r++)
             {
                 array[r] = rows[r][column] switch
                 {
-                    T value => value,
-                    DBNull => null,
-                    var other => throw new InvalidOperationException($"Column {column} holds a {other.GetType()}, not a {typeof(T)}."),
-                };
-            }
-            return array;
-        }
-
-        private static T?[] Values<T>(IReadOnlyList<object[]> rows, int column) where T : struct
-        {
-            var array = new T?[rows.Count];
-            for (var r = 0; r < array.Length; r++)
-            {
-                array[r] = rows[r][column] switch
-                {
-                    T value => value,
-                    DBNull => null,
-                    var other => throw new InvalidOperationException($"Column {column} holds a {other.GetType()}, not a {typeof(T)}."),
+                    TElement value => value,
+                    DBNull => default,
+                    var other => throw new InvalidOperationException($"Column {column} holds a {other.GetType()}, not a {typeof(TElement)}."),
                 };
             }
             return array;
