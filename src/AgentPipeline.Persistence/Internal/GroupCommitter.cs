@@ -100,9 +100,11 @@ internal sealed class GroupCommitter
             }
             Queued?.Invoke();
             StartFlusher();
-            if (_stopped)
+            if (_stopped && _threadExited.Task.IsCompleted)
             {
-                FailQueued(); // the handle closed while this row was queued: no flusher will take it
+                // SQLite: the handle closed and its flusher thread has gone; nothing will take this row.
+                // (PostgreSQL always has a flusher for queued rows: it writes them or fails them.)
+                FailQueued();
             }
             // Not WaitAsync(token): once queued, the call's true outcome is what the caller gets.
             return await pending.Completion.Task.ConfigureAwait(false);
@@ -216,7 +218,9 @@ internal sealed class GroupCommitter
             }
             if (_stopped)
             {
+                // Exit first, then fail what raced in: a row queued after this sees the exit and fails itself.
                 _threadExited.TrySetResult();
+                FailQueued();
                 return;
             }
             Volatile.Write(ref _sleeping, 1);
