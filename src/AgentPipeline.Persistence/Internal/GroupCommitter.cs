@@ -368,12 +368,13 @@ internal sealed class GroupCommitter
                 // Rows that wrote nothing are diagnosed after the commit: they wrote nothing to undo.
                 for (var s = 0; s < statements.Count; s++)
                 {
+                    var shared = results[s].InsertedIds is null ? null : SharedIds(batch, rows[s]);
                     foreach (var i in rows[s])
                     {
                         var p = batch[i];
                         var id = (Guid)p.Values[0]!;
                         var written = results[s].InsertedIds is { } inserted
-                            ? inserted.Contains(id) && IdOnce(batch, rows[s], id)
+                            ? inserted.Contains(id) && !shared!.Contains(id)
                             : results[s].Affected == 1;
                         if (written)
                         {
@@ -478,18 +479,23 @@ internal sealed class GroupCommitter
         return (statements, rows);
     }
 
-    /// <summary>True when no other row of the statement carries <paramref name="id"/> (then "inserted" is unambiguous).</summary>
-    private static bool IdOnce(List<Pending> batch, List<int> members, Guid id)
+    /// <summary>
+    /// Ids that more than one row of a multi-row statement carries: for those, "an id came back"
+    /// does not say which row wrote it, so each is diagnosed like a row that wrote nothing.
+    /// </summary>
+    private static HashSet<Guid> SharedIds(List<Pending> batch, List<int> members)
     {
-        var seen = 0;
+        var seen = new HashSet<Guid>(members.Count);
+        var shared = new HashSet<Guid>();
         foreach (var i in members)
         {
-            if ((Guid)batch[i].Values[0]! == id && ++seen > 1)
+            var id = (Guid)batch[i].Values[0]!;
+            if (!seen.Add(id))
             {
-                return false;
+                shared.Add(id);
             }
         }
-        return true;
+        return shared;
     }
 
     private async Task IsolatedAsync(Pending p)
