@@ -318,11 +318,11 @@ internal sealed class EfNaiveStore : IPipelineCalls
     public async Task<IReadOnlyList<MemoryRecord>> GetMemoryRecordsAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         await using var context = _create();
-        var records = await context.MemoryRecords
+        var rows = await context.MemoryRecords
             .Where(m => m.RunId == runId)
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Seq)
-            .Select(m => new MemoryRecord(m.Id, m.Phase, m.Kind, m.Content, m.CreatedAt))
             .ToListAsync(cancellationToken);
+        var records = rows.ConvertAll(m => new MemoryRecord(m.Id, m.Phase, m.Kind, m.Content, m.CreatedAt));
         if (records.Count == 0 && !await context.FeatureRuns.AnyAsync(r => r.Id == runId, cancellationToken))
         {
             throw new RecordNotFoundException("feature_runs", runId.ToString());

@@ -65,9 +65,8 @@ public static partial class PipelinePersistence
         Check.Id(runId, nameof(runId));
         return await db.RunAsync<IReadOnlyList<MemoryRecord>>(write: false, async (session, ct) =>
         {
-            var records = await session.ReadAsync(MemoryByRun, [runId], static (d, r) => new MemoryRecord(
-                d.ReadGuid(r, 0), DbEnum<FeaturePhase>.Parse(r.GetString(1)), DbEnum<MemoryKind>.Parse(r.GetString(2)),
-                d.ReadText(r, 3), d.ReadTime(r, 4)), ct).ConfigureAwait(false);
+            var records = await session.ReadAsync(MemoryByRun, [runId], static r => new MemoryRecord(
+                r.Guid(0), r.Enum<FeaturePhase>(1), r.Enum<MemoryKind>(2), r.Text(3), r.Time(4)), ct).ConfigureAwait(false);
             if (records.Count == 0)
             {
                 await RequireAsync(session, RunExists, "feature_runs", runId, ct).ConfigureAwait(false);

@@ -14,6 +14,11 @@ internal static class DbEnum<T> where T : struct, Enum
     /// <summary>Stored strings, indexed by the enum's underlying value.</summary>
     public static readonly string[] Names;
 
+    /// <summary><see cref="Names"/> in UTF-8, for parsing SQLite's column bytes without a string.</summary>
+    private static readonly byte[][] Utf8Names;
+
+    private static readonly T[] ValuesByIndex;
+
     /// <summary>The spec's name of the enum type, for messages (e.g. <c>finish_reason</c>).</summary>
     public static readonly string TypeName;
 
@@ -24,6 +29,12 @@ internal static class DbEnum<T> where T : struct, Enum
         if (values.Length != Names.Length)
         {
             throw new InvalidOperationException($"Enum {typeof(T).Name} and its stored names are out of step.");
+        }
+        Utf8Names = [.. Names.Select(System.Text.Encoding.UTF8.GetBytes)];
+        ValuesByIndex = new T[Names.Length];
+        foreach (var v in values)
+        {
+            ValuesByIndex[Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)] = v;
         }
         ByName = values.ToFrozenDictionary(v => Names[Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)], StringComparer.Ordinal);
     }
@@ -48,6 +59,18 @@ internal static class DbEnum<T> where T : struct, Enum
         ByName.TryGetValue(stored, out var v)
             ? v
             : throw new InvalidDataException($"'{stored}' is not a stored {TypeName} value.");
+
+    public static T Parse(ReadOnlySpan<byte> stored)
+    {
+        for (var i = 0; i < Utf8Names.Length; i++)
+        {
+            if (stored.SequenceEqual(Utf8Names[i]))
+            {
+                return ValuesByIndex[i];
+            }
+        }
+        throw new InvalidDataException($"'{System.Text.Encoding.UTF8.GetString(stored)}' is not a stored {TypeName} value.");
+    }
 
     /// <summary>SQL list for a CHECK constraint: <c>'a', 'b'</c>. The strings are constants of this file.</summary>
     public static string SqlList() => string.Join(", ", Names.Select(n => "'" + n + "'"));

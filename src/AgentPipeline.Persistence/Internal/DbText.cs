@@ -81,6 +81,13 @@ internal static class DbText
         return sb.ToString();
     }
 
+    /// <summary>The same, from SQLite's UTF-8 bytes (U+FFFF is EF BF BF there).</summary>
+    public static string Decode(ReadOnlySpan<byte> utf8)
+    {
+        var stored = Encoding.UTF8.GetString(utf8);
+        return utf8.IndexOf("\uFFFF"u8) >= 0 ? DecodeSlow(stored) : stored;
+    }
+
     public static string Decode(string stored) => stored.Contains(Escape, StringComparison.Ordinal) ? DecodeSlow(stored) : stored;
 
     private static string DecodeSlow(string stored)

@@ -140,8 +140,8 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
-    /// <summary>Rows mapped straight from the reader by <paramref name="map"/> (typed reads, no object arrays).</summary>
-    public async Task<List<T>> ReadAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
+    /// <summary>Rows mapped straight from each <see cref="Row"/> by <paramref name="map"/> (typed reads, no object arrays).</summary>
+    public virtual async Task<List<T>> ReadAsync<T>(Sql sql, object?[] args, Func<Row, T> map, CancellationToken cancellationToken)
     {
         var command = Prepare(sql, args);
         try
@@ -150,9 +150,10 @@ internal abstract class Session : IAsyncDisposable
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
+                var row = new ReaderRow(Dialect, reader);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    list.Add(map(Dialect, reader));
+                    list.Add(map(row));
                 }
             }
             return list;

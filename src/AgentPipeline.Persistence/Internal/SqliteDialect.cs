@@ -359,13 +359,62 @@ internal sealed class SqliteDialect : Dialect
         /// </summary>
         public int Execute(Sql sql, object[] bound, Dialect dialect)
         {
-            var db = Connection.Handle!;
+            var stmt = BindStatement(sql, bound, dialect);
+            try
+            {
+                var step = SqliteNative.Step(stmt);
+                if (step == SqliteNative.Row)
+                {
+                    throw new InvalidOperationException("Execute is for statements that return no rows.");
+                }
+                if (step != SqliteNative.Done)
+                {
+                    SqliteException.ThrowExceptionForRC(step, Connection.Handle);
+                }
+                return SqliteNative.Changes(Connection.Handle!.DangerousGetHandle());
+            }
+            finally
+            {
+                Done(stmt);
+            }
+        }
+
+        /// <summary>
+        /// A query stepped through SQLite's C API, each row mapped from the column bytes
+        /// (<see cref="SqliteRow"/>): no reader object, no strings for ids, instants or enum values.
+        /// </summary>
+        public List<T> Read<T>(Sql sql, object[] bound, Dialect dialect, Func<Row, T> map)
+        {
+            var stmt = BindStatement(sql, bound, dialect);
+            try
+            {
+                var list = new List<T>();
+                var row = new SqliteRow(stmt);
+                int step;
+                while ((step = SqliteNative.Step(stmt)) == SqliteNative.Row)
+                {
+                    list.Add(map(row));
+                }
+                if (step != SqliteNative.Done)
+                {
+                    SqliteException.ThrowExceptionForRC(step, Connection.Handle);
+                }
+                return list;
+            }
+            finally
+            {
+                Done(stmt);
+            }
+        }
+
+        private IntPtr BindStatement(Sql sql, object[] bound, Dialect dialect)
+        {
             if (!_statements.TryGetValue(sql, out var statement))
             {
-                statement = RawStatement.Prepare(db, sql, dialect);
+                statement = RawStatement.Prepare(Connection.Handle!, sql, dialect);
                 _statements.Add(sql, statement);
             }
-            var stmt = statement.Handle;
+            var stmt = statement.Handle.DangerousGetHandle();
             try
             {
                 for (var i = 0; i < bound.Length; i++)
@@ -373,31 +422,28 @@ internal sealed class SqliteDialect : Dialect
                     var index = statement.Indexes[i];
                     var rc = bound[i] switch
                     {
-                        string text => raw.sqlite3_bind_text(stmt, index, text),
-                        int number => raw.sqlite3_bind_int64(stmt, index, number),
-                        long number => raw.sqlite3_bind_int64(stmt, index, number),
-                        bool flag => raw.sqlite3_bind_int64(stmt, index, flag ? 1 : 0),
-                        DBNull => raw.sqlite3_bind_null(stmt, index),
+                        string text => SqliteNative.BindText(stmt, index, text),
+                        int number => SqliteNative.BindInt64(stmt, index, number),
+                        long number => SqliteNative.BindInt64(stmt, index, number),
+                        bool flag => SqliteNative.BindInt64(stmt, index, flag ? 1 : 0),
+                        DBNull => SqliteNative.BindNull(stmt, index),
                         var other => throw new InvalidOperationException($"No SQLite binding for {other.GetType()}."),
                     };
-                    SqliteException.ThrowExceptionForRC(rc, db);
+                    SqliteException.ThrowExceptionForRC(rc, Connection.Handle);
                 }
-                var step = raw.sqlite3_step(stmt);
-                if (step == raw.SQLITE_ROW)
-                {
-                    throw new InvalidOperationException("Execute is for statements that return no rows.");
-                }
-                if (step != raw.SQLITE_DONE)
-                {
-                    SqliteException.ThrowExceptionForRC(step, db);
-                }
-                return raw.sqlite3_changes(db);
             }
-            finally
+            catch
             {
-                raw.sqlite3_reset(stmt);
-                raw.sqlite3_clear_bindings(stmt); // drop references to the values
+                Done(stmt);
+                throw;
             }
+            return stmt;
+        }
+
+        private static void Done(IntPtr stmt)
+        {
+            SqliteNative.Reset(stmt);
+            SqliteNative.ClearBindings(stmt); // drop the values
         }
 
         public PooledConnection(SqliteConnection connection) => Connection = connection;
@@ -481,6 +527,23 @@ internal sealed class SqliteDialect : Dialect
             catch (SqliteException e)
             {
                 return Task.FromException<int>(Fail(e));
+            }
+        }
+
+        public override Task<List<T>> ReadAsync<T>(Sql sql, object?[] args, Func<Row, T> map, CancellationToken cancellationToken)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Task.FromCanceled<List<T>>(cancellationToken);
+            }
+            var bound = owner.Bind(sql, args);
+            try
+            {
+                return Task.FromResult(pooled.Read(sql, bound, owner, map));
+            }
+            catch (SqliteException e)
+            {
+                return Task.FromException<List<T>>(Fail(e));
             }
         }
 
