@@ -24,7 +24,7 @@ internal sealed class SqliteDialect : Dialect
     private int _walChecked;
 
     // Checkpoints run in the background (see Release): write sessions since the last one, and whether one runs.
-    private const int CheckpointEvery = 64;
+    internal const int CheckpointEvery = 256; // 64 measured 8-10 % fewer rows/s under 16 writers (more pages copied twice)
     private int _writesSinceCheckpoint;
     private int _checkpointing;
     private bool _disposed;
@@ -141,8 +141,8 @@ internal sealed class SqliteDialect : Dialect
         }
     }
 
-    /// <summary>WAL frames (4 KB pages) past which a checkpoint makes sure the WAL starts over: about 16 MB.</summary>
-    private const long RestartFrames = 4096;
+    /// <summary>WAL frames (4 KB pages) past which a checkpoint makes sure the WAL starts over: about 32 MB.</summary>
+    internal const long RestartFrames = 8192;
 
     /// <summary>One PASSIVE checkpoint; returns the frames in the WAL.</summary>
     private static long CheckpointOnce(SqliteConnection connection)
@@ -215,7 +215,7 @@ internal sealed class SqliteDialect : Dialect
     /// Copies the WAL's committed pages into the database file (a PASSIVE checkpoint), on a pooled
     /// connection of its own and without the write gate: SQLite lets it run while the writer goes
     /// on, so the copy and its fsyncs no longer stall one commit in every thousand pages as
-    /// SQLite's automatic checkpoint does. Every 64 write transactions; at most one at a time. A
+    /// SQLite's automatic checkpoint does. Every <see cref="CheckpointEvery"/> write transactions; at most one at a time. A
     /// failure (a full disk, say) is left for the writers to meet and report; the next one tries again.
     /// Runs on the checkpoint thread (see <see cref="StartCheckpoint"/>).
     /// </summary>
