@@ -1,5 +1,6 @@
 using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Benchmarks.Infrastructure;
+using AgentPipeline.Persistence.Benchmarks.Naive;
 using AgentPipeline.Persistence.Benchmarks.Quick;
 using BenchmarkDotNet.Running;
 
@@ -10,7 +11,9 @@ using BenchmarkDotNet.Running;
 //   --loop Operation ours|baseline|ef Seconds [--provider …]   one side alone, for a profiler to attach to
 //   anything else goes to BenchmarkDotNet (e.g. --filter '*' or --filter '*CreateToolCall*')
 // Both take --pg-fsync-off (PostgreSQL on the tests' own cluster, fsync off, instead of a durable one)
-// and --pg-durable-per-call (per-call comparisons wait for each commit's WAL flush too).
+// and --pg-durable-per-call (per-call comparisons wait for each commit's WAL flush too), and
+// --ef-projection (EF naive reads memory records through a projection instead of EF's default
+// tracked entities: the hand-tuned EF read, for reference).
 var rest = new List<string>(args);
 if (rest.Remove("--pg-fsync-off"))
 {
@@ -19,6 +22,10 @@ if (rest.Remove("--pg-fsync-off"))
 if (rest.Remove("--pg-durable-per-call"))
 {
     Environment.SetEnvironmentVariable(BenchServer.PerCallVariable, "durable");
+}
+if (rest.Remove("--ef-projection"))
+{
+    Environment.SetEnvironmentVariable(EfNaiveStore.ReadVariable, "projection");
 }
 PipelineProvider[] providers = rest.Contains("sqlite") ? [PipelineProvider.Sqlite]
     : rest.Contains("postgresql") ? [PipelineProvider.PostgreSql]

@@ -315,14 +315,25 @@ internal sealed class EfNaiveStore : IPipelineCalls
         return id;
     }
 
+    /// <summary>
+    /// Environment variable: <c>projection</c> makes <see cref="GetMemoryRecordsAsync"/> the hand-tuned EF read
+    /// (a projection, nothing tracked) instead of the naive one (<c>--ef-projection</c>; inherited by
+    /// BenchmarkDotNet's child processes).
+    /// </summary>
+    public const string ReadVariable = "AGENTPIPELINE_BENCH_EF_READ";
+
+    public static readonly bool ProjectsReads = Environment.GetEnvironmentVariable(ReadVariable) == "projection";
+
     public async Task<IReadOnlyList<MemoryRecord>> GetMemoryRecordsAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         await using var context = _create();
-        var rows = await context.MemoryRecords
+        var query = context.MemoryRecords
             .Where(m => m.RunId == runId)
-            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Seq)
-            .ToListAsync(cancellationToken);
-        var records = rows.ConvertAll(m => new MemoryRecord(m.Id, m.Phase, m.Kind, m.Content, m.CreatedAt));
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Seq);
+        // Naive: EF's default, a tracked entity per row, then the caller's type.
+        var records = ProjectsReads
+            ? await query.Select(m => new MemoryRecord(m.Id, m.Phase, m.Kind, m.Content, m.CreatedAt)).ToListAsync(cancellationToken)
+            : (await query.ToListAsync(cancellationToken)).ConvertAll(m => new MemoryRecord(m.Id, m.Phase, m.Kind, m.Content, m.CreatedAt));
         if (records.Count == 0 && !await context.FeatureRuns.AnyAsync(r => r.Id == runId, cancellationToken))
         {
             throw new RecordNotFoundException("feature_runs", runId.ToString());

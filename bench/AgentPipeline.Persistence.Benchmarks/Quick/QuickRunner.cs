@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AgentPipeline.Persistence.Benchmarks.Infrastructure;
+using AgentPipeline.Persistence.Benchmarks.Naive;
 using AgentPipeline.Persistence.Benchmarks.Workloads;
 
 namespace AgentPipeline.Persistence.Benchmarks.Quick;
@@ -337,7 +338,7 @@ internal static class QuickRunner
             Console.WriteLine("µs: elapsed time per call. CPU ours/baseline: this process's CPU time per call (the client side: the same SQL costs the server the same), " +
                               "which other load on the machine disturbs far less than elapsed time.");
             Console.WriteLine(string.Create(c, $"Methods the JIT compiled while measuring (0 is a steady state): {string.Join(", ", perCall.Select(r => r.CompiledWhileMeasuring))}."));
-            Console.WriteLine(string.Create(c, $"Batches: ours and baseline {string.Join("/", perCall.Select(r => r.Calls).Distinct())} calls, EF naive {string.Join("/", perCall.Select(r => r.EfCalls).Distinct())} calls per round; GetMemoryRecords reads {GetMemoryRecordsWorkload.Records} records."));
+            Console.WriteLine(string.Create(c, $"Batches: ours and baseline {string.Join("/", perCall.Select(r => r.Calls).Distinct())} calls, EF naive {string.Join("/", perCall.Select(r => r.EfCalls).Distinct())} calls per round; GetMemoryRecords reads {GetMemoryRecordsWorkload.Records} records{(EfNaiveStore.ProjectsReads ? "; EF reads them through a projection (--ef-projection)" : "; EF reads them as EF's default tracked entities (--ef-projection: through a projection)")}."));
         }
         if (concurrent.Count > 0)
         {
