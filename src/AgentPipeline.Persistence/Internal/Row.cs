@@ -4,7 +4,7 @@ using System.Data.Common;
 namespace AgentPipeline.Persistence.Internal;
 
 /// <summary>
-/// The current row of a typed read (<see cref="Session.ReadAsync{T}"/>). One map function serves
+/// The current row of a typed read (<see cref="Session.ReadAsync{T}"/>), for NOT NULL columns. One map function serves
 /// both providers: on SQLite it reads the column bytes SQLite hands out, with no intermediate
 /// strings for ids, instants and enum values; elsewhere it reads a <see cref="DbDataReader"/>.
 /// </summary>
@@ -51,21 +51,26 @@ internal sealed class SqliteRow(IntPtr stmt) : Row
 {
     public override Guid Guid(int ordinal)
     {
-        var utf8 = SqliteNative.ColumnUtf8(stmt, ordinal);
+        var utf8 = Utf8(ordinal);
         return Utf8Parser.TryParse(utf8, out Guid value, out var used, 'D') && used == utf8.Length
             ? value
             : throw new InvalidDataException($"'{System.Text.Encoding.UTF8.GetString(utf8)}' in column {ordinal} is not a stored id.");
     }
 
-    public override DateTimeOffset Time(int ordinal) => DbTime.FromSqlite(SqliteNative.ColumnUtf8(stmt, ordinal));
+    public override DateTimeOffset Time(int ordinal) => DbTime.FromSqlite(Utf8(ordinal));
 
-    public override string Text(int ordinal) => DbText.Decode(SqliteNative.ColumnUtf8(stmt, ordinal));
+    public override string Text(int ordinal) => DbText.Decode(Utf8(ordinal));
 
     protected override bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8)
     {
-        utf8 = SqliteNative.ColumnUtf8(stmt, ordinal);
+        utf8 = Utf8(ordinal);
         return true;
     }
 
-    protected override string String(int ordinal) => System.Text.Encoding.UTF8.GetString(SqliteNative.ColumnUtf8(stmt, ordinal));
+    protected override string String(int ordinal) => System.Text.Encoding.UTF8.GetString(Utf8(ordinal));
+
+    // These readers are for NOT NULL columns; a NULL is refused rather than read as "".
+    private ReadOnlySpan<byte> Utf8(int ordinal) => SqliteNative.TryColumnUtf8(stmt, ordinal, out var utf8)
+        ? utf8
+        : throw new InvalidDataException($"Column {ordinal} is NULL.");
 }

@@ -113,13 +113,14 @@ internal static unsafe class SqliteNative
     public static long ColumnInt64(IntPtr stmt, int column) => ColumnInt64Fn(stmt, column);
 
     /// <summary>
-    /// A text column's UTF-8 bytes, valid until the next step or reset of the statement
-    /// (empty for NULL: check <see cref="ColumnType"/> first where NULL is possible).
+    /// A text column's UTF-8 bytes, valid until the next step or reset of the statement; false
+    /// for SQL NULL.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ReadOnlySpan<byte> ColumnUtf8(IntPtr stmt, int column)
+    public static bool TryColumnUtf8(IntPtr stmt, int column, out ReadOnlySpan<byte> utf8)
     {
         var text = ColumnTextFn(stmt, column); // text first, then its length (SQLite's documented order)
-        return text is null ? default : new ReadOnlySpan<byte>(text, ColumnBytesFn(stmt, column));
+        utf8 = text is null ? default : new ReadOnlySpan<byte>(text, ColumnBytesFn(stmt, column));
+        return text is not null;
     }
 }

@@ -103,6 +103,42 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
     });
 
     [Fact]
+    public async Task A_stored_value_the_reader_cannot_parse_fails_that_read_and_the_connection_reads_on()
+    {
+        // Memory records are read straight from SQLite's column bytes, on a statement kept per
+        // connection: a value written by hand in another shape must fail the read with a clear
+        // error, and leave the statement reset for the next read on that connection.
+        await using var db = PipelineDb.Open(new PipelineDbOptions().UseSqlite(fixture.Target));
+        var (run, phase) = await Seed.PhaseAsync(db);
+        var first = await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Decision, Content = "kept" });
+        var second = await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = "ok" });
+        await using (var raw = fixture.OpenRawConnection())
+        {
+            await using var tamper = raw.CreateCommand();
+            tamper.CommandText = "UPDATE memory_records SET created_at = '2999-01-01 00:00:00' WHERE id = @id";
+            tamper.Parameters.Add(new SqliteParameter("@id", second.ToString("D")));
+            Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
+        }
+
+        for (var i = 0; i < 3; i++) // each time on the (only idle) pooled connection
+        {
+            await Assert.ThrowsAsync<FormatException>(() => GetMemoryRecordsAsync(db, run));
+        }
+        await using (var raw = fixture.OpenRawConnection())
+        {
+            await using var mend = raw.CreateCommand();
+            mend.CommandText = "UPDATE memory_records SET created_at = '2999-01-01T00:00:00.000000Z' WHERE id = @id";
+            mend.Parameters.Add(new SqliteParameter("@id", second.ToString("D")));
+            Assert.Equal(1, await mend.ExecuteNonQueryAsync());
+        }
+        var records = await GetMemoryRecordsAsync(db, run);
+        Assert.Equal([first, second], records.Select(r => r.Id));
+        Assert.Equal(new DateTimeOffset(2999, 1, 1, 0, 0, 0, TimeSpan.Zero), records[1].CreatedAt);
+        Assert.Equal(MemoryKind.Decision, records[0].Kind);
+        Assert.Equal("kept", records[0].Content);
+    }
+
+    [Fact]
     public async Task A_write_lock_held_by_another_process_surfaces_as_a_transient_typed_exception()
     {
         await using var db = PipelineDb.Open(new PipelineDbOptions { SqliteBusyTimeout = TimeSpan.FromMilliseconds(300) }.UseSqlite(fixture.Target));
