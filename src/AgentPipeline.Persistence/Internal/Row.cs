@@ -49,6 +49,11 @@ internal sealed class ReaderRow(Dialect dialect, DbDataReader reader) : Row
 /// <summary>The current row of a SQLite statement being stepped through <see cref="SqliteNative"/>.</summary>
 internal sealed class SqliteRow(IntPtr stmt) : Row
 {
+    private IntPtr _stmt = stmt;
+
+    /// <summary>After the last row: any further read fails instead of touching a reset statement.</summary>
+    public void Invalidate() => _stmt = IntPtr.Zero;
+
     public override Guid Guid(int ordinal)
     {
         var utf8 = Utf8(ordinal);
@@ -70,7 +75,11 @@ internal sealed class SqliteRow(IntPtr stmt) : Row
     protected override string String(int ordinal) => System.Text.Encoding.UTF8.GetString(Utf8(ordinal));
 
     // These readers are for NOT NULL columns; a NULL is refused rather than read as "".
-    private ReadOnlySpan<byte> Utf8(int ordinal) => SqliteNative.TryColumnUtf8(stmt, ordinal, out var utf8)
-        ? utf8
-        : throw new InvalidDataException($"Column {ordinal} is NULL.");
+    private ReadOnlySpan<byte> Utf8(int ordinal)
+    {
+        ObjectDisposedException.ThrowIf(_stmt == IntPtr.Zero, this);
+        return SqliteNative.TryColumnUtf8(_stmt, ordinal, out var utf8)
+            ? utf8
+            : throw new InvalidDataException($"Column {ordinal} is NULL.");
+    }
 }

@@ -50,6 +50,12 @@ internal sealed class SqliteDialect : Dialect
 
     public string ConnectionString => _connectionString;
 
+    /// <summary>
+    /// Statements run through <see cref="SqliteNative"/> when it is available; otherwise (and when a
+    /// test turns this off before the first connection) through SQLitePCLRaw's wrappers.
+    /// </summary>
+    internal bool DirectCalls { get; set; } = SqliteNative.Available;
+
     public override PipelineProvider Kind => PipelineProvider.Sqlite;
 
     public override string Schema => "main";
@@ -104,7 +110,7 @@ internal sealed class SqliteDialect : Dialect
             command.CommandText = string.Create(CultureInfo.InvariantCulture,
                 $"PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA wal_autocheckpoint = 0;");
             command.ExecuteNonQuery();
-            return new PooledConnection(connection);
+            return new PooledConnection(connection, DirectCalls);
         }
         catch (SqliteException e)
         {
@@ -359,6 +365,10 @@ internal sealed class SqliteDialect : Dialect
         /// </summary>
         public int Execute(Sql sql, object[] bound, Dialect dialect)
         {
+            if (!_direct)
+            {
+                return ExecuteWrapped(sql, bound, dialect);
+            }
             var stmt = BindStatement(sql, bound, dialect);
             try
             {
@@ -390,16 +400,23 @@ internal sealed class SqliteDialect : Dialect
             {
                 var list = new List<T>();
                 var row = new SqliteRow(stmt);
-                int step;
-                while ((step = SqliteNative.Step(stmt)) == SqliteNative.Row)
+                try
                 {
-                    list.Add(map(row));
+                    int step;
+                    while ((step = SqliteNative.Step(stmt)) == SqliteNative.Row)
+                    {
+                        list.Add(map(row));
+                    }
+                    if (step != SqliteNative.Done)
+                    {
+                        SqliteException.ThrowExceptionForRC(step, Connection.Handle);
+                    }
+                    return list;
                 }
-                if (step != SqliteNative.Done)
+                finally
                 {
-                    SqliteException.ThrowExceptionForRC(step, Connection.Handle);
+                    row.Invalidate(); // a map that kept the row cannot read a reset statement
                 }
-                return list;
             }
             finally
             {
@@ -407,13 +424,59 @@ internal sealed class SqliteDialect : Dialect
             }
         }
 
-        private IntPtr BindStatement(Sql sql, object[] bound, Dialect dialect)
+        /// <summary>The same through SQLitePCLRaw's wrappers, when the direct calls are not available.</summary>
+        private int ExecuteWrapped(Sql sql, object[] bound, Dialect dialect)
+        {
+            var db = Connection.Handle!;
+            var statement = Statement(sql, dialect);
+            var stmt = statement.Handle;
+            try
+            {
+                for (var i = 0; i < bound.Length; i++)
+                {
+                    var index = statement.Indexes[i];
+                    var rc = bound[i] switch
+                    {
+                        string text => raw.sqlite3_bind_text(stmt, index, text),
+                        int number => raw.sqlite3_bind_int64(stmt, index, number),
+                        long number => raw.sqlite3_bind_int64(stmt, index, number),
+                        bool flag => raw.sqlite3_bind_int64(stmt, index, flag ? 1 : 0),
+                        DBNull => raw.sqlite3_bind_null(stmt, index),
+                        var other => throw new InvalidOperationException($"No SQLite binding for {other.GetType()}."),
+                    };
+                    SqliteException.ThrowExceptionForRC(rc, db);
+                }
+                var step = raw.sqlite3_step(stmt);
+                if (step == raw.SQLITE_ROW)
+                {
+                    throw new InvalidOperationException("Execute is for statements that return no rows.");
+                }
+                if (step != raw.SQLITE_DONE)
+                {
+                    SqliteException.ThrowExceptionForRC(step, db);
+                }
+                return raw.sqlite3_changes(db);
+            }
+            finally
+            {
+                raw.sqlite3_reset(stmt);
+                raw.sqlite3_clear_bindings(stmt);
+            }
+        }
+
+        private RawStatement Statement(Sql sql, Dialect dialect)
         {
             if (!_statements.TryGetValue(sql, out var statement))
             {
                 statement = RawStatement.Prepare(Connection.Handle!, sql, dialect);
                 _statements.Add(sql, statement);
             }
+            return statement;
+        }
+
+        private IntPtr BindStatement(Sql sql, object[] bound, Dialect dialect)
+        {
+            var statement = Statement(sql, dialect);
             var stmt = statement.Handle.DangerousGetHandle();
             try
             {
@@ -446,7 +509,16 @@ internal sealed class SqliteDialect : Dialect
             SqliteNative.ClearBindings(stmt); // drop the values
         }
 
-        public PooledConnection(SqliteConnection connection) => Connection = connection;
+        private readonly bool _direct;
+
+        public PooledConnection(SqliteConnection connection, bool direct)
+        {
+            Connection = connection;
+            _direct = direct;
+        }
+
+        /// <summary>Whether <see cref="Read{T}"/> can be used (direct calls); otherwise reads go through a data reader.</summary>
+        public bool ReadsDirectly => _direct;
 
         public SqliteConnection Connection { get; }
 
@@ -514,8 +586,12 @@ internal sealed class SqliteDialect : Dialect
     private sealed class SqliteSession(SqliteDialect owner, PooledConnection pooled, bool gated)
         : Session(owner, pooled.Connection)
     {
+        private bool _released;
+
         public override Task<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
         {
+            // The connection goes back to the pool on release: raw statement handles must not follow it.
+            ObjectDisposedException.ThrowIf(_released, this);
             if (cancellationToken.IsCancellationRequested)
             {
                 return Task.FromCanceled<int>(cancellationToken);
@@ -532,6 +608,11 @@ internal sealed class SqliteDialect : Dialect
 
         public override Task<List<T>> ReadAsync<T>(Sql sql, object?[] args, Func<Row, T> map, CancellationToken cancellationToken)
         {
+            ObjectDisposedException.ThrowIf(_released, this);
+            if (!pooled.ReadsDirectly)
+            {
+                return base.ReadAsync(sql, args, map, cancellationToken);
+            }
             if (cancellationToken.IsCancellationRequested)
             {
                 return Task.FromCanceled<List<T>>(cancellationToken);
@@ -570,6 +651,7 @@ internal sealed class SqliteDialect : Dialect
 
         protected override ValueTask ReleaseAsync()
         {
+            _released = true;
             owner.Release(pooled, gated, Broken);
             return ValueTask.CompletedTask;
         }
