@@ -7,7 +7,8 @@ namespace AgentPipeline.Persistence.Internal;
 
 /// <summary>
 /// PostgreSQL through one <see cref="NpgsqlDataSource"/> (Npgsql's pool). Statements are prepared
-/// by Npgsql's automatic preparation, which keeps them per physical connection.
+/// by Npgsql's automatic preparation, which keeps them per physical connection; pooled
+/// connections are not reset between calls unless the connection string asks for it.
 /// </summary>
 internal sealed class PostgreSqlDialect : Dialect
 {
@@ -19,10 +20,26 @@ internal sealed class PostgreSqlDialect : Dialect
             builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
         }
+        if (!Mentions(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            // The store changes no session state (no SET, temporary tables, LISTEN or advisory
+            // locks; an open transaction is rolled back by Npgsql either way), so a pooled
+            // connection need not be reset between calls. The reset is seven statements sent
+            // ahead of the next call's own: 268 → 167 µs per CreateToolCall, measured.
+            builder.NoResetOnClose = true;
+        }
         DataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>Whether the caller's connection string sets one of these keywords itself.</summary>
+    private static bool Mentions(string connectionString, params string[] keywords)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        return keywords.Any(k => given.Keys.Cast<string>().Any(g => string.Equals(g.Replace(" ", "", StringComparison.Ordinal),
+            k.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase)));
+    }
 
     public override PipelineProvider Kind => PipelineProvider.PostgreSql;
 

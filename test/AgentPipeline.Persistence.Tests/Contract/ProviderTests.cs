@@ -208,6 +208,26 @@ public sealed class PostgreSqlProviderTests(PostgreSqlFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Pooled_connections_skip_npgsqls_reset_unless_the_connection_string_asks_for_it()
+    {
+        static bool NoReset(PipelineDb db) =>
+            new NpgsqlConnectionStringBuilder(((PostgreSqlDialect)db.Dialect).DataSource.ConnectionString).NoResetOnClose;
+        await using var byDefault = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(fixture.Target));
+        await using var asked = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(fixture.Target + ";No Reset On Close=false"));
+        await using var askedOtherSpelling = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(fixture.Target + ";noresetonclose=false"));
+
+        Assert.True(NoReset(byDefault));
+        Assert.False(NoReset(asked));
+        Assert.False(NoReset(askedOtherSpelling));
+        // Calls on a connection reused without reset see each other's committed rows and nothing else.
+        var run = await CreateFeatureRunAsync(byDefault, new NewFeatureRun { Prompt = "reused" });
+        var conflict = await Assert.ThrowsAsync<IdempotencyConflictException>(() =>
+            CreateFeatureRunAsync(byDefault, new NewFeatureRun { Id = run, Prompt = "other" }));
+        Assert.Contains("prompt", conflict.Message, StringComparison.Ordinal);
+        Assert.Equal("reused", (await fixture.RowAsync("feature_runs", run))["prompt"]);
+    }
+
+    [Fact]
     public async Task Tables_live_in_schema_agent()
     {
         var rows = await fixture.QueryAsync("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'agent' AND table_type = 'BASE TABLE'");
