@@ -54,13 +54,13 @@ internal sealed class SqliteRow(IntPtr stmt) : Row
     /// <summary>After the last row: any further read fails instead of touching a reset statement.</summary>
     public void Invalidate() => _stmt = IntPtr.Zero;
 
-    public override Guid Guid(int ordinal)
-    {
-        var utf8 = Utf8(ordinal);
-        return Utf8Parser.TryParse(utf8, out Guid value, out var used, 'D') && used == utf8.Length
+    public override Guid Guid(int ordinal) => ParseGuid(Utf8(ordinal), ordinal);
+
+    /// <summary>A stored id: the 36-character "D" form, whole (any case, as <see cref="System.Guid.Parse(string)"/> takes it).</summary>
+    internal static Guid ParseGuid(ReadOnlySpan<byte> utf8, int ordinal) =>
+        Utf8Parser.TryParse(utf8, out Guid value, out var used, 'D') && used == utf8.Length
             ? value
             : throw new InvalidDataException($"'{System.Text.Encoding.UTF8.GetString(utf8)}' in column {ordinal} is not a stored id.");
-    }
 
     public override DateTimeOffset Time(int ordinal) => DbTime.FromSqlite(Utf8(ordinal));
 

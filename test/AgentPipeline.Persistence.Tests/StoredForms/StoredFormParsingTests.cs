@@ -54,6 +54,33 @@ public sealed class StoredFormParsingTests
     }
 
     [Fact]
+    public void Stored_ids_parse_from_bytes_to_the_same_value_as_from_text()
+    {
+        var random = new Random(4);
+        for (var i = 0; i < 2000; i++)
+        {
+            var id = i % 2 == 0 ? Guid.CreateVersion7() : new Guid(random.GetItems<byte>(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), 16));
+            var stored = id.ToString("D");
+            Assert.Equal(Guid.Parse(stored), SqliteRow.ParseGuid(Encoding.UTF8.GetBytes(stored), 0));
+            Assert.Equal(id, SqliteRow.ParseGuid(Encoding.UTF8.GetBytes(stored.ToUpperInvariant()), 0));
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not-a-uuid")]
+    [InlineData("0199f0a27c1e7b3d9a4f2c8e1d6b5a40")] // the N form: not what the store writes
+    [InlineData("{0199f0a2-7c1e-7b3d-9a4f-2c8e1d6b5a40}")]
+    [InlineData("0199f0a2-7c1e-7b3d-9a4f-2c8e1d6b5a40 ")]
+    [InlineData("0199f0a2-7c1e-7b3d-9a4f-2c8e1d6b5a4")]
+    [InlineData("0199f0a2-7c1e-7b3d-9a4f-2c8e1d6b5a4g")]
+    public void Bytes_that_are_not_a_stored_id_are_refused_naming_the_value(string stored)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => SqliteRow.ParseGuid(Encoding.UTF8.GetBytes(stored), 3));
+        Assert.Contains($"'{stored}' in column 3", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_stored_enum_name_parses_from_bytes_to_the_same_value_as_from_text()
     {
         AssertAllNames<FeaturePhase>();
