@@ -363,29 +363,29 @@ internal sealed class SqliteDialect : Dialect
         /// was a fifth of the group-commit writer's time. Errors become the
         /// <see cref="SqliteException"/> Microsoft.Data.Sqlite would have thrown.
         /// </summary>
-        public int Execute(Sql sql, object[] bound, Dialect dialect)
+        public int Execute(Sql sql, object[] bound, Dialect dialect) => _direct
+            ? Execute(default(NativeCalls), sql, bound, dialect)
+            : Execute(default(WrapperCalls), sql, bound, dialect);
+
+        private int Execute<TCalls>(TCalls calls, Sql sql, object[] bound, Dialect dialect) where TCalls : struct, IStatementCalls
         {
-            if (!_direct)
-            {
-                return ExecuteWrapped(sql, bound, dialect);
-            }
-            var stmt = BindStatement(sql, bound, dialect);
+            var statement = Bind(calls, sql, bound, dialect);
             try
             {
-                var step = SqliteNative.Step(stmt);
-                if (step == SqliteNative.Row)
+                var step = calls.Step(statement);
+                if (step == raw.SQLITE_ROW)
                 {
                     throw new InvalidOperationException("Execute is for statements that return no rows.");
                 }
-                if (step != SqliteNative.Done)
+                if (step != raw.SQLITE_DONE)
                 {
                     SqliteException.ThrowExceptionForRC(step, Connection.Handle);
                 }
-                return SqliteNative.Changes(Connection.Handle!.DangerousGetHandle());
+                return calls.Changes(Connection.Handle!);
             }
             finally
             {
-                Done(stmt);
+                calls.Done(statement);
             }
         }
 
@@ -395,7 +395,8 @@ internal sealed class SqliteDialect : Dialect
         /// </summary>
         public List<T> Read<T>(Sql sql, object[] bound, Dialect dialect, Func<Row, T> map)
         {
-            var stmt = BindStatement(sql, bound, dialect);
+            var statement = Bind(default(NativeCalls), sql, bound, dialect);
+            var stmt = statement.Handle.DangerousGetHandle();
             try
             {
                 var list = new List<T>();
@@ -420,47 +421,7 @@ internal sealed class SqliteDialect : Dialect
             }
             finally
             {
-                Done(stmt);
-            }
-        }
-
-        /// <summary>The same through SQLitePCLRaw's wrappers, when the direct calls are not available.</summary>
-        private int ExecuteWrapped(Sql sql, object[] bound, Dialect dialect)
-        {
-            var db = Connection.Handle!;
-            var statement = Statement(sql, dialect);
-            var stmt = statement.Handle;
-            try
-            {
-                for (var i = 0; i < bound.Length; i++)
-                {
-                    var index = statement.Indexes[i];
-                    var rc = bound[i] switch
-                    {
-                        string text => raw.sqlite3_bind_text(stmt, index, text),
-                        int number => raw.sqlite3_bind_int64(stmt, index, number),
-                        long number => raw.sqlite3_bind_int64(stmt, index, number),
-                        bool flag => raw.sqlite3_bind_int64(stmt, index, flag ? 1 : 0),
-                        DBNull => raw.sqlite3_bind_null(stmt, index),
-                        var other => throw new InvalidOperationException($"No SQLite binding for {other.GetType()}."),
-                    };
-                    SqliteException.ThrowExceptionForRC(rc, db);
-                }
-                var step = raw.sqlite3_step(stmt);
-                if (step == raw.SQLITE_ROW)
-                {
-                    throw new InvalidOperationException("Execute is for statements that return no rows.");
-                }
-                if (step != raw.SQLITE_DONE)
-                {
-                    SqliteException.ThrowExceptionForRC(step, db);
-                }
-                return raw.sqlite3_changes(db);
-            }
-            finally
-            {
-                raw.sqlite3_reset(stmt);
-                raw.sqlite3_clear_bindings(stmt);
+                default(NativeCalls).Done(statement);
             }
         }
 
@@ -474,10 +435,10 @@ internal sealed class SqliteDialect : Dialect
             return statement;
         }
 
-        private IntPtr BindStatement(Sql sql, object[] bound, Dialect dialect)
+        /// <summary>The statement, prepared once for this connection, with <paramref name="bound"/> bound by position.</summary>
+        private RawStatement Bind<TCalls>(TCalls calls, Sql sql, object[] bound, Dialect dialect) where TCalls : struct, IStatementCalls
         {
             var statement = Statement(sql, dialect);
-            var stmt = statement.Handle.DangerousGetHandle();
             try
             {
                 for (var i = 0; i < bound.Length; i++)
@@ -485,11 +446,11 @@ internal sealed class SqliteDialect : Dialect
                     var index = statement.Indexes[i];
                     var rc = bound[i] switch
                     {
-                        string text => SqliteNative.BindText(stmt, index, text),
-                        int number => SqliteNative.BindInt64(stmt, index, number),
-                        long number => SqliteNative.BindInt64(stmt, index, number),
-                        bool flag => SqliteNative.BindInt64(stmt, index, flag ? 1 : 0),
-                        DBNull => SqliteNative.BindNull(stmt, index),
+                        string text => calls.BindText(statement, index, text),
+                        int number => calls.BindInt64(statement, index, number),
+                        long number => calls.BindInt64(statement, index, number),
+                        bool flag => calls.BindInt64(statement, index, flag ? 1 : 0),
+                        DBNull => 0, // every parameter is NULL after Done (clear_bindings) and when new
                         var other => throw new InvalidOperationException($"No SQLite binding for {other.GetType()}."),
                     };
                     SqliteException.ThrowExceptionForRC(rc, Connection.Handle);
@@ -497,16 +458,10 @@ internal sealed class SqliteDialect : Dialect
             }
             catch
             {
-                Done(stmt);
+                calls.Done(statement);
                 throw;
             }
-            return stmt;
-        }
-
-        private static void Done(IntPtr stmt)
-        {
-            SqliteNative.Reset(stmt);
-            SqliteNative.ClearBindings(stmt); // drop the values
+            return statement;
         }
 
         private readonly bool _direct;
@@ -580,6 +535,57 @@ internal sealed class SqliteDialect : Dialect
                 }
             }
             return new RawStatement(stmt, indexes);
+        }
+    }
+
+    /// <summary>The few statement calls of <see cref="PooledConnection"/>, made either way (a struct each, so no cost).</summary>
+    internal interface IStatementCalls
+    {
+        int BindText(RawStatement statement, int index, string text);
+
+        int BindInt64(RawStatement statement, int index, long value);
+
+        int Step(RawStatement statement);
+
+        int Changes(sqlite3 db);
+
+        /// <summary>Resets the statement and sets every parameter back to NULL.</summary>
+        void Done(RawStatement statement);
+    }
+
+    /// <summary>Direct calls (<see cref="SqliteNative"/>).</summary>
+    internal readonly struct NativeCalls : IStatementCalls
+    {
+        public int BindText(RawStatement statement, int index, string text) => SqliteNative.BindText(statement.Handle.DangerousGetHandle(), index, text);
+
+        public int BindInt64(RawStatement statement, int index, long value) => SqliteNative.BindInt64(statement.Handle.DangerousGetHandle(), index, value);
+
+        public int Step(RawStatement statement) => SqliteNative.Step(statement.Handle.DangerousGetHandle());
+
+        public int Changes(sqlite3 db) => SqliteNative.Changes(db.DangerousGetHandle());
+
+        public void Done(RawStatement statement)
+        {
+            SqliteNative.Reset(statement.Handle.DangerousGetHandle());
+            SqliteNative.ClearBindings(statement.Handle.DangerousGetHandle());
+        }
+    }
+
+    /// <summary>SQLitePCLRaw's wrappers, when the direct calls are not available.</summary>
+    internal readonly struct WrapperCalls : IStatementCalls
+    {
+        public int BindText(RawStatement statement, int index, string text) => raw.sqlite3_bind_text(statement.Handle, index, text);
+
+        public int BindInt64(RawStatement statement, int index, long value) => raw.sqlite3_bind_int64(statement.Handle, index, value);
+
+        public int Step(RawStatement statement) => raw.sqlite3_step(statement.Handle);
+
+        public int Changes(sqlite3 db) => raw.sqlite3_changes(db);
+
+        public void Done(RawStatement statement)
+        {
+            raw.sqlite3_reset(statement.Handle);
+            raw.sqlite3_clear_bindings(statement.Handle);
         }
     }
 
