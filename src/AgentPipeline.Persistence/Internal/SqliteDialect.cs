@@ -404,11 +404,11 @@ internal sealed class SqliteDialect : Dialect
                 try
                 {
                     int step;
-                    while ((step = SqliteNative.Step(stmt)) == SqliteNative.Row)
+                    while ((step = SqliteNative.Step(stmt)) == raw.SQLITE_ROW)
                     {
                         list.Add(map(row));
                     }
-                    if (step != SqliteNative.Done)
+                    if (step != raw.SQLITE_DONE)
                     {
                         SqliteException.ThrowExceptionForRC(step, Connection.Handle);
                     }

@@ -22,9 +22,6 @@ namespace AgentPipeline.Persistence.Internal;
 /// </summary>
 internal static unsafe class SqliteNative
 {
-    public const int Row = 100;
-    public const int Done = 101;
-
     private static readonly IntPtr Transient = -1; // SQLITE_TRANSIENT: SQLite copies the value
 
     private static readonly delegate* unmanaged[Cdecl]<IntPtr, int> StepFn;
@@ -33,7 +30,6 @@ internal static unsafe class SqliteNative
     private static readonly delegate* unmanaged[Cdecl]<IntPtr, int> ChangesFn;
     private static readonly delegate* unmanaged[Cdecl]<IntPtr, int, byte*, int, IntPtr, int> BindTextFn;
     private static readonly delegate* unmanaged[Cdecl]<IntPtr, int, long, int> BindInt64Fn;
-    private static readonly delegate* unmanaged[Cdecl]<IntPtr, int, int> BindNullFn;
     // Reading a column of the current row skips the GC transition: it is called twice per column
     // per row, and with the transitions reading 1,000 memory records took 1.3-1.9 ms instead of
     // 0.64-0.9 ms (measured with --loop GetMemoryRecords). It is short,
@@ -86,7 +82,6 @@ internal static unsafe class SqliteNative
             ChangesFn = (delegate* unmanaged[Cdecl]<IntPtr, int>)NativeLibrary.GetExport(library, "sqlite3_changes");
             BindTextFn = (delegate* unmanaged[Cdecl]<IntPtr, int, byte*, int, IntPtr, int>)NativeLibrary.GetExport(library, "sqlite3_bind_text");
             BindInt64Fn = (delegate* unmanaged[Cdecl]<IntPtr, int, long, int>)NativeLibrary.GetExport(library, "sqlite3_bind_int64");
-            BindNullFn = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)NativeLibrary.GetExport(library, "sqlite3_bind_null");
             ColumnTextFn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*>)NativeLibrary.GetExport(library, "sqlite3_column_text");
             ColumnBytesFn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int>)NativeLibrary.GetExport(library, "sqlite3_column_bytes");
             Available = true;
@@ -108,8 +103,6 @@ internal static unsafe class SqliteNative
     public static int Changes(IntPtr db) => ChangesFn(db);
 
     public static int BindInt64(IntPtr stmt, int index, long value) => BindInt64Fn(stmt, index, value);
-
-    public static int BindNull(IntPtr stmt, int index) => BindNullFn(stmt, index);
 
     /// <summary>Binds a string as UTF-8 (SQLite copies it), encoded without a heap copy for short values.</summary>
     public static int BindText(IntPtr stmt, int index, string value)
