@@ -89,7 +89,8 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
         var (_, phase) = await Seed.PhaseAsync(db);
         // 12,000 rows of ~4 KB from 4 writers: 112 MB of WAL if it were never started over
         // (measured with checkpoints beside the writer only); it is started over at
-        // RestartFrames pages (32 MB), plus what the writers add while the checkpoint copies.
+        // RestartFrames pages (32 MB), plus what the writers add before the next check (one
+        // every CheckpointEvery transactions) and while the checkpoint copies: 40-51 MB measured.
         await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             for (var i = 0; i < 3000; i++)
@@ -99,7 +100,7 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
         })));
         await ((SqliteDialect)db.Dialect).LastCheckpoint!;
         var wal = new FileInfo(path + "-wal").Length;
-        Assert.True(wal < SqliteDialect.RestartFrames * 4096 * 3 / 2, $"WAL grew to {wal:N0} bytes");
+        Assert.True(wal < SqliteDialect.RestartFrames * 4096 * 2, $"WAL grew to {wal:N0} bytes");
     });
 
     [Fact]
