@@ -19,6 +19,12 @@ public static partial class PipelinePersistence
         [P("run_id", Col.Guid)],
         [P("id", Col.Guid), P("phase", Col.Text), P("kind", Col.Text), P("content", Col.Text), P("created_at", Col.Time)]);
 
+    // PostgreSQL: the same rows with their seq, put in order by the caller (see MemoryOrder).
+    private static readonly Sql MemoryByRunUnordered = new(
+        "SELECT id, phase, kind, content, created_at, seq FROM {s}.memory_records WHERE run_id = @run_id",
+        [P("run_id", Col.Guid)],
+        [P("id", Col.Guid), P("phase", Col.Text), P("kind", Col.Text), P("content", Col.Text), P("created_at", Col.Time), P("seq", Col.Long)]);
+
     private static readonly Sql InvocationRun = new(
         "SELECT run_id FROM {s}.agent_invocations WHERE id = @id", [P("id", Col.Guid)], [P("run_id", Col.Guid)]);
 
@@ -63,10 +69,14 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(runId, nameof(runId));
+        var serverOrders = db.Provider == PipelineProvider.Sqlite;
         return await db.RunAsync<IReadOnlyList<MemoryRecord>>(write: false, async (session, ct) =>
         {
-            var records = await session.ReadAsync(MemoryByRun, [runId], static r => new MemoryRecord(
-                r.Guid(0), r.Enum<FeaturePhase>(1), r.Enum<MemoryKind>(2), r.Text(3), r.Time(4)), ct).ConfigureAwait(false);
+            IReadOnlyList<MemoryRecord> records = serverOrders
+                ? await session.ReadAsync(MemoryByRun, [runId], static r => new MemoryRecord(
+                    r.Guid(0), r.Enum<FeaturePhase>(1), r.Enum<MemoryKind>(2), r.Text(3), r.Time(4)), ct).ConfigureAwait(false)
+                : MemoryOrder.Sort(await session.ReadAsync(MemoryByRunUnordered, [runId], static r => new MemoryOrder.Entry(
+                    new MemoryRecord(r.Guid(0), r.Enum<FeaturePhase>(1), r.Enum<MemoryKind>(2), r.Text(3), r.Time(4)), r.Long(5)), ct).ConfigureAwait(false));
             if (records.Count == 0)
             {
                 await RequireAsync(session, RunExists, "feature_runs", runId, ct).ConfigureAwait(false);

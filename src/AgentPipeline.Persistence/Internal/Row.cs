@@ -14,6 +14,8 @@ internal abstract class Row
 
     public abstract DateTimeOffset Time(int ordinal);
 
+    public abstract long Long(int ordinal);
+
     /// <summary>A text column as the caller wrote it (<see cref="DbText"/> escapes undone).</summary>
     public abstract string Text(int ordinal);
 
@@ -34,6 +36,8 @@ internal sealed class ReaderRow(Dialect dialect, DbDataReader reader) : Row
     public override Guid Guid(int ordinal) => dialect.ReadGuid(reader, ordinal);
 
     public override DateTimeOffset Time(int ordinal) => dialect.ReadTime(reader, ordinal);
+
+    public override long Long(int ordinal) => reader.GetInt64(ordinal);
 
     public override string Text(int ordinal) => dialect.ReadText(reader, ordinal);
 
@@ -63,6 +67,15 @@ internal sealed class SqliteRow(IntPtr stmt) : Row
             : throw new InvalidDataException($"'{System.Text.Encoding.UTF8.GetString(utf8)}' in column {ordinal} is not a stored id.");
 
     public override DateTimeOffset Time(int ordinal) => DbTime.FromSqlite(Utf8(ordinal));
+
+    // An INTEGER column's text, as SQLite renders it for column_text.
+    public override long Long(int ordinal)
+    {
+        var utf8 = Utf8(ordinal);
+        return Utf8Parser.TryParse(utf8, out long value, out var used) && used == utf8.Length
+            ? value
+            : throw new InvalidDataException($"'{System.Text.Encoding.UTF8.GetString(utf8)}' in column {ordinal} is not an integer.");
+    }
 
     public override string Text(int ordinal) => DbText.Decode(Utf8(ordinal));
 

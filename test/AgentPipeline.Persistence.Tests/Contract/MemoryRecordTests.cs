@@ -64,6 +64,31 @@ public abstract class MemoryRecordTests<TFixture>(TFixture fixture) : ContractTe
     }
 
     [Fact]
+    public async Task Records_stamped_out_of_insertion_order_come_back_by_time_then_insertion()
+    {
+        // A clock that jumps back and forth among a few instants: many records share an instant, and
+        // the table holds them in insertion order, which is not the order a read must return.
+        var (run, phase) = await Seed.PhaseAsync(Db);
+        var start = Clock.Now;
+        var random = new Random(7);
+        var written = new List<(DateTimeOffset At, string Content)>();
+        for (var i = 0; i < 300; i++)
+        {
+            var at = start.AddSeconds(random.Next(5));
+            Clock.Set(at);
+            var content = $"note-{i}";
+            written.Add((at, content));
+            await CreateMemoryRecordAsync(Db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = content });
+        }
+
+        var read = await GetMemoryRecordsAsync(Db, run);
+
+        // OrderBy is stable: same instant, insertion order.
+        Assert.Equal(written.OrderBy(w => w.At).Select(w => w.Content), read.Select(r => r.Content));
+        Assert.Equal(written.OrderBy(w => w.At).Select(w => w.At), read.Select(r => r.CreatedAt));
+    }
+
+    [Fact]
     public async Task Get_returns_only_the_runs_own_records()
     {
         var (run, phase) = await Seed.PhaseAsync(Db);

@@ -96,6 +96,22 @@ public sealed class SqliteDirectCallsTests(SqliteFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Integers_read_from_their_column_text_whole_and_a_non_integer_is_refused()
+    {
+        await using var db = PipelineDb.Open(new PipelineDbOptions().UseSqlite(fixture.Target));
+        await Seed.RunAsync(db);
+        var query = new Sql("SELECT 42, -9223372036854775808, 9223372036854775807, 0, '12x'", [],
+            [new Param("a", Col.Long), new Param("b", Col.Long), new Param("c", Col.Long), new Param("d", Col.Long), new Param("e", Col.Long)]);
+
+        await using var session = await db.Dialect.OpenAsync(write: false, CancellationToken.None);
+        var values = await session.ReadAsync(query, [], r => (r.Long(0), r.Long(1), r.Long(2), r.Long(3)), CancellationToken.None);
+        Assert.Equal([(42L, long.MinValue, long.MaxValue, 0L)], values);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => session.ReadAsync(query, [], r => r.Long(4), CancellationToken.None));
+        Assert.Contains("'12x' in column 4", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_session_released_to_the_pool_refuses_further_statements()
     {
         await using var db = PipelineDb.Open(new PipelineDbOptions().UseSqlite(fixture.Target));
