@@ -29,7 +29,12 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         _retry = new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay);
         _logger = options.LoggerFactory is null ? null : new StoreLogger(options.LoggerFactory, options);
         Redactor = (options.SecretRedaction ?? throw new ArgumentException("SecretRedaction is required.", nameof(options))).CreateRedactor();
-        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch);
+        if (options.GroupCommitMinWriters < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.GroupCommitMinWriters,
+                "options.GroupCommitMinWriters must be at least 2 (a call alone never waits for others).");
+        }
+        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
         Dialect = options.Provider switch
         {
             PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections))

@@ -55,6 +55,20 @@ public sealed partial class PipelineDbOptions
     /// <summary>Rows one group commit takes at most. Default 256.</summary>
     public int GroupCommitMaxBatch { get; set; } = 256;
 
+    /// <summary>
+    /// How many create calls must be in flight at once (the arriving one included) before they
+    /// start to share commits; once they do, they go back to committing on their own only when a
+    /// call finds half that many or fewer, so a burst of writers is batched or not as a whole (a
+    /// mix was slower than either). Default 2: any overlap shares commits, which is what SQLite
+    /// needs (its writers take turns anyway) and what many writers on PostgreSQL need (16 writers:
+    /// 1.1–1.5× the rows/s of each committing alone on a 2-core machine). With a few writers on
+    /// PostgreSQL, each connection committing alone was faster (the server already shares the
+    /// flush of concurrent commits): 4–8 writers did 0.6–0.9× as many rows/s batched as alone,
+    /// 12 did 1.1–1.3× (docs/performance.md). So an orchestrator that seldom runs more than
+    /// about 8 sub-agents at once on PostgreSQL does better with 10 here. At least 2.
+    /// </summary>
+    public int GroupCommitMinWriters { get; set; } = 2;
+
 
     /// <summary>
     /// How credentials are removed from <c>response_headers</c>, <c>request_body</c>,

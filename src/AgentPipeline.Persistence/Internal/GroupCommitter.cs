@@ -7,7 +7,9 @@ namespace AgentPipeline.Persistence.Internal;
 /// <list type="bullet">
 /// <item>Every call checks and converts its values first (<see cref="Dialect.Bind"/>), on its own
 /// thread, before any I/O: a bad value fails only that call, and the flusher only executes.</item>
-/// <item>A writer alone goes straight to the database in its own transaction.</item>
+/// <item>A writer alone goes straight to the database in its own transaction; so do overlapping
+/// writers until <see cref="PipelineDbOptions.GroupCommitMinWriters"/> of them (default 2) are in
+/// flight at once.</item>
 /// <item>Writers that overlap queue their rows; one flusher takes everything queued and writes it
 /// in one transaction with one commit, so the commit's flush is shared. On PostgreSQL the batch is
 /// one round trip, the rows of one table are one multi-row statement (<c>unnest</c> of array
@@ -31,6 +33,16 @@ internal sealed class GroupCommitter
 
     private readonly ConcurrentQueue<Pending> _queue = new();
     private int _writers;
+
+    // PostgreSQL: the flusher's connection, kept from one batch to the next (see RunBatchAsync).
+    private Session? _kept;
+
+    // Engaged: overlapping calls queue. Engages when a call finds EngageAt writers in flight (itself
+    // included), disengages when one finds DisengageAt or fewer, so that one burst of writers is
+    // either all batched or all alone: a mix of both was slower than either (docs/performance.md).
+    private readonly int _engageAt;
+    private readonly int _disengageAt;
+    private volatile bool _engaged;
     private int _flushing;
     private int _queued;
 
@@ -48,11 +60,13 @@ internal sealed class GroupCommitter
     private int _sleeping;
     private volatile bool _stopped;
 
-    public GroupCommitter(PipelineDb db, bool enabled, int maxBatch)
+    public GroupCommitter(PipelineDb db, bool enabled, int maxBatch, int engageAt)
     {
         _db = db;
         _enabled = enabled;
         _maxBatch = Math.Max(1, maxBatch);
+        _engageAt = Math.Max(2, engageAt);
+        _disengageAt = _engageAt / 2;
         // SQLite runs in process and its writers take turns: one thread of our own keeps writing
         // batches while the callers prepare their next rows on the thread pool, instead of a
         // flusher that is queued on the pool behind the very callers it should serve.
@@ -74,6 +88,9 @@ internal sealed class GroupCommitter
     /// <summary>Called after a call's row is queued (for tests).</summary>
     internal Action? Queued { get; set; }
 
+    /// <summary>Awaited by a call that commits its row on its own, before it does (for tests: keeps such calls in flight).</summary>
+    internal Func<Task>? BeforeAlone { get; set; }
+
     /// <summary>
     /// Inserts one row (or proves the call a replay) and returns the stored id.
     /// <paramref name="values"/> are the caller's columns (id first) for the idempotency
@@ -84,11 +101,20 @@ internal sealed class GroupCommitter
     {
         var bound = _db.Dialect.Bind(spec.Insert, insertArgs);
         ObjectDisposedException.ThrowIf(_stopped, typeof(PipelineDb));
-        var contended = Interlocked.Increment(ref _writers) > 1;
+        var writers = Interlocked.Increment(ref _writers);
         try
         {
-            if (!_enabled || (!contended && Hold is null))
+            // Written only when it changes: every call reads it, from every core.
+            if (writers >= _engageAt ? !_engaged : writers <= _disengageAt && _engaged)
             {
+                _engaged = writers >= _engageAt;
+            }
+            if (!_enabled || (!(_engaged && writers > 1) && Hold is null))
+            {
+                if (BeforeAlone is { } beforeAlone)
+                {
+                    await beforeAlone().ConfigureAwait(false);
+                }
                 return await InsertAloneAsync(spec, values, bound, callerChoseId, missing, cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
@@ -284,6 +310,62 @@ internal sealed class GroupCommitter
         return batch;
     }
 
+    /// <summary>
+    /// Runs a batch like <see cref="PipelineDb.RunAsync(bool, Func{Session, CancellationToken, Task}, CancellationToken)"/>
+    /// (retried on a fresh connection when PostgreSQL fails transiently), but on PostgreSQL on the
+    /// connection the previous batch of this flush loop used, kept until the loop has nothing left
+    /// (<see cref="ReleaseKeptAsync"/>). Npgsql's pool hands out its idle connections in turn, so
+    /// once more than one is open, batches would otherwise go to a different server backend each
+    /// time: measured 20–30 % more server CPU per row with 10 connections open.
+    /// </summary>
+    private async Task RunBatchAsync(Func<Session, CancellationToken, Task> body)
+    {
+        if (_dedicatedThread)
+        {
+            // SQLite: a write session holds the file's write lock; it is never kept between batches.
+            await _db.RunAsync(write: true, body, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            var session = _kept;
+            _kept = null;
+            try
+            {
+                session ??= await _db.OpenSessionAsync(write: true, CancellationToken.None).ConfigureAwait(false);
+                await body(session, CancellationToken.None).ConfigureAwait(false);
+                if (session.Reusable)
+                {
+                    _kept = session;
+                    session = null;
+                }
+                return;
+            }
+            catch (PipelineDatabaseException e) when (_db.ShouldRetry(e, attempt))
+            {
+                // The connection goes back (Npgsql drops a broken one) before the backoff.
+                await DisposeAsync(session).ConfigureAwait(false);
+                session = null;
+                await _db.BeforeRetryAsync(e, attempt, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                await DisposeAsync(session).ConfigureAwait(false);
+            }
+        }
+
+        static ValueTask DisposeAsync(Session? session) => session?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+
+    private async Task ReleaseKeptAsync()
+    {
+        if (_kept is { } kept)
+        {
+            _kept = null;
+            await kept.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     private async Task FlushLoopAsync()
     {
         var expected = 0;
@@ -307,6 +389,8 @@ internal sealed class GroupCommitter
                 expected = Math.Min(_maxBatch, batch.Count + waiting);
                 continue;
             }
+            // Nothing queued: give the connection back before another flusher may start.
+            await ReleaseKeptAsync().ConfigureAwait(false);
             Interlocked.Decrement(ref _flushing);
             if (!TryEnterFlusher())
             {
@@ -347,7 +431,7 @@ internal sealed class GroupCommitter
         var again = new List<int>();
         try
         {
-            await _db.RunAsync(write: true, async (session, ct) =>
+            await RunBatchAsync(async (session, ct) =>
             {
                 Array.Clear(outcomes);
                 again.Clear();
@@ -398,8 +482,7 @@ internal sealed class GroupCommitter
                         }
                     }
                 }
-                return true;
-            }, CancellationToken.None).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PipelineDatabaseException { IsTransient: true } or ObjectDisposedException)
         {
@@ -439,6 +522,9 @@ internal sealed class GroupCommitter
         }
         if (again.Count > 0)
         {
+            // Each row alone takes a connection of its own: the kept one goes back first, so a
+            // pool of one connection still has one for them.
+            await ReleaseKeptAsync().ConfigureAwait(false);
             await IsolateAsync(again).ConfigureAwait(false);
         }
 

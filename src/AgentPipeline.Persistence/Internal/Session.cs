@@ -25,6 +25,9 @@ internal abstract class Session : IAsyncDisposable
     /// <summary>True when the connection may be in an unknown state and must not be reused.</summary>
     protected bool Broken => _broken;
 
+    /// <summary>No transaction open and the connection in a known state: the session may serve another unit of work.</summary>
+    internal bool Reusable => !_broken && Transaction is null;
+
     protected abstract DbCommand Rent(Sql sql);
 
     protected abstract void Return(DbCommand command);

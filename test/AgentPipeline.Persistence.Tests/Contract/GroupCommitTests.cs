@@ -226,7 +226,116 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
 
         Assert.Equal(65, (await GetMemoryRecordsAsync(Db, run)).Count);
     }
+
+    [Fact]
+    public async Task With_a_writer_threshold_calls_share_commits_from_that_many_overlapping_until_half_as_many_remain()
+    {
+        await using var db = PipelineDb.Open(new PipelineDbOptions { GroupCommitMinWriters = 4 }.UseTarget(Fixture.Target));
+        var (_, _, step) = await Seed.StepAsync(db);
+        // Calls that commit alone wait at a gate each (the fourth gate is open), so they stay in flight.
+        var gates = Enumerable.Range(0, 4).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        gates[3].SetResult();
+        var alone = 0;
+        var threeAlone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        db.GroupCommit.BeforeAlone = () =>
+        {
+            var n = Interlocked.Increment(ref alone);
+            if (n == 3)
+            {
+                threeAlone.SetResult();
+            }
+            return gates[Math.Min(n, 4) - 1].Task;
+        };
+        var queued = new SemaphoreSlim(0);
+        db.GroupCommit.Queued = () => queued.Release();
+        Task<Guid> Call(int i) => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"threshold_{i}", ToolName = "read" }));
+        var batchesBefore = db.GroupCommit.Totals.Batches;
+
+        // Three overlapping calls stay under the threshold: each commits alone.
+        var first = Enumerable.Range(0, 3).Select(Call).ToList();
+        await threeAlone.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        // The fourth in flight reaches it: its row is queued and committed in a batch while the three still wait.
+        var fourth = Call(3);
+        Assert.True(await queued.WaitAsync(TimeSpan.FromSeconds(60)), "the call was not queued");
+        await fourth;
+        Assert.Equal(3, Volatile.Read(ref alone));
+        Assert.All(first, t => Assert.False(t.IsCompleted));
+
+        // One of the three finishes: three in flight with the new call, above half the threshold, so still batched.
+        gates[0].SetResult();
+        await Task.WhenAny(first);
+        var fifth = Call(4);
+        Assert.True(await queued.WaitAsync(TimeSpan.FromSeconds(60)), "the call was not queued");
+        await fifth;
+        Assert.Equal(3, Volatile.Read(ref alone));
+
+        // Another finishes: two in flight with the new call, half the threshold, so it commits alone again.
+        gates[1].SetResult();
+        while (first.Count(t => t.IsCompleted) < 2)
+        {
+            await Task.WhenAny(first.Where(t => !t.IsCompleted));
+        }
+        var sixth = await Call(5);
+        Assert.Equal(4, Volatile.Read(ref alone));
+
+        gates[2].SetResult();
+        await Task.WhenAll(first);
+        Assert.Equal(2, db.GroupCommit.Totals.Batches - batchesBefore);
+        Assert.Equal(6, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
+        Assert.Equal(1, await Fixture.CountAsync("tool_calls", "id = @id", ("id", sixth)));
+    }
+
+    [Fact]
+    public void A_writer_threshold_under_two_is_refused_naming_the_option()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => PipelineDb.Open(new PipelineDbOptions { GroupCommitMinWriters = 1 }.UseTarget(Fixture.Target)));
+        Assert.Contains("GroupCommitMinWriters", e.Message, StringComparison.Ordinal);
+    }
 }
 
 public sealed class SqliteGroupCommitTests(SqliteFixture f) : GroupCommitTests<SqliteFixture>(f);
-public sealed class PostgreSqlGroupCommitTests(PostgreSqlFixture f) : GroupCommitTests<PostgreSqlFixture>(f);
+public sealed class PostgreSqlGroupCommitTests(PostgreSqlFixture f) : GroupCommitTests<PostgreSqlFixture>(f)
+{
+    [Fact]
+    public async Task With_a_pool_of_one_connection_the_flusher_gives_its_connection_back_for_rows_retried_alone_and_after_its_batches()
+    {
+        // The flusher keeps its connection from one batch to the next; with one connection in the
+        // pool, anything else that needs one (a row of the batch retried on its own, the next lone
+        // call) would wait for the pool's timeout if it kept it too long.
+        await using var db = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(Fixture.Target + ";Maximum Pool Size=1;Timeout=5"));
+        var (run, _, step) = await Seed.StepAsync(db);
+        async Task<List<Task<Guid>>> HeldBatchAsync(IEnumerable<Func<Task<Guid>>> calls)
+        {
+            var list = calls.ToList();
+            var queued = 0;
+            var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            db.GroupCommit.Queued = () =>
+            {
+                if (Interlocked.Increment(ref queued) == list.Count)
+                {
+                    allQueued.SetResult();
+                }
+            };
+            var hold = new SemaphoreSlim(0);
+            db.GroupCommit.Hold = hold;
+            var tasks = list.Select(Task.Run).ToList();
+            await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            db.GroupCommit.Hold = null;
+            hold.Release();
+            return tasks;
+        }
+        Func<Task<Guid>> Good(string name) => () => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = name, ToolName = "read" });
+
+        // A batch with a row whose parent is missing: that row is retried alone, on a connection of its own.
+        var missingStep = Guid.NewGuid();
+        var first = await HeldBatchAsync([.. Enumerable.Range(0, 5).Select(i => Good($"pool1_{i}")),
+            () => CreateToolCallAsync(db, new NewToolCall { StepId = missingStep, ToolCallId = "pool1_orphan", ToolName = "read" })]);
+        await Task.WhenAll(first.Take(5));
+        Assert.Equal("agent_steps", (await Assert.ThrowsAsync<RecordNotFoundException>(() => first[5])).Table);
+        // A batch of good rows only, then calls alone: they get the one connection.
+        await Task.WhenAll(await HeldBatchAsync(Enumerable.Range(0, 4).Select(i => Good($"pool1_second_{i}"))));
+        Assert.Empty(await GetMemoryRecordsAsync(db, run));
+        Assert.NotEqual(Guid.Empty, await Good("pool1_after")());
+        Assert.Equal(10, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
+    }
+}
