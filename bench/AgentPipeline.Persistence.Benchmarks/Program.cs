@@ -13,7 +13,8 @@ using BenchmarkDotNet.Running;
 // Both take --pg-fsync-off (PostgreSQL on the tests' own cluster, fsync off, instead of a durable one)
 // and --pg-durable-per-call (per-call comparisons wait for each commit's WAL flush too), and
 // --ef-projection (EF naive reads memory records through a projection instead of EF's default
-// tracked entities: the hand-tuned EF read, for reference).
+// tracked entities: the hand-tuned EF read, for reference), --min-writers N (ours opens its handle with
+// GroupCommitMinWriters = N) and --writers N (quick mode's concurrent case runs N tasks instead of 16).
 var rest = new List<string>(args);
 if (rest.Remove("--pg-fsync-off"))
 {
@@ -26,6 +27,19 @@ if (rest.Remove("--pg-durable-per-call"))
 if (rest.Remove("--ef-projection"))
 {
     Environment.SetEnvironmentVariable(EfNaiveStore.ReadVariable, "projection");
+}
+foreach (var (option, variable) in new[] { ("--min-writers", BenchDatabase.MinWritersVariable), ("--writers", AgentPipeline.Persistence.Benchmarks.Workloads.ConcurrentWriteWorkload.WritersVariable) })
+{
+    if (rest.IndexOf(option) is var at and >= 0)
+    {
+        if (at + 1 >= rest.Count || !int.TryParse(rest[at + 1], out var n) || n < 1)
+        {
+            Console.Error.WriteLine($"{option} needs a whole number of at least 1.");
+            return 1;
+        }
+        Environment.SetEnvironmentVariable(variable, rest[at + 1]);
+        rest.RemoveRange(at, 2);
+    }
 }
 PipelineProvider[] providers = rest.Contains("sqlite") ? [PipelineProvider.Sqlite]
     : rest.Contains("postgresql") ? [PipelineProvider.PostgreSql]

@@ -16,8 +16,18 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var options = provider == PipelineProvider.Sqlite
             ? new PipelineDbOptions().UseSqlite(target)
             : new PipelineDbOptions().UsePostgreSql(target);
+        if (MinWriters is { } min)
+        {
+            options.GroupCommitMinWriters = min;
+        }
         Db = PipelineDb.Open(options);
     }
+
+    /// <summary><c>--min-writers N</c>: the library's <see cref="PipelineDbOptions.GroupCommitMinWriters"/> for ours (default: the library's).</summary>
+    public const string MinWritersVariable = "AGENTPIPE_BENCH_MIN_WRITERS";
+
+    public static int? MinWriters =>
+        int.TryParse(Environment.GetEnvironmentVariable(MinWritersVariable), out var min) ? min : null;
 
     public PipelineProvider Provider { get; }
 

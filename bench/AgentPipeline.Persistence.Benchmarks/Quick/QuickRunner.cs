@@ -49,7 +49,7 @@ internal static class QuickRunner
             }
             if (options.Concurrent)
             {
-                Progress($"16 concurrent writers on {Name(provider)}");
+                Progress($"{ConcurrentWriteWorkload.Writers} concurrent writers on {Name(provider)}");
                 concurrent.Add(await MeasureConcurrentAsync(provider, Math.Max(4, options.Rounds / 4)));
             }
             if (options.Realistic)
@@ -204,7 +204,7 @@ internal static class QuickRunner
         var totalsAfter = workload.GroupCommitTotals;
         var batchedRows = totalsAfter.Rows - totalsBefore.Rows;
         var meanBatch = totalsAfter.Batches == totalsBefore.Batches ? 0 : (double)batchedRows / (totalsAfter.Batches - totalsBefore.Batches);
-        var batchedShare = (double)batchedRows / (rounds * ConcurrentWriteWorkload.Rows(loops));
+        var batchedShare = (double)batchedRows / (rounds * ConcurrentWriteWorkload.Rows(loops, ConcurrentWriteWorkload.Writers));
         // Reference: the same loop by one writer alone, a commit per row (what "one flush per commit" looks like here).
         var single = new List<double>();
         for (var round = 0; round < 2; round++)
@@ -212,7 +212,7 @@ internal static class QuickRunner
             single.Add((await RoundAsync(workload, Side.Baseline, Math.Max(4, loops / 2), tasks: 1)).RowsPerSecond);
         }
         return new ConcurrentResult(provider, Median([.. ours.Select(x => x.RowsPerSecond)]), Median([.. baseline.Select(x => x.RowsPerSecond)]), Median(ratios),
-            ConcurrentWriteWorkload.Rows(loops), Median([.. ours.Select(x => x.CpuPerRow)]), Median([.. baseline.Select(x => x.CpuPerRow)]), Median(single),
+            ConcurrentWriteWorkload.Rows(loops, ConcurrentWriteWorkload.Writers), Median([.. ours.Select(x => x.CpuPerRow)]), Median([.. baseline.Select(x => x.CpuPerRow)]), Median(single),
             Median([.. ours.Select(x => x.ServerCpuPerRow)]), Median([.. baseline.Select(x => x.ServerCpuPerRow)]), meanBatch, batchedShare);
     }
 
@@ -256,8 +256,9 @@ internal static class QuickRunner
 
     /// <summary>One round of all tasks; returns rows per second, this process's CPU µs per row and the server's (NaN when unknown).</summary>
     private static async Task<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)> RoundAsync(ConcurrentWriteWorkload workload, Side side,
-        int loopsPerTask, int tasks = ConcurrentWriteWorkload.Tasks)
+        int loopsPerTask, int tasks = 0)
     {
+        tasks = tasks == 0 ? ConcurrentWriteWorkload.Writers : tasks;
         workload.Prepare(side, loopsPerTask, tasks);
         GC.Collect();
         var postmaster = workload.Provider == PipelineProvider.PostgreSql ? BenchServer.PostmasterPid : null;
@@ -343,14 +344,14 @@ internal static class QuickRunner
         if (concurrent.Count > 0)
         {
             Console.WriteLine();
-            Console.WriteLine("16 concurrent tasks, each: CreateAgentStep then 2 × CreateToolCall (goals: ours/baseline ≥ 4 on PostgreSQL, ≥ 2 on SQLite)");
+            Console.WriteLine(string.Create(c, $"{ConcurrentWriteWorkload.Writers} concurrent tasks, each: CreateAgentStep then 2 × CreateToolCall (goals, at 16: ours/baseline ≥ 4 on PostgreSQL, ≥ 2 on SQLite){(BenchDatabase.MinWriters is { } min ? $"; ours with GroupCommitMinWriters = {min}" : "")}"));
             Console.WriteLine();
             Console.WriteLine("| workload | provider | ours rows/s | baseline rows/s (a commit per row) | ours/baseline | client CPU µs/row ours / baseline | server CPU µs/row ours / baseline | 1 writer, a commit per row: rows/s | ours/1 writer | rows per round | ours: rows per batch (share of rows batched) |");
             Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in concurrent)
             {
                 Console.WriteLine(string.Create(c,
-                    $"| 16 writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | " +
+                    $"| {ConcurrentWriteWorkload.Writers} writers | {Name(r.Provider)} | {r.OursRowsPerSecond:N0} | {r.BaselineRowsPerSecond:N0} | {r.Ratio:F2}× | " +
                     $"{r.OursCpuPerRow:F0} / {r.BaselineCpuPerRow:F0} | {Server(r)} | {r.SingleWriterRowsPerSecond:N0} | {r.OursRowsPerSecond / r.SingleWriterRowsPerSecond:F2}× | {r.RowsPerRound:N0} | {r.MeanBatch:F1} ({r.BatchedShare:P0}) |"));
             }
         }

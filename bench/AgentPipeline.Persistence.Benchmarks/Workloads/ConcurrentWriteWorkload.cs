@@ -14,13 +14,19 @@ internal sealed class ConcurrentWriteWorkload : IAsyncDisposable
 {
     public const int Tasks = 16;
 
+    /// <summary><c>--writers N</c> (quick mode): the concurrent tasks of a quick round; <see cref="Tasks"/> unless set.</summary>
+    public const string WritersVariable = "AGENTPIPE_BENCH_WRITERS";
+
+    public static readonly int Writers =
+        int.TryParse(Environment.GetEnvironmentVariable(WritersVariable), out var writers) && writers > 0 ? writers : Tasks;
+
     /// <summary>Rows per loop of one task: a step and its two tool calls.</summary>
     public const int RowsPerLoop = 3;
 
     private readonly BenchDatabase _database;
     private readonly IPipelineCalls[] _sides;
     private readonly Guid[][] _invocations = new Guid[2][];
-    private readonly int[][] _nextStep = [new int[Tasks], new int[Tasks]];
+    private readonly int[][] _nextStep = [new int[Math.Max(Tasks, Writers)], new int[Math.Max(Tasks, Writers)]];
     private readonly (NewAgentStep Step, NewToolCall[] ToolCalls)[][][] _inputs = new (NewAgentStep, NewToolCall[])[2][][];
 
     private ConcurrentWriteWorkload(BenchDatabase database)
@@ -42,8 +48,8 @@ internal sealed class ConcurrentWriteWorkload : IAsyncDisposable
         var phase = await ours.CreatePhaseResultAsync(new NewPhaseResult { RunId = run, Phase = FeaturePhase.Implementation });
         for (var side = 0; side < 2; side++)
         {
-            workload._invocations[side] = new Guid[Tasks];
-            for (var t = 0; t < Tasks; t++)
+            workload._invocations[side] = new Guid[Math.Max(Tasks, Writers)];
+            for (var t = 0; t < workload._invocations[side].Length; t++)
             {
                 workload._invocations[side][t] = await ours.CreateAgentInvocationAsync(Payloads.Invocation(phase, AgentType.Coder));
             }
