@@ -61,11 +61,11 @@ public sealed partial class PipelineDbOptions
     /// call finds half that many or fewer, so a burst of writers is batched or not as a whole (a
     /// mix was slower than either). Default 2: any overlap shares commits, which is what SQLite
     /// needs (its writers take turns anyway) and what many writers on PostgreSQL need (16 writers:
-    /// 1.1–1.5× the rows/s of each committing alone on a 2-core machine). With a few writers on
-    /// PostgreSQL, each connection committing alone was faster (the server already shares the
-    /// flush of concurrent commits): 4–8 writers did 0.6–0.9× as many rows/s batched as alone,
-    /// 12 did 1.1–1.3× (docs/performance.md). So an orchestrator that seldom runs more than
-    /// about 8 sub-agents at once on PostgreSQL does better with 10 here. At least 2.
+    /// 1.3–1.55× the rows/s of 16 connections committing alone, on a 2-core machine). With a few
+    /// writers on PostgreSQL, each connection committing alone was faster, since the server
+    /// already shares the flush of concurrent commits (4 writers: 0.56–0.95× batched, 0.85–1.05×
+    /// alone; 8: about even; docs/performance.md). Set 5–10 if your orchestrators seldom run more
+    /// than a handful of sub-agents at once on PostgreSQL. At least 2.
     /// </summary>
     public int GroupCommitMinWriters { get; set; } = 2;
 
