@@ -34,8 +34,12 @@ internal sealed class GroupCommitter
     private readonly ConcurrentQueue<Pending> _queue = new();
     private int _writers;
 
-    // PostgreSQL: the flusher's connection, kept from one batch to the next (see RunBatchAsync).
+    // PostgreSQL: the flusher's connection, kept from one batch to the next (see RunBatchAsync),
+    // for KeptBatches batches at most, so that callers waiting for a connection of a small pool
+    // get one while writers keep the flusher busy.
     private Session? _kept;
+    private int _keptFor;
+    private const int KeptBatches = 8;
 
     // Engaged: overlapping calls queue. Engages when a call finds EngageAt writers in flight (itself
     // included), disengages when one finds DisengageAt or fewer, so that one burst of writers is
@@ -276,9 +280,22 @@ internal sealed class GroupCommitter
             _wake.Release();
             await _threadExited.Task.ConfigureAwait(false);
         }
-        else if (Volatile.Read(ref _flushTask) is { } flushing)
+        else
         {
-            await flushing.ConfigureAwait(false);
+            // A flusher that has just won TryEnterFlusher may not have published its task yet:
+            // wait until none runs, so that no batch is written after the handle is closed.
+            while (true)
+            {
+                if (Volatile.Read(ref _flushTask) is { } flushing)
+                {
+                    await flushing.ConfigureAwait(false);
+                }
+                if (Volatile.Read(ref _flushing) == 0)
+                {
+                    break;
+                }
+                await Task.Yield();
+            }
         }
         FailQueued();
     }
@@ -334,10 +351,14 @@ internal sealed class GroupCommitter
             {
                 session ??= await _db.OpenSessionAsync(write: true, CancellationToken.None).ConfigureAwait(false);
                 await body(session, CancellationToken.None).ConfigureAwait(false);
-                if (session.Reusable)
+                if (session.Reusable && ++_keptFor < KeptBatches)
                 {
                     _kept = session;
                     session = null;
+                }
+                else
+                {
+                    _keptFor = 0;
                 }
                 return;
             }
@@ -357,12 +378,22 @@ internal sealed class GroupCommitter
         static ValueTask DisposeAsync(Session? session) => session?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
+    /// <summary>Gives the kept connection back to the pool. Never throws: the flusher must go on (or exit cleanly) either way.</summary>
     private async Task ReleaseKeptAsync()
     {
+        _keptFor = 0;
         if (_kept is { } kept)
         {
             _kept = null;
-            await kept.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await kept.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Returning an idle connection does no I/O; if it failed anyway, Npgsql drops the
+                // connection, and no call's outcome depends on it.
+            }
         }
     }
 

@@ -338,4 +338,42 @@ public sealed class PostgreSqlGroupCommitTests(PostgreSqlFixture f) : GroupCommi
         Assert.NotEqual(Guid.Empty, await Good("pool1_after")());
         Assert.Equal(10, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
     }
+
+    [Fact]
+    public async Task With_a_pool_of_one_connection_a_reader_gets_it_while_writers_keep_the_flusher_busy()
+    {
+        // Writers that never stop keep the queue from emptying; the flusher must still give its
+        // connection back now and then, or the reader waits out the pool's timeout and fails.
+        await using var db = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(Fixture.Target + ";Maximum Pool Size=1;Timeout=5"));
+        var (run, _, step) = await Seed.StepAsync(db);
+        var stop = new CancellationTokenSource();
+        var queuedRows = 0;
+        var batching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        db.GroupCommit.Queued = () =>
+        {
+            if (Interlocked.Increment(ref queuedRows) == 200)
+            {
+                batching.TrySetResult();
+            }
+        };
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            var n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"busy_{w}_{n++}", ToolName = "read" });
+            }
+            return n;
+        })).ToList();
+        await batching.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var read = await GetMemoryRecordsAsync(db, run);
+        var writersStillGoing = writers.All(t => !t.IsCompleted);
+        stop.Cancel();
+        var written = (await Task.WhenAll(writers)).Sum();
+
+        Assert.Empty(read);
+        Assert.True(writersStillGoing, "the writers stopped (or failed) before the read finished");
+        Assert.Equal(written, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
+    }
 }
