@@ -21,19 +21,20 @@ public abstract class FirstUseTests<TStore>(TStore fixture) : IClassFixture<TSto
     {
         var target = await fixture.CreateDatabaseAsync();
         await using var db = PipelineDb.Open(target);
-        var latest = db.GetKnownMigrations()[^1];
+        var known = db.GetKnownMigrations();
+        var latest = known[^1];
 
         var first = await AgentPipe.RunAsync(_folder.Path, "migrate", "--db", target);
         var second = await AgentPipe.RunAsync(_folder.Path, "migrate", "--db", target);
 
         Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.Contains($"Applied {latest}", first.StdoutLines);
-        Assert.Contains($"Schema version 1: {latest}", first.StdoutLines);
-        Assert.Equal([latest], await db.GetAppliedMigrationsAsync());
+        Assert.All(known, m => Assert.Contains($"Applied {m}", first.StdoutLines));
+        Assert.Contains($"Schema version {known.Count}: {latest}", first.StdoutLines);
+        Assert.Equal(known, await db.GetAppliedMigrationsAsync());
         Assert.Equal(0, await CountAsync(target, "feature_runs"));
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("Already up to date.", second.StdoutLines);
-        Assert.Contains($"Schema version 1: {latest}", second.StdoutLines);
+        Assert.Contains($"Schema version {known.Count}: {latest}", second.StdoutLines);
     }
 
     [Fact]
