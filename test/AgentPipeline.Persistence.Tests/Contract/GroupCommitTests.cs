@@ -250,39 +250,64 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         db.GroupCommit.Queued = () => queued.Release();
         Task<Guid> Call(int i) => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"threshold_{i}", ToolName = "read" }));
         var batchesBefore = db.GroupCommit.Totals.Batches;
-
-        // Three overlapping calls stay under the threshold: each commits alone.
-        var first = Enumerable.Range(0, 3).Select(Call).ToList();
-        await threeAlone.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        // The fourth in flight reaches it: its row is queued and committed in a batch while the three still wait.
-        var fourth = Call(3);
-        Assert.True(await queued.WaitAsync(TimeSpan.FromSeconds(60)), "the call was not queued");
-        await fourth;
-        Assert.Equal(3, Volatile.Read(ref alone));
-        Assert.All(first, t => Assert.False(t.IsCompleted));
-
-        // One of the three finishes: three in flight with the new call, above half the threshold, so still batched.
-        gates[0].SetResult();
-        await Task.WhenAny(first);
-        var fifth = Call(4);
-        Assert.True(await queued.WaitAsync(TimeSpan.FromSeconds(60)), "the call was not queued");
-        await fifth;
-        Assert.Equal(3, Volatile.Read(ref alone));
-
-        // Another finishes: two in flight with the new call, half the threshold, so it commits alone again.
-        gates[1].SetResult();
-        while (first.Count(t => t.IsCompleted) < 2)
+        // Every wait is bounded and names its step (with how many calls went alone), and the gates
+        // open at the end whatever happens: a failure reports itself instead of holding the run.
+        async Task<T> Within<T>(Task<T> task, string what)
         {
-            await Task.WhenAny(first.Where(t => !t.IsCompleted));
+            try
+            {
+                return await task.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                throw new Xunit.Sdk.XunitException($"{what} did not finish within 60 s ({Volatile.Read(ref alone)} calls went alone, {db.GroupCommit.Totals.Batches - batchesBefore} batches)");
+            }
         }
-        var sixth = await Call(5);
-        Assert.Equal(4, Volatile.Read(ref alone));
+        Task<bool> Done(Task task, string what) => Within(task.ContinueWith(_ => true, TaskScheduler.Default), what);
+        var first = new List<Task<Guid>>();
+        try
+        {
+            // Three overlapping calls stay under the threshold: each commits alone.
+            first.AddRange(Enumerable.Range(0, 3).Select(Call));
+            await Done(threeAlone.Task, "the three first calls reaching their gates");
+            // The fourth in flight reaches it: its row is queued and committed in a batch while the three still wait.
+            var fourth = Call(3);
+            Assert.True(await queued.WaitAsync(TimeSpan.FromSeconds(60)), "the call was not queued");
+            await Within(fourth, "the fourth call");
+            Assert.Equal(3, Volatile.Read(ref alone));
+            Assert.All(first, t => Assert.False(t.IsCompleted));
 
-        gates[2].SetResult();
-        await Task.WhenAll(first);
-        Assert.Equal(2, db.GroupCommit.Totals.Batches - batchesBefore);
-        Assert.Equal(6, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
-        Assert.Equal(1, await Fixture.CountAsync("tool_calls", "id = @id", ("id", sixth)));
+            // One of the three finishes: three in flight with the new call, above half the threshold, so still batched.
+            gates[0].SetResult();
+            await Done(Task.WhenAny(first), "the first gated call");
+            var fifth = Call(4);
+            Assert.True(await queued.WaitAsync(TimeSpan.FromSeconds(60)), "the call was not queued");
+            await Within(fifth, "the fifth call");
+            Assert.Equal(3, Volatile.Read(ref alone));
+
+            // Another finishes: two in flight with the new call, half the threshold, so it commits alone again.
+            gates[1].SetResult();
+            while (first.Count(t => t.IsCompleted) < 2)
+            {
+                await Done(Task.WhenAny(first.Where(t => !t.IsCompleted)), "the second gated call");
+            }
+            var sixth = await Within(Call(5), "the sixth call");
+            Assert.Equal(4, Volatile.Read(ref alone));
+
+            gates[2].SetResult();
+            await Within(Task.WhenAll(first), "the three gated calls");
+            Assert.Equal(2, db.GroupCommit.Totals.Batches - batchesBefore);
+            Assert.Equal(6, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
+            Assert.Equal(1, await Fixture.CountAsync("tool_calls", "id = @id", ("id", sixth)));
+        }
+        finally
+        {
+            foreach (var gate in gates)
+            {
+                gate.TrySetResult();
+            }
+            await Task.WhenAll(first).WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
     }
 
     [Fact]
