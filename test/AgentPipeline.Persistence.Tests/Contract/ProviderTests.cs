@@ -90,7 +90,9 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
         // 12,000 rows of ~4 KB from 4 writers: 112 MB of WAL if it were never started over
         // (measured with checkpoints beside the writer only); it is started over at
         // RestartFrames pages (32 MB), plus what the writers add before the next check (one
-        // every CheckpointEvery transactions) and while the checkpoint copies: 40-51 MB measured.
+        // every CheckpointEvery transactions) and while the checkpoint copies: 40-51 MB measured
+        // alone, 68 MB once in CI with the rest of the suite competing for the two cores. The
+        // bound (96 MB) stays below the 112 MB a WAL that is never started over reaches.
         await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             for (var i = 0; i < 3000; i++)
@@ -100,7 +102,7 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
         })));
         await ((SqliteDialect)db.Dialect).LastCheckpoint!;
         var wal = new FileInfo(path + "-wal").Length;
-        Assert.True(wal < SqliteDialect.RestartFrames * 4096 * 2, $"WAL grew to {wal:N0} bytes");
+        Assert.True(wal < SqliteDialect.RestartFrames * 4096 * 3, $"WAL grew to {wal:N0} bytes");
     });
 
     [Fact]
