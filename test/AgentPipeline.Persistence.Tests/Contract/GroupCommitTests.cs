@@ -252,18 +252,22 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         var batchesBefore = db.GroupCommit.Totals.Batches;
         // Every wait is bounded and names its step (with how many calls went alone), and the gates
         // open at the end whatever happens: a failure reports itself instead of holding the run.
-        async Task<T> Within<T>(Task<T> task, string what)
+        async Task Done(Task task, string what)
         {
             try
             {
-                return await task.WaitAsync(TimeSpan.FromSeconds(60));
+                await task.WaitAsync(TimeSpan.FromSeconds(60));
             }
             catch (TimeoutException)
             {
                 throw new Xunit.Sdk.XunitException($"{what} did not finish within 60 s ({Volatile.Read(ref alone)} calls went alone, {db.GroupCommit.Totals.Batches - batchesBefore} batches)");
             }
         }
-        Task<bool> Done(Task task, string what) => Within(task.ContinueWith(_ => true, TaskScheduler.Default), what);
+        async Task<T> Within<T>(Task<T> task, string what)
+        {
+            await Done(task, what);
+            return await task;
+        }
         var first = new List<Task<Guid>>();
         try
         {
