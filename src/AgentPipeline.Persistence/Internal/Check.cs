@@ -48,8 +48,12 @@ internal static class Check
         return DbTime.Truncate(v);
     }
 
-    public static JsonElement? Json(JsonElement? value, string field) =>
-        value is { ValueKind: JsonValueKind.Undefined }
-            ? throw new ArgumentException($"{field} is an undefined JsonElement (default(JsonElement)); pass null for SQL NULL or a parsed JSON value.", field)
-            : value;
+    /// <summary>A caller's JSON value: defined, standard text, unique names (see <see cref="JsonStandard"/>).</summary>
+    public static JsonElement? Json(JsonElement? value, string field) => value switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.Undefined } => throw new ArgumentException(
+            $"{field} is an undefined JsonElement (default(JsonElement)); pass null for SQL NULL or a parsed JSON value.", field),
+        { } v => JsonStandard.Enforce(v, field),
+    };
 }

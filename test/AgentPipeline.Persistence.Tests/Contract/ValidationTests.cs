@@ -45,7 +45,19 @@ public abstract class ValidationTests<TFixture>(TFixture fixture) : ContractTest
         { "data.Kind", "cta-unknown-kind" },
         { "runId", "memory-get-empty-run" },
         { "ctaId", "cta-empty-id" },
+        { "data.Input", "tool-json-repeated-name" },
+        { "output", "pass-json-repeated-escaped-name" },
+        { "data.NetworkPolicy", "sandbox-json-repeated-name-nested" },
+        { "data.ResponseHeaders", "step-json-repeated-name-in-a-large-object" },
+        { "data.Usage.Raw", "complete-json-repeated-name" },
+        { "data.InputMessages", "invocation-json-too-deep" },
     };
+
+    private static JsonElement DeepJson(string text) => JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 10_000 }).RootElement;
+
+    /// <summary>40 distinct names (past the pairwise comparison), then the fifth again.</summary>
+    private static string LargeObjectRepeatingAName() =>
+        "{" + string.Join(",", Enumerable.Range(0, 40).Select(i => $"\"h{i}\":\"v\"")) + ",\"h4\":\"again\"}";
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -91,6 +103,12 @@ public abstract class ValidationTests<TFixture>(TFixture fixture) : ContractTest
             "cta-unknown-kind" => () => CreateCtaEventAsync(Db, new NewCtaEvent { RunId = run, Kind = (CtaKind)3, RequestMessage = "m" }),
             "memory-get-empty-run" => () => GetMemoryRecordsAsync(Db, Guid.Empty),
             "cta-empty-id" => () => TimeoutCtaEventAsync(Db, Guid.Empty),
+            "tool-json-repeated-name" => () => CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t", ToolName = "read", Input = Json("{\"path\":\"a\",\"path\":\"b\"}") }),
+            "pass-json-repeated-escaped-name" => () => PassPhaseResultAsync(Db, phase, Json("{\"x\":{\"a\":1,\"\\u0061\":2}}")),
+            "sandbox-json-repeated-name-nested" => () => CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = "sbx_dup", NetworkPolicy = Json("[{\"k\":1},{\"k\":1,\"j\":{},\"k\":2}]") }),
+            "step-json-repeated-name-in-a-large-object" => () => CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, ResponseHeaders = Json(LargeObjectRepeatingAName()) }),
+            "complete-json-repeated-name" => () => CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { Usage = new TokenUsage { Raw = Json("{\"input_tokens\":1,\"input_tokens\":1}") } }),
+            "invocation-json-too-deep" => () => CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder, InputMessages = DeepJson(new string('[', 5000) + new string(']', 5000)) }),
             _ => throw new InvalidOperationException(@case),
         };
 
@@ -102,6 +120,40 @@ public abstract class ValidationTests<TFixture>(TFixture fixture) : ContractTest
         Assert.Null((await Fixture.RowAsync("agent_invocations", invocation))["completed_at"]);
         Assert.Equal("pending", (await Fixture.RowAsync("sandboxes", sandbox))["status"]);
         Assert.Equal("running", (await Fixture.RowAsync("phase_results", phase))["status"]);
+    }
+
+    [Fact]
+    public async Task Json_parsed_with_comments_and_trailing_commas_is_stored_as_standard_json_and_a_replay_stays_a_no_op()
+    {
+        var (_, _, step) = await Seed.StepAsync(Db);
+        var lenient = JsonDocument.Parse("{ \"path\": \"a\\u00e9.txt\", /* why */ \"lines\": [1, 2,], \"n\": 1.50e3, // end\n }",
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement;
+        var call = new NewToolCall { Id = Guid.NewGuid(), StepId = step, ToolCallId = "lenient", ToolName = "read", Input = lenient };
+
+        var id = await CreateToolCallAsync(Db, call);
+        var again = await CreateToolCallAsync(Db, call);
+
+        Assert.Equal(id, again);
+        var stored = (JsonElement)(await StoredValue.JsonAsync(Db, "tool_calls", id, "input"))!;
+        Assert.True(JsonElement.DeepEquals(JsonDocument.Parse("{\"path\":\"a\u00e9.txt\",\"lines\":[1,2],\"n\":1500}").RootElement, stored));
+        var raw = stored.GetRawText();
+        Assert.DoesNotContain("/*", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain(",]", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_same_name_in_different_objects_and_a_large_object_of_distinct_names_are_stored_whole()
+    {
+        var (_, _, step) = await Seed.StepAsync(Db);
+        var nested = Json("{\"a\":{\"k\":1},\"b\":{\"k\":2,\"a\":{\"k\":3}},\"c\":[{\"k\":4},{\"k\":5}],\"k\":6}");
+        var large = Json("{" + string.Join(",", Enumerable.Range(0, 300).Select(i => $"\"h{i}\":{{\"h{i}\":{i}}}")) + "}");
+
+        var id = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "names", ToolName = "read", Input = nested, Output = large });
+
+        Assert.True(JsonElement.DeepEquals(nested, (JsonElement)(await StoredValue.JsonAsync(Db, "tool_calls", id, "input"))!));
+        var output = (JsonElement)(await StoredValue.JsonAsync(Db, "tool_calls", id, "output"))!;
+        Assert.True(JsonElement.DeepEquals(large, output));
+        Assert.Equal(300, output.EnumerateObject().Count());
     }
 
     private async Task<long> TotalRowsAsync()
