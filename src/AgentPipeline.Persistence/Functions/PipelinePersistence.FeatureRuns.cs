@@ -15,6 +15,11 @@ public static partial class PipelinePersistence
         "UPDATE {s}.sandboxes SET run_id = @run_id WHERE id = @id AND (run_id IS NULL OR run_id = @run_id)",
         [P("run_id", Col.Guid), P("id", Col.Text)]);
 
+    // Snapshots recorded before the run claimed their sandbox get its run_id with the claim.
+    private static readonly Sql ClaimSnapshots = new(
+        "UPDATE {s}.sandbox_snapshots SET run_id = @run_id WHERE sandbox_id = @id AND run_id IS NULL",
+        [P("run_id", Col.Guid), P("id", Col.Text)]);
+
     private static readonly Sql SandboxRunId = new(
         "SELECT run_id FROM {s}.sandboxes WHERE id = @id", [P("id", Col.Text)], [P("run_id", Col.Guid)]);
 
@@ -31,7 +36,7 @@ public static partial class PipelinePersistence
 
     /// <summary>
     /// Creates a feature run in phase <c>analysis</c> and, when it names a sandbox, fills that
-    /// sandbox's <c>run_id</c> in the same transaction.
+    /// sandbox's <c>run_id</c> (and that of its snapshots recorded before) in the same transaction.
     /// </summary>
     /// <returns>The run's id: <see cref="NewFeatureRun.Id"/>, or a new UUIDv7.</returns>
     /// <exception cref="ArgumentException">A field is missing or malformed; nothing was written.</exception>
@@ -65,8 +70,12 @@ public static partial class PipelinePersistence
                 }
             }
             var stored = await Idempotent.InsertAsync(session, RunCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false);
-            if (data.SandboxId is not null)
+            if (data.SandboxId is { } claimed)
             {
+                if (stored is not null)
+                {
+                    await session.ExecuteAsync(ClaimSnapshots, [stored, claimed], ct).ConfigureAwait(false);
+                }
                 await session.CommitAsync(ct).ConfigureAwait(false);
             }
             return (Guid)(stored ?? throw Unexplained("feature_runs"));

@@ -20,7 +20,19 @@ public static partial class PipelinePersistence
     private static readonly CreateSpec SandboxCreate = new("sandboxes", SandboxColumns, new Sql(
         $"INSERT INTO {{s}}.sandboxes ({SandboxColumns.Names}, created_at, {string.Join(", ", SandboxStamps.Select(p => p.Name))}) " +
         $"VALUES ({SandboxColumns.Params}, @created_at, {string.Join(", ", SandboxStamps.Select(p => "@" + p.Name))}) ON CONFLICT (id) DO NOTHING",
-        [.. SandboxColumns.Items, P("created_at", Col.Time), .. SandboxStamps]));
+        [.. SandboxColumns.Items, P("created_at", Col.Time), .. SandboxStamps]),
+        laterStates: new Dictionary<string, Func<object?, object?, bool>> { ["status"] = SandboxStatusReachable });
+
+    /// <summary>
+    /// A replayed create finds the sandbox where <see cref="UpdateSandboxStatusAsync"/> may have
+    /// moved it since: the stored status matches the caller's if that move was possible (the same
+    /// status; or from a status that is not final to any but pending). A final status the caller
+    /// sent must still be there.
+    /// </summary>
+    private static bool SandboxStatusReachable(object? requested, object? stored) =>
+        Equals(requested, stored) || (requested is string from && stored is string now
+            && DbEnum<SandboxStatus>.Parse(from) is not (SandboxStatus.Stopped or SandboxStatus.Failed or SandboxStatus.Aborted)
+            && DbEnum<SandboxStatus>.Parse(now) != SandboxStatus.Pending);
 
     private static readonly Sql SandboxState = new(
         "SELECT status, started_at FROM {s}.sandboxes WHERE id = @id{forupdate}",
@@ -36,9 +48,13 @@ public static partial class PipelinePersistence
         P("id", Col.Text), P("sandbox_id", Col.Text), P("status", Col.Text), P("size_bytes", Col.Long),
         P("region", Col.Text), P("expires_at", Col.Time));
 
+    // The sandbox's run_id is copied under a share lock (PostgreSQL): a run claiming the sandbox at
+    // that moment either commits first (and this reads its id) or waits for this snapshot, and then
+    // fills its run_id with the claim (see CreateFeatureRunAsync).
     private static readonly CreateSpec SnapshotCreate = new("sandbox_snapshots", SnapshotColumns, new Sql(
         $"INSERT INTO {{s}}.sandbox_snapshots (run_id, created_at, {SnapshotColumns.Names}) " +
-        $"SELECT sb.run_id, @created_at, {SnapshotColumns.Params} FROM {{s}}.sandboxes sb WHERE sb.id = @sandbox_id ON CONFLICT (id) DO NOTHING",
+        $"SELECT sb.run_id, @created_at, {SnapshotColumns.Params} FROM (SELECT run_id FROM {{s}}.sandboxes WHERE id = @sandbox_id{{forshare}}) sb " +
+        "WHERE true ON CONFLICT (id) DO NOTHING", // WHERE: SQLite's parser needs one before an upsert's ON
         [.. SnapshotColumns.Items, P("created_at", Col.Time)]));
 
     /// <summary>

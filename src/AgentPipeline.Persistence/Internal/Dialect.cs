@@ -19,6 +19,7 @@ internal abstract class Dialect : IAsyncDisposable
     public string Resolve(string template) => template
         .Replace("{s}", Schema, StringComparison.Ordinal)
         .Replace("{forupdate}", Kind == PipelineProvider.PostgreSql ? " FOR UPDATE" : "", StringComparison.Ordinal)
+        .Replace("{forshare}", Kind == PipelineProvider.PostgreSql ? " FOR SHARE" : "", StringComparison.Ordinal)
         // memory_records.seq: an identity column on PostgreSQL; on SQLite the single writer numbers it.
         .Replace("{seqcol}", Kind == PipelineProvider.Sqlite ? "seq, " : "", StringComparison.Ordinal)
         .Replace("{seqval}", Kind == PipelineProvider.Sqlite ? "(SELECT COALESCE(MAX(m.seq), 0) + 1 FROM main.memory_records m), " : "", StringComparison.Ordinal);

@@ -9,9 +9,11 @@ namespace AgentPipeline.Persistence.Internal;
 /// </summary>
 internal sealed class CreateSpec
 {
-    public CreateSpec(string table, Columns columns, Sql insert, string[]? naturalKey = null, int batchOrder = 0, string? insertManyTemplate = null)
+    public CreateSpec(string table, Columns columns, Sql insert, string[]? naturalKey = null, int batchOrder = 0, string? insertManyTemplate = null,
+        IReadOnlyDictionary<string, Func<object?, object?, bool>>? laterStates = null)
     {
         Table = table;
+        LaterStates = laterStates?.ToDictionary(rule => columns.IndexOf(rule.Key), rule => rule.Value) ?? [];
         Columns = columns;
         Insert = insert;
         BatchOrder = batchOrder;
@@ -52,6 +54,13 @@ internal sealed class CreateSpec
     public Sql? SelectByNaturalKey { get; }
 
     public int[] NaturalKeyIndexes { get; } = [];
+
+    /// <summary>
+    /// Columns a later call may legitimately change (by index): for a replay, the stored value
+    /// matches the caller's when the rule says it can have come from it (a sandbox's status, moved
+    /// on by <c>UpdateSandboxStatus</c>). Every other column must be equal.
+    /// </summary>
+    public Dictionary<int, Func<object?, object?, bool>> LaterStates { get; }
 }
 
 internal static class Idempotent
@@ -88,6 +97,13 @@ internal static class Idempotent
         }
         // Without a caller id the store made a fresh one; the natural key decides, not the id.
         var differing = Differences(spec.Columns, values, stored, firstColumn: callerChoseId ? 0 : 1);
+        foreach (var (index, reachable) in spec.LaterStates)
+        {
+            if (reachable(values[index], stored[index]))
+            {
+                differing.Remove(spec.Columns.Items[index].Name);
+            }
+        }
         if (differing.Count > 0)
         {
             throw new IdempotencyConflictException(spec.Table, Convert.ToString(stored[0], System.Globalization.CultureInfo.InvariantCulture)!, differing);

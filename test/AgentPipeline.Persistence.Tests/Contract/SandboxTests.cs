@@ -1,3 +1,4 @@
+using AgentPipeline.Persistence.Internal;
 using AgentPipeline.Persistence.Tests.Infrastructure;
 using static AgentPipeline.Persistence.PipelinePersistence;
 using static AgentPipeline.Persistence.Tests.Infrastructure.StoreFixture;
@@ -63,6 +64,49 @@ public abstract class SandboxTests<TFixture>(TFixture fixture) : ContractTests<T
         var row = await Fixture.RowAsync("sandboxes", id);
         Assert.Equal(2, AsLong(row["vcpus"]));
         Assert.Equal(Clock.Now.AddSeconds(-9), AsTime(row["created_at"]));
+    }
+
+    [Theory]
+    [InlineData(SandboxStatus.Pending, SandboxStatus.Running)]
+    [InlineData(SandboxStatus.Pending, SandboxStatus.Stopped)]
+    [InlineData(SandboxStatus.Running, SandboxStatus.Snapshotting)]
+    [InlineData(SandboxStatus.Running, SandboxStatus.Aborted)]
+    public async Task Create_sandbox_replayed_after_its_status_moved_on_is_a_no_op_that_keeps_the_stored_status(SandboxStatus created, SandboxStatus now)
+    {
+        // A durable "provision" step records the sandbox, then marks it running (and later more);
+        // replaying the step's create must not fail because the status has moved since.
+        var id = NewId();
+        await CreateSandboxRecordAsync(Db, Full(id) with { Status = created });
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        await UpdateSandboxStatusAsync(Db, id, now);
+        var before = await Fixture.RowAsync("sandboxes", id);
+        Clock.Advance(TimeSpan.FromSeconds(5));
+
+        await CreateSandboxRecordAsync(Db, Full(id) with { Status = created });
+
+        var after = await Fixture.RowAsync("sandboxes", id);
+        Assert.Equal(DbEnum<SandboxStatus>.ToDb(now), after["status"]);
+        Assert.Equal(before, after);
+    }
+
+    [Theory]
+    [InlineData(SandboxStatus.Running, SandboxStatus.Stopped, SandboxStatus.Failed)]     // a final status the caller sent must still be there
+    [InlineData(SandboxStatus.Running, SandboxStatus.Running, SandboxStatus.Stopped)]
+    [InlineData(SandboxStatus.Pending, SandboxStatus.Pending, SandboxStatus.Running)]      // pending is never reached from another status
+    public async Task Create_sandbox_replayed_with_a_status_the_stored_one_cannot_have_come_from_is_a_conflict(
+        SandboxStatus created, SandboxStatus now, SandboxStatus replayed)
+    {
+        var id = NewId();
+        await CreateSandboxRecordAsync(Db, Full(id) with { Status = created });
+        if (now != created)
+        {
+            await UpdateSandboxStatusAsync(Db, id, now);
+        }
+
+        var e = await Assert.ThrowsAsync<IdempotencyConflictException>(() => CreateSandboxRecordAsync(Db, Full(id) with { Status = replayed }));
+
+        Assert.Equal(["status"], e.DifferingColumns);
+        Assert.Equal(DbEnum<SandboxStatus>.ToDb(now), (await Fixture.RowAsync("sandboxes", id))["status"]);
     }
 
     [Fact]
@@ -173,6 +217,30 @@ public abstract class SandboxTests<TFixture>(TFixture fixture) : ContractTests<T
     }
 
     [Fact]
+    public async Task Snapshots_recorded_before_a_run_claims_the_sandbox_get_its_run_id_with_the_claim()
+    {
+        var sandbox = NewId();
+        await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = sandbox });
+        var early = new NewSnapshotRecord { Id = "snap_" + Guid.NewGuid().ToString("N"), SandboxId = sandbox };
+        await CreateSnapshotRecordAsync(Db, early);
+        Assert.Null((await Fixture.RowAsync("sandbox_snapshots", early.Id))["run_id"]);
+        var other = NewId();
+        await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = other });
+        var unrelated = new NewSnapshotRecord { Id = "snap_" + Guid.NewGuid().ToString("N"), SandboxId = other };
+        await CreateSnapshotRecordAsync(Db, unrelated);
+
+        var run = await CreateFeatureRunAsync(Db, new NewFeatureRun { Prompt = "p", SandboxId = sandbox });
+        var late = new NewSnapshotRecord { Id = "snap_" + Guid.NewGuid().ToString("N"), SandboxId = sandbox };
+        await CreateSnapshotRecordAsync(Db, late);
+        await CreateSnapshotRecordAsync(Db, early); // a replay after the claim is still a no-op
+
+        Assert.Equal(run, AsGuid((await Fixture.RowAsync("sandbox_snapshots", early.Id))["run_id"]));
+        Assert.Equal(run, AsGuid((await Fixture.RowAsync("sandbox_snapshots", late.Id))["run_id"]));
+        Assert.Null((await Fixture.RowAsync("sandbox_snapshots", unrelated.Id))["run_id"]);
+        Assert.Equal(2, await Fixture.CountAsync("sandbox_snapshots", "run_id = @r", ("r", run)));
+    }
+
+    [Fact]
     public async Task Snapshot_of_a_missing_sandbox_throws_not_found_and_writes_nothing()
     {
         var id = "snap_" + Guid.NewGuid().ToString("N");
@@ -183,4 +251,47 @@ public abstract class SandboxTests<TFixture>(TFixture fixture) : ContractTests<T
 }
 
 public sealed class SqliteSandboxTests(SqliteFixture f) : SandboxTests<SqliteFixture>(f);
-public sealed class PostgreSqlSandboxTests(PostgreSqlFixture f) : SandboxTests<PostgreSqlFixture>(f);
+public sealed class PostgreSqlSandboxTests(PostgreSqlFixture f) : SandboxTests<PostgreSqlFixture>(f)
+{
+    [Fact]
+    public async Task A_snapshot_recorded_while_a_run_claims_its_sandbox_waits_for_the_claim_and_copies_its_run_id()
+    {
+        // Without the share lock the snapshot would read the sandbox's last committed run_id (none)
+        // while the claim's transaction, which fills earlier snapshots, cannot see the new one yet.
+        var sandbox = "sbx_" + Guid.NewGuid().ToString("N");
+        await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = sandbox });
+        var run = await CreateFeatureRunAsync(Db, new NewFeatureRun { Prompt = "p" });
+        const string app = "agentpipe-snapshot-claim";
+        await using var db = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(
+            new Npgsql.NpgsqlConnectionStringBuilder(Fixture.Target) { ApplicationName = app }.ConnectionString));
+        await using var claim = (Npgsql.NpgsqlConnection)Fixture.OpenRawConnection();
+        await using var transaction = await claim.BeginTransactionAsync();
+        await using (var update = new Npgsql.NpgsqlCommand("UPDATE agent.sandboxes SET run_id = @run WHERE id = @id", claim, transaction))
+        {
+            update.Parameters.AddWithValue("run", run);
+            update.Parameters.AddWithValue("id", sandbox);
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+        var id = "snap_" + Guid.NewGuid().ToString("N");
+
+        var snapshot = Task.Run(() => CreateSnapshotRecordAsync(db, new NewSnapshotRecord { Id = id, SandboxId = sandbox }));
+
+        // Its backend waits for the claim's row lock (observed in pg_stat_activity, 60 s at most).
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            Assert.False(snapshot.IsCompleted, "the snapshot was written while the claim was still open");
+            var waiting = await Fixture.QueryAsync($"SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = '{app}' AND wait_event_type = 'Lock'");
+            if (Convert.ToInt64(waiting[0]["n"], System.Globalization.CultureInfo.InvariantCulture) == 1)
+            {
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the snapshot's backend never waited for the claim's lock");
+            await Task.Delay(20);
+        }
+        await transaction.CommitAsync();
+        await snapshot.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(run, AsGuid((await Fixture.RowAsync("sandbox_snapshots", id))["run_id"]));
+    }
+}
