@@ -20,7 +20,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     private readonly RetryPolicy _retry;
     private readonly StoreLogger? _logger;
     private int _disposed;
-    private int _closing;
+    private Task? _closing;
 
     private PipelineDb(PipelineDbOptions options)
     {
@@ -199,14 +199,31 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Closes the pool. Calls in flight finish; later calls throw <see cref="ObjectDisposedException"/>.</summary>
-    public async ValueTask DisposeAsync()
+    /// <remarks>Every call, concurrent or repeated, returns when the first has closed everything.</remarks>
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _closing, 1) == 0)
+        var closing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _closing, closing.Task, null) is { } first)
+        {
+            return new ValueTask(first);
+        }
+        _ = CloseAsync(closing);
+        return new ValueTask(closing.Task);
+    }
+
+    private async Task CloseAsync(TaskCompletionSource closing)
+    {
+        try
         {
             // Rows already queued for a group commit are written first: their calls are in flight.
             await GroupCommit.StopAsync().ConfigureAwait(false);
             Volatile.Write(ref _disposed, 1);
             await Dialect.DisposeAsync().ConfigureAwait(false);
+            closing.SetResult();
+        }
+        catch (Exception e)
+        {
+            closing.SetException(e);
         }
     }
 

@@ -63,6 +63,7 @@ internal sealed class GroupCommitter
     private Task? _flushTask;
     private int _sleeping;
     private volatile bool _stopped;
+    private bool _flushersClosed; // PostgreSQL: set by StopAsync once no flusher runs; none may start after
 
     public GroupCommitter(PipelineDb db, bool enabled, int maxBatch, int engageAt)
     {
@@ -201,6 +202,14 @@ internal sealed class GroupCommitter
             }
             if (Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
             {
+                // Pairs with StopAsync's set-then-look: either it sees this flusher and waits for
+                // it, or this sees that the handle has closed and writes nothing.
+                if (Volatile.Read(ref _flushersClosed))
+                {
+                    FailQueued();
+                    Interlocked.Decrement(ref _flushing);
+                    return false;
+                }
                 return true;
             }
         }
@@ -213,6 +222,13 @@ internal sealed class GroupCommitter
         {
             lock (_wake)
             {
+                if (_stopped)
+                {
+                    // StopAsync has looked for a thread (under this lock) and found none: no
+                    // thread may start after it; the row fails instead of being written after close.
+                    FailQueued();
+                    return;
+                }
                 if (_thread is null)
                 {
                     _thread = new Thread(FlushThread) { IsBackground = true, Name = "AgentPipeline group commit" };
@@ -273,9 +289,21 @@ internal sealed class GroupCommitter
     /// </summary>
     internal async Task StopAsync()
     {
-        _stopped = true;
+        Thread? thread;
+        lock (_wake)
+        {
+            // Under the lock WakeThread starts the thread with: a thread exists now, or none ever will.
+            _stopped = true;
+            thread = _thread;
+        }
         Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _thread) is not null)
+        if (Hold is { } hold)
+        {
+            // A test's held batch must not keep the handle from closing (its flusher waits on it).
+            Hold = null;
+            hold.Release();
+        }
+        if (thread is not null)
         {
             _wake.Release();
             await _threadExited.Task.ConfigureAwait(false);
@@ -283,7 +311,8 @@ internal sealed class GroupCommitter
         else
         {
             // A flusher that has just won TryEnterFlusher may not have published its task yet:
-            // wait until none runs, so that no batch is written after the handle is closed.
+            // wait until none runs, then close the door (and look once more: one that entered
+            // meanwhile either sees the door closed or is waited for).
             while (true)
             {
                 if (Volatile.Read(ref _flushTask) is { } flushing)
@@ -292,7 +321,12 @@ internal sealed class GroupCommitter
                 }
                 if (Volatile.Read(ref _flushing) == 0)
                 {
-                    break;
+                    Volatile.Write(ref _flushersClosed, true);
+                    Interlocked.MemoryBarrier();
+                    if (Volatile.Read(ref _flushing) == 0)
+                    {
+                        break;
+                    }
                 }
                 await Task.Yield();
             }

@@ -24,7 +24,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         };
         Db.GroupCommit.Hold = hold;
         var tasks = calls.Select(call => Task.Run(call)).ToList();
-        await allQueued.Task;
+        await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(60)); // a failure reports itself; closing the handle releases the hold
         return tasks;
     }
 
@@ -312,6 +312,36 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
             }
             await Task.WhenAll(first).WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(_ => { }, TaskScheduler.Default);
         }
+    }
+
+    [Fact]
+    public async Task Closing_twice_at_once_returns_only_when_the_queued_rows_are_written_even_from_a_held_batch()
+    {
+        await using var db = PipelineDb.Open(new PipelineDbOptions().UseTarget(Fixture.Target));
+        var (_, _, step) = await Seed.StepAsync(db);
+        var queued = 0;
+        var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        db.GroupCommit.Queued = () =>
+        {
+            if (Interlocked.Increment(ref queued) == 5)
+            {
+                allQueued.SetResult();
+            }
+        };
+        db.GroupCommit.Hold = new SemaphoreSlim(0); // never released by the test: closing must not wait on it
+        var calls = Enumerable.Range(0, 5)
+            .Select(i => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"closing_{i}", ToolName = "read" })))
+            .ToList();
+        await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var first = db.DisposeAsync().AsTask();
+        var second = db.DisposeAsync().AsTask();
+        await second.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(calls, t => Assert.True(t.IsCompletedSuccessfully, "a queued call was still running when the second close returned"));
+        Assert.True(first.IsCompletedSuccessfully);
+        Assert.Equal(5, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = "late", ToolName = "read" }));
     }
 
     [Fact]
