@@ -94,7 +94,7 @@ public static partial class PipelinePersistence
             id, Check.Id(data.StepId, "data.StepId"), Check.Required(data.ToolCallId, "data.ToolCallId"), Check.Required(data.ToolName, "data.ToolName"),
             Check.Json(data.Input, "data.Input"), Check.Json(data.Output, "data.Output"), Check.Enum(data.OutputType, "data.OutputType"),
             data.IsDynamic, data.IsInvalid, Check.Json(data.Error, "data.Error"), data.IsPreliminary, data.IsProviderExecuted, data.Title,
-            Check.Json(data.ProviderMetadata, "data.ProviderMetadata"),
+            Redact(db, Check.Json(data.ProviderMetadata, "data.ProviderMetadata"), Redaction.SecretRedaction.ToolCalls, Redaction.SecretRedaction.ProviderMetadata),
         ];
         return await db.GroupCommit.InsertAsync(ToolCallCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {

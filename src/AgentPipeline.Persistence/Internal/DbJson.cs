@@ -208,8 +208,16 @@ internal static class DbJson
         return sb.ToString();
     }
 
+    /// <summary>A string as a quoted JSON token (UTF-8): minimal escapes, a lone surrogate as its <c>\u</c> escape.</summary>
+    internal static byte[] QuoteLenient(string value)
+    {
+        var sb = new StringBuilder(value.Length + 2);
+        AppendString(sb, value);
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
     /// <summary>JSON string escapes decoded char by char, so a lone surrogate survives (GetString would throw).</summary>
-    private static string Unescape(ReadOnlySpan<byte> raw, bool escaped)
+    internal static string Unescape(ReadOnlySpan<byte> raw, bool escaped)
     {
         if (!escaped)
         {

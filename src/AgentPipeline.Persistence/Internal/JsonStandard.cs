@@ -193,7 +193,7 @@ internal static class JsonStandard
             var first = _frames![_depth - 1];
             if (_large is not null && _large.TryGetValue(_depth, out var set))
             {
-                var text = Encoding.UTF8.GetString(Bytes(utf8, name));
+                var text = Text(Bytes(utf8, name));
                 return set.Add(text) ? null : text;
             }
             var bytes = Bytes(utf8, name);
@@ -201,7 +201,7 @@ internal static class JsonStandard
             {
                 if (Bytes(utf8, _names![i]).SequenceEqual(bytes))
                 {
-                    return Encoding.UTF8.GetString(bytes);
+                    return Text(bytes);
                 }
             }
             if (_count - first == SmallObject)
@@ -210,9 +210,9 @@ internal static class JsonStandard
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 for (var i = first; i < _count; i++)
                 {
-                    names.Add(Encoding.UTF8.GetString(Bytes(utf8, _names![i])));
+                    names.Add(Text(Bytes(utf8, _names![i])));
                 }
-                names.Add(Encoding.UTF8.GetString(bytes));
+                names.Add(Text(bytes));
                 (_large ??= [])[_depth] = names;
                 return null;
             }
@@ -232,7 +232,8 @@ internal static class JsonStandard
                 // The reader reads one contiguous span: the name's bytes follow the token's opening quote.
                 return ((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
             }
-            var needed = reader.ValueSpan.Length; // unescaping never lengthens UTF-8
+            // Unescaping never lengthens UTF-8; the UTF-16 form below takes at most twice the bytes, plus one.
+            var needed = 2 * reader.ValueSpan.Length + 1;
             _unescaped ??= ArrayPool<byte>.Shared.Rent(Math.Max(256, needed));
             while (_unescapedLength + needed > _unescaped.Length)
             {
@@ -245,15 +246,25 @@ internal static class JsonStandard
             }
             catch (InvalidOperationException)
             {
-                // A lone surrogate escape has no UTF-8 form: the escaped text itself stands for the
-                // name (it holds a backslash, so it cannot equal an unescaped name).
-                reader.ValueSpan.CopyTo(_unescaped.AsSpan(_unescapedLength));
-                written = needed;
+                // A lone surrogate has no UTF-8 form: the name's UTF-16 code units stand for it, after
+                // a byte no UTF-8 text holds (so it cannot equal a name that has a UTF-8 form, and
+                // "\uD800" and "\ud800" are the same name).
+                var text = DbJson.Unescape(reader.ValueSpan, escaped: true);
+                var destination = _unescaped.AsSpan(_unescapedLength);
+                destination[0] = 0xFF;
+                MemoryMarshal.AsBytes(text.AsSpan()).CopyTo(destination[1..]);
+                written = 1 + 2 * text.Length;
             }
             var start = ~_unescapedLength;
             _unescapedLength += written;
             return (start, written);
         }
+
+        /// <summary>A kept name as text: UTF-8, or after the 0xFF marker the UTF-16 code units of a name with a lone surrogate.</summary>
+        private static string Text(ReadOnlySpan<byte> name) =>
+            name.Length > 0 && name[0] == 0xFF
+                ? new string(MemoryMarshal.Cast<byte, char>(name[1..]))
+                : Encoding.UTF8.GetString(name);
 
         private readonly ReadOnlySpan<byte> Bytes(ReadOnlySpan<byte> utf8, (int Start, int Length) name) =>
             name.Start >= 0 ? utf8.Slice(name.Start, name.Length) : _unescaped.AsSpan(~name.Start, name.Length);

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using AgentPipeline.Persistence.Internal;
 using AgentPipeline.Persistence.Redaction;
 
 namespace AgentPipeline.Persistence;
@@ -253,7 +254,7 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
             // A byte-exact splice needs the decoded text to map back onto the bytes one to one.
             escaped |= Encoding.UTF8.GetByteCount(chars) != content.Length;
             var replacement = escaped
-                ? Quote(JsonEncodedText.Encode(SecretText.Replace(chars, hits), JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes)
+                ? EncodeQuoted(SecretText.Replace(chars, hits))
                 : SecretText.ReplaceUtf8Quoted(content, chars, hits);
             AddSplice(root, element, replacement, ref splices);
         }
@@ -278,7 +279,8 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
     }
 
     // A JSON string token (quotes included) decoded into buffer, without allocating; the decoded text is never
-    // longer in chars than the token is in bytes.
+    // longer in chars than the token is in bytes. A lone surrogate escape (a truncated emoji), which
+    // System.Text.Json refuses to decode, is kept as that char.
     private static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> quoted, bool escaped, char[] buffer)
     {
         if (!escaped)
@@ -287,19 +289,42 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
         }
         var reader = new Utf8JsonReader(quoted);
         reader.Read();
-        return buffer.AsSpan(0, reader.CopyString(buffer));
+        try
+        {
+            return buffer.AsSpan(0, reader.CopyString(buffer));
+        }
+        catch (InvalidOperationException)
+        {
+            var text = DbJson.Unescape(quoted[1..^1], escaped: true);
+            text.CopyTo(buffer);
+            return buffer.AsSpan(0, text.Length);
+        }
+    }
+
+    // The replaced text as a JSON string token: minimal escaping, any lone surrogate as its \u escape
+    // (JsonEncodedText refuses invalid UTF-16).
+    private static byte[] EncodeQuoted(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsSurrogate(c))
+            {
+                return DbJson.QuoteLenient(text);
+            }
+        }
+        return Quote(JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes);
     }
 
     private bool TryMatchName(JsonProperty property, NameScope scope, out NameMatch match)
     {
         var raw = JsonMarshal.GetRawUtf8PropertyName(property);
-        return TryMatchUtf8(raw, scope, out match) ?? _names.TryMatch(property.Name, scope, out match);
+        return TryMatchUtf8(raw, scope, out match) ?? _names.TryMatch(DbJson.Unescape(raw, escaped: true), scope, out match);
     }
 
     private bool TryMatchString(JsonElement element, NameScope scope, out NameMatch match)
     {
         var content = JsonMarshal.GetRawUtf8Value(element)[1..^1];
-        return TryMatchUtf8(content, scope, out match) ?? _names.TryMatch(element.GetString(), scope, out match);
+        return TryMatchUtf8(content, scope, out match) ?? _names.TryMatch(DbJson.Unescape(content, escaped: true), scope, out match);
     }
 
     // Decodes on the stack; null when the text is escaped or too long for that (the caller decodes it the slow way).

@@ -7,6 +7,7 @@ internal static class SecretRedaction
 {
     public const string AgentInvocations = "agent_invocations";
     public const string AgentSteps = "agent_steps";
+    public const string ToolCalls = "tool_calls";
     public const string ResponseHeaders = "response_headers";
     public const string RequestBody = "request_body";
     public const string ResponseBody = "response_body";

@@ -52,6 +52,52 @@ public abstract class StoredRedactionTests<TFixture>(TFixture fixture) : Contrac
     }
 
     [Fact]
+    public async Task A_tool_calls_provider_metadata_is_redacted_too_and_a_replay_stays_a_no_op()
+    {
+        var (_, _, step) = await Seed.StepAsync(Db);
+        var call = new NewToolCall
+        {
+            StepId = step, ToolCallId = "call_meta", ToolName = "fetch",
+            ProviderMetadata = Json($$$"""{"proxy":{"apiKey":"{{{ApiKey}}}","region":"us"}}"""),
+            Input = Json("""{"url":"https://example.com"}"""),
+        };
+
+        var id = await CreateToolCallAsync(Db, call);
+
+        var row = await Fixture.RowAsync("tool_calls", id);
+        var metadata = StoreFixture.AsJson(row["provider_metadata"])!.Value.GetProperty("proxy");
+        Assert.StartsWith("[REDACTED:", metadata.GetProperty("apiKey").GetString(), StringComparison.Ordinal);
+        Assert.Equal("us", metadata.GetProperty("region").GetString());
+        Assert.DoesNotContain(ApiKey, string.Join("\n", row.Values.Select(v => v?.ToString())), StringComparison.Ordinal);
+        Assert.Equal(id, await CreateToolCallAsync(Db, call));
+    }
+
+    [Fact]
+    public async Task Lone_surrogates_in_redacted_columns_come_back_exactly_beside_a_redacted_secret()
+    {
+        // A conversation whose earlier tool output ends in half an emoji, as request_body carries it.
+        var (_, invocation, _) = await Seed.StepAsync(Db);
+        var body = Json($$$"""{"messages":[{"role":"tool","content":"cut \ud83d"},{"role":"user","content":"key {{{ApiKey}}} \udc00 end"}],"note":"\ud800"}""");
+        var headers = Json($$"""{"Authorization":"Bearer {{Bearer}}","x-trace":"\ud83d","\udead":"x"}""");
+
+        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, RequestBody = body, ResponseHeaders = headers });
+
+        var storedBody = (JsonElement)(await StoredValue.JsonAsync(Db, "agent_steps", step, "request_body"))!;
+        var messages = storedBody.GetProperty("messages");
+        Assert.Equal("\"cut \\ud83d\"", messages[0].GetProperty("content").GetRawText(), ignoreCase: true);
+        var redacted = messages[1].GetProperty("content").GetRawText();
+        Assert.DoesNotContain(ApiKey, redacted, StringComparison.Ordinal);
+        Assert.Contains("[REDACTED:", redacted, StringComparison.Ordinal);
+        Assert.Contains("\\udc00 end", redacted, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("\"\\ud800\"", storedBody.GetProperty("note").GetRawText(), ignoreCase: true);
+        var storedHeaders = (JsonElement)(await StoredValue.JsonAsync(Db, "agent_steps", step, "response_headers"))!;
+        Assert.Contains("[REDACTED:", storedHeaders.GetProperty("Authorization").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Bearer, storedHeaders.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("\"\\ud83d\"", storedHeaders.GetProperty("x-trace").GetRawText(), ignoreCase: true);
+        Assert.Equal(step, await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, RequestBody = body, ResponseHeaders = headers }));
+    }
+
+    [Fact]
     public async Task Redaction_can_be_turned_off_or_replaced_by_a_custom_redactor()
     {
         await using var off = PipelineDb.Open(new PipelineDbOptions { SecretRedaction = { Enabled = false } }.UseTarget(Fixture.Target));
