@@ -91,9 +91,9 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         {
             await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException)
+        catch (Exception e) when (Dialect.ProviderError(e) is { } provider)
         {
-            throw Dialect.Translate(e);
+            throw Dialect.Translate(provider);
         }
     }
 
@@ -113,9 +113,9 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         {
             return [.. await context.Database.GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)];
         }
-        catch (Exception e) when (e is System.Data.Common.DbException)
+        catch (Exception e) when (Dialect.ProviderError(e) is { } provider)
         {
-            throw Dialect.Translate(e);
+            throw Dialect.Translate(provider);
         }
     }
 

@@ -33,10 +33,10 @@ internal static class CliAction
             {
                 return await body(parseResult, new CliContext(db, stdout, stderr), cancellationToken);
             }
-            catch (DbException e)
+            catch (Exception e) when (AgentPipeline.Persistence.Internal.Dialect.ProviderError(e) is { } provider)
             {
-                // Reads go through EF Core, which lets provider errors through untranslated.
-                throw db.Dialect.Translate(e);
+                // Reads go through EF Core, which lets provider errors through untranslated (or, on PostgreSQL, wraps a transient one).
+                throw db.Dialect.Translate(provider);
             }
         }
         catch (Exception e) when (ErrorReporter.IsExpected(e))

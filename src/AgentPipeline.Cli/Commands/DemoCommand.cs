@@ -67,10 +67,10 @@ internal static class DemoCommand
             {
                 return await SimulateAndListAsync(parseResult, db, clock, settings, json, stdout, stderr, cancellationToken);
             }
-            catch (DbException e)
+            catch (Exception e) when (AgentPipeline.Persistence.Internal.Dialect.ProviderError(e) is { } provider)
             {
-                // The listing reads through EF Core, which lets provider errors through untranslated.
-                throw db.Dialect.Translate(e);
+                // The listing reads through EF Core, which lets provider errors through untranslated (or, on PostgreSQL, wraps a transient one).
+                throw db.Dialect.Translate(provider);
             }
         }
         catch (Exception e) when (ErrorReporter.IsExpected(e))

@@ -66,5 +66,26 @@ internal abstract class Dialect : IAsyncDisposable
     /// <summary>Turns a provider exception into a <see cref="PipelineDatabaseException"/>; anything else is returned as is.</summary>
     public abstract Exception Translate(Exception exception);
 
+    /// <summary>
+    /// The provider's error in <paramref name="exception"/> or what it wraps: EF Core passes most
+    /// through as they are, but on PostgreSQL a transient one (a lost connection, a timeout) arrives
+    /// inside an <see cref="InvalidOperationException"/> from its execution strategy.
+    /// </summary>
+    public static System.Data.Common.DbException? ProviderError(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException provider)
+            {
+                return provider;
+            }
+            if (e is PipelinePersistenceException)
+            {
+                return null; // already ours
+            }
+        }
+        return null;
+    }
+
     public abstract ValueTask DisposeAsync();
 }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using AgentPipeline.Persistence.Tests.Infrastructure;
 using AgentPipeline.Persistence.TestWorker;
 using Npgsql;
@@ -83,5 +84,32 @@ public sealed class PostgreSqlOutageTests(PostgreSqlFixture fixture) : IClassFix
         Assert.True(e.IsTransient);
         await PipelinePersistence.UpdateFeatureRunPhaseAsync(db, run, FeaturePhase.Judging);
         Assert.Equal("judging", (await fixture.RowAsync("feature_runs", run))["current_phase"]);
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_under_an_ef_core_read_surfaces_as_a_transient_typed_exception_too()
+    {
+        // EF Core's PostgreSQL execution strategy wraps a transient error in an InvalidOperationException;
+        // the migrations reads (and the CLI's EF reads) must still report it as the store's own.
+        var target = new NpgsqlConnectionStringBuilder(fixture.Target) { ApplicationName = "agentpipe-efread" }.ConnectionString;
+        await using var db = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(target));
+        const string kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'agentpipe-efread'";
+        Assert.NotEmpty(await db.GetAppliedMigrationsAsync()); // an idle pooled connection, then killed
+        await fixture.QueryAsync(kill);
+
+        var e = await Assert.ThrowsAsync<PipelineDatabaseException>(() => db.GetAppliedMigrationsAsync());
+        Assert.True(e.IsTransient);
+
+        Assert.NotEmpty(await db.GetAppliedMigrationsAsync());
+        await fixture.QueryAsync(kill);
+        await using (var context = db.CreateDbContext())
+        {
+            // A LINQ read, as the CLI makes them: what EF throws, found and translated the way the CLI does.
+            var thrown = await Assert.ThrowsAnyAsync<Exception>(() => context.FeatureRuns.CountAsync());
+            var provider = AgentPipeline.Persistence.Internal.Dialect.ProviderError(thrown);
+            Assert.NotNull(provider);
+            Assert.True(Assert.IsType<PipelineDatabaseException>(db.Dialect.Translate(provider)).IsTransient);
+        }
+        Assert.Equal(db.GetKnownMigrations(), await db.GetAppliedMigrationsAsync());
     }
 }
