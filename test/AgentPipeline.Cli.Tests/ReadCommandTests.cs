@@ -338,6 +338,12 @@ public abstract class ReadCommandTests<TStore>(DemoFixture<TStore> fixture) : IC
                 Assert.Equal(group.Sum(i => i.TotalTokens ?? Db.Steps.Where(s => s.InvocationId == i.Id).Sum(s => s.TotalTokens ?? 0)),
                     row.GetProperty("totalTokens").GetInt64());
                 Assert.Equal(group.Sum(i => i.CompletedAt is { } end ? (long)(end - i.StartedAt).TotalMilliseconds : 0), row.GetProperty("agentTimeMs").GetInt64());
+                // modelProvider belongs to a model's row only.
+                Assert.Equal(by == "model", row.TryGetProperty("modelProvider", out _));
+                if (by == "model")
+                {
+                    Assert.Equal(group.First().ModelProvider, row.GetProperty("modelProvider").GetString());
+                }
             }
         }
     }
@@ -415,6 +421,7 @@ public abstract class ReadCommandTests<TStore>(DemoFixture<TStore> fixture) : IC
             Assert.Contains("Exit codes:", help.Stdout, StringComparison.Ordinal);
             Assert.Contains("2  not found", help.Stdout, StringComparison.Ordinal);
             Assert.Contains("4  database unreachable", help.Stdout, StringComparison.Ordinal);
+            Assert.Contains("130  cancelled", help.Stdout, StringComparison.Ordinal);
         }
         foreach (var command in new[] { "demo", "runs", "show", "memories", "cta", "stats", "migrate" })
         {

@@ -75,6 +75,7 @@ internal static class AgentPipeCommand
             output.WriteLine("     that forbids the change");
             output.WriteLine("  4  database unreachable: server down, connection lost, file busy or cannot");
             output.WriteLine("     be opened");
+            output.WriteLine("  130  cancelled (Ctrl+C)");
             output.WriteLine();
             return ExitCodes.Success;
         }

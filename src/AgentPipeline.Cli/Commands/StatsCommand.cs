@@ -42,7 +42,19 @@ internal static class StatsCommand
             var rows = await StatsQueries.ReadAsync(context, grouping, runId, cancellationToken);
             if (parseResult.GetValue(json))
             {
-                JsonOutput.Write(Console.Out, rows);
+                // modelProvider belongs to a model's row only (docs/cli.md); other groupings leave it out.
+                if (grouping == StatsGrouping.Model)
+                {
+                    JsonOutput.Write(Console.Out, rows);
+                }
+                else
+                {
+                    JsonOutput.Write(Console.Out, rows.Select(r => new
+                    {
+                        r.Key, r.Invocations, r.Steps, r.ToolCalls, r.InputTokens, r.OutputTokens, r.TotalTokens,
+                        r.CacheReadTokens, r.CacheWriteTokens, r.ReasoningTokens, r.AgentTimeMs,
+                    }).ToList());
+                }
                 return ExitCodes.Success;
             }
             if (rows.Count == 0)
