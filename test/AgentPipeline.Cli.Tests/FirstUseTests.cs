@@ -45,7 +45,11 @@ public abstract class FirstUseTests<TStore>(TStore fixture) : IClassFixture<TSto
         var result = await AgentPipe.RunAsync(_folder.Path, "runs", "--db", target);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal("No runs yet. Try: agentpipe demo", result.Stdout.TrimEnd());
+        Assert.Equal("No runs yet. Try: agentpipe demo", result.StdoutLines[0]);
+        // Then which database (a mistyped name would have made a new, empty one), without its password.
+        var label = string.Concat(string.Concat(result.StdoutLines.Skip(1)).Where(c => !char.IsWhiteSpace(c))); // wrapped at 80 columns
+        Assert.Matches(@"^Database:(SQLitefile/\S+|PostgreSQL\S+@127\.0\.0\.1:\d+/\S+\(schemaagent\))$", label);
+        Assert.DoesNotContain("Password", result.Stdout, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(0, await CountAsync(target, "cta_events"));
     }
 
