@@ -246,12 +246,15 @@ public abstract class ReadCommandTests<TStore>(DemoFixture<TStore> fixture) : IC
         var dashed = run.Id.ToString();
         var typedPrefix = dashed[..Enumerable.Range(1, 36).First(n => dashed[..n].Count(char.IsAsciiHexDigit) == prefixLength)];
 
-        var byPrefix = await fixture.CachedAsync("memories", typedPrefix, "--json");
+        var byPrefix = await fixture.CachedAsync("show", typedPrefix, "--json");
+        var memoriesByPrefix = await fixture.CachedAsync("memories", typedPrefix, "--json");
         var byFullId = await fixture.CachedAsync(ShowJson(Db.Waiting));
         var byShortId = await fixture.CachedAsync(ShowJson(Failed));
 
         Assert.True(byPrefix.ExitCode == 0, byPrefix.ToString());
-        Assert.Equal(Db.Memories.Count(m => m.RunId == run.Id), JsonDocument.Parse(byPrefix.Stdout).RootElement.GetArrayLength());
+        Assert.Equal(run.Id, JsonDocument.Parse(byPrefix.Stdout).RootElement.GetProperty("id").GetGuid()); // that run, not another
+        Assert.Equal(Db.Memories.Where(m => m.RunId == run.Id).Select(m => m.Content),
+            JsonDocument.Parse(memoriesByPrefix.Stdout).RootElement.EnumerateArray().Select(m => m.GetProperty("content").GetString()));
         Assert.Contains(Db.Waiting.Id.ToString(), ShowJson(Db.Waiting));
         Assert.Equal(Db.Waiting.Id, JsonDocument.Parse(byFullId.Stdout).RootElement.GetProperty("id").GetGuid());
         Assert.Contains(DbFacts.ShortId(Failed.Id).ToUpperInvariant(), ShowJson(Failed));
