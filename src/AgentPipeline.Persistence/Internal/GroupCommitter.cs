@@ -93,6 +93,15 @@ internal sealed class GroupCommitter
     /// <summary>Called after a call's row is queued (for tests).</summary>
     internal Action? Queued { get; set; }
 
+    /// <summary>Called on the flusher right after a batch committed (for tests).</summary>
+    internal Action? BatchCommitted { get; set; }
+
+    /// <summary>The SQLite flusher thread, once started (for tests).</summary>
+    internal Thread? FlusherThread => Volatile.Read(ref _thread);
+
+    /// <summary>Rows queued and not yet taken by a flusher (for tests).</summary>
+    internal int QueuedRows => Volatile.Read(ref _queued);
+
     /// <summary>Awaited by a call that commits its row on its own, before it does (for tests: keeps such calls in flight).</summary>
     internal Func<Task>? BeforeAlone { get; set; }
 
@@ -249,6 +258,7 @@ internal sealed class GroupCommitter
     /// </summary>
     private void FlushThread()
     {
+        SqliteDialect.BlockingThread = true;
         while (true)
         {
             if (Hold is { } hold)
@@ -572,6 +582,7 @@ internal sealed class GroupCommitter
             return;
         }
         LastBatchSize = batch.Count;
+        BatchCommitted?.Invoke();
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _batchedRows, batch.Count);
         for (var i = 0; i < batch.Count; i++)

@@ -60,16 +60,40 @@ internal sealed class SqliteDialect : Dialect
 
     public override string Schema => "main";
 
+    /// <summary>
+    /// Set on a thread of our own that may block (the group-commit flusher's): it waits for a
+    /// connection and the write gate synchronously, so that when a lone writer or the checkpoint
+    /// holds the gate its batch goes on on that thread, not in a continuation queued behind the
+    /// very callers it serves on a busy thread pool.
+    /// </summary>
+    [ThreadStatic]
+    internal static bool BlockingThread;
+
     public override async ValueTask<Session> OpenAsync(bool write, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var blocking = BlockingThread;
+        if (blocking)
+        {
+            _slots.Wait(cancellationToken);
+        }
+        else
+        {
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         var gated = false;
         try
         {
             if (write)
             {
-                await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (blocking)
+                {
+                    _writeGate.Wait(cancellationToken);
+                }
+                else
+                {
+                    await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
                 gated = true;
             }
             PooledConnection? idle;
