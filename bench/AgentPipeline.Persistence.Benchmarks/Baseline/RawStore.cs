@@ -501,19 +501,38 @@ internal abstract class RawStore : IPipelineCalls, IAsyncDisposable
         var connection = await EnterAsync(cancellationToken);
         try
         {
-            var command = await CommandAsync(connection, RawSql.MemoryByRun, cancellationToken);
+            var command = await CommandAsync(connection, _sqlite ? RawSql.MemoryByRun : RawSql.MemoryByRunUnordered, cancellationToken);
             try
             {
                 SetGuid(command.Parameters[0], runId);
                 var records = new List<MemoryRecord>();
+                List<long>? seqs = _sqlite ? null : [];
+                var inOrder = true;
                 var reader = await command.ExecuteReaderAsync(cancellationToken);
                 await using (reader)
                 {
                     while (await reader.ReadAsync(cancellationToken))
                     {
-                        records.Add(new MemoryRecord(ReadGuid(reader, 0), ParsePhase(reader.GetString(1)), ParseKind(reader.GetString(2)),
-                            reader.GetString(3), ReadTime(reader, 4)));
+                        var record = new MemoryRecord(ReadGuid(reader, 0), ParsePhase(reader.GetString(1)), ParseKind(reader.GetString(2)),
+                            reader.GetString(3), ReadTime(reader, 4));
+                        if (seqs is not null)
+                        {
+                            var seq = reader.GetInt64(5);
+                            if (records.Count > 0 && (records[^1].CreatedAt, seqs[^1]).CompareTo((record.CreatedAt, seq)) > 0)
+                            {
+                                inOrder = false;
+                            }
+                            seqs.Add(seq);
+                        }
+                        records.Add(record);
                     }
+                }
+                if (!inOrder)
+                {
+                    var keys = records.Select((r, i) => (r.CreatedAt, seqs![i])).ToArray();
+                    var sorted = records.ToArray();
+                    Array.Sort(keys, sorted);
+                    records = [.. sorted];
                 }
                 if (records.Count == 0)
                 {

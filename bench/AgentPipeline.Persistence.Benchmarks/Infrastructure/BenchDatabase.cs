@@ -55,6 +55,55 @@ internal sealed class BenchDatabase : IAsyncDisposable
         return database;
     }
 
+    /// <summary>
+    /// SQLite, before a timed batch (untimed): the WAL emptied into the database file, after the
+    /// library's background checkpoint (if one runs) has finished, so that every side starts from
+    /// the same state and none copies pages another side wrote. Nothing on PostgreSQL.
+    /// </summary>
+    public async Task SettleWalAsync()
+    {
+        if (Provider != PipelineProvider.Sqlite)
+        {
+            return;
+        }
+        await OursCheckpointAsync();
+        await CheckpointAsync("TRUNCATE");
+    }
+
+    /// <summary>
+    /// SQLite, at the end of a timed batch (timed): the side's own pages copied into the database
+    /// file — the library's background checkpoint awaited, then what is left checkpointed — so that
+    /// every side pays for putting its writes in the file, whether or not its batch crossed SQLite's
+    /// automatic checkpoint (1,000 pages) or the library's (256 write transactions).
+    /// </summary>
+    public async Task CheckpointOwnPagesAsync()
+    {
+        if (Provider != PipelineProvider.Sqlite)
+        {
+            return;
+        }
+        await OursCheckpointAsync();
+        await CheckpointAsync("PASSIVE");
+    }
+
+    private async Task OursCheckpointAsync()
+    {
+        if (Db.Dialect is AgentPipeline.Persistence.Internal.SqliteDialect { LastCheckpoint: { } pending })
+        {
+            await pending;
+        }
+    }
+
+    private async Task CheckpointAsync(string mode)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Target};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        // mode is one of two constants above, never a value from outside.
+        command.CommandText = $"PRAGMA busy_timeout = 10000; PRAGMA wal_checkpoint({mode});";
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Db.DisposeAsync();

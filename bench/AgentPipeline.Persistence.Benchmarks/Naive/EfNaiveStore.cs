@@ -38,7 +38,6 @@ internal sealed class EfNaiveStore : IPipelineCalls
         {
             var options = new DbContextOptionsBuilder<SqlitePipelineDbContext>()
                 .UseSqlite(new SqliteConnectionStringBuilder { DataSource = database.Target, Pooling = true, DefaultTimeout = 30 }.ToString())
-                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
                 .AddInterceptors(new SqliteConnectionSetup())
                 .Options;
             _create = () => new SqlitePipelineDbContext(options);
@@ -48,7 +47,6 @@ internal sealed class EfNaiveStore : IPipelineCalls
             var dataSource = ((PostgreSqlDialect)database.Db.Dialect).DataSource;
             var options = new DbContextOptionsBuilder<PostgreSqlPipelineDbContext>()
                 .UseNpgsql(dataSource, o => o.MigrationsHistoryTable(ContextFactory.HistoryTable, "agent"))
-                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking)
                 .Options;
             _create = () => new PostgreSqlPipelineDbContext(options);
         }

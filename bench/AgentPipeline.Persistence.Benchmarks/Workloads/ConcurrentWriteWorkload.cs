@@ -37,6 +37,8 @@ internal sealed class ConcurrentWriteWorkload : IAsyncDisposable
 
     public PipelineProvider Provider => _database.Provider;
 
+    public BenchDatabase Database => _database;
+
     /// <summary>The library's group-commit totals on ours' handle (batches, rows in them).</summary>
     public (long Batches, long Rows) GroupCommitTotals => _database.Db.GroupCommit.Totals;
 

@@ -18,6 +18,8 @@ internal sealed class RealisticRunWorkload : IAsyncDisposable
     public const int ToolCallsPerStep = 2;
 
     private readonly BenchDatabase _database;
+
+    public BenchDatabase Database => _database;
     private readonly RawStore _baseline;
     private readonly IPipelineCalls[] _sides;
 
