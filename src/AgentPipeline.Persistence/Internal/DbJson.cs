@@ -152,10 +152,32 @@ internal static class DbJson
     private static int? Hex(ReadOnlySpan<byte> utf8, int start) =>
         start + 4 <= utf8.Length && Utf8Parser.TryParse(utf8.Slice(start, 4), out ushort code, out var used, 'X') && used == 4 ? code : null;
 
-    /// <summary>Re-emits the JSON token by token, passing every string (names too) through <paramref name="map"/>.</summary>
-    private static string Rewrite(ReadOnlySpan<byte> utf8, Func<string, string> map)
+    /// <summary>
+    /// The same value as standard text: comments and trailing commas, which a lenient parse left in
+    /// a <see cref="JsonElement"/>'s raw text, dropped; numbers as written, strings re-escaped
+    /// minimally (lone surrogates kept as their escapes).
+    /// </summary>
+    internal static JsonElement Standardized(ReadOnlySpan<byte> utf8)
     {
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
+        using var document = JsonDocument.Parse(Rewrite(utf8, s => s, Lenient), ParseOptions);
+        return document.RootElement.Clone();
+    }
+
+    private static readonly JsonReaderOptions Strict = new() { MaxDepth = MaxDepth };
+
+    private static readonly JsonReaderOptions Lenient = new()
+    {
+        MaxDepth = MaxDepth,
+        AllowTrailingCommas = true,
+        CommentHandling = JsonCommentHandling.Skip,
+    };
+
+    /// <summary>Re-emits the JSON token by token, passing every string (names too) through <paramref name="map"/>.</summary>
+    private static string Rewrite(ReadOnlySpan<byte> utf8, Func<string, string> map) => Rewrite(utf8, map, Strict);
+
+    private static string Rewrite(ReadOnlySpan<byte> utf8, Func<string, string> map, JsonReaderOptions options)
+    {
+        var reader = new Utf8JsonReader(utf8, options);
         var sb = new StringBuilder(utf8.Length + 64);
         var first = new Stack<bool>();
         var afterName = false;

@@ -11,8 +11,8 @@ namespace AgentPipeline.Persistence.Internal;
 /// <item>Its text must be standard JSON (RFC 8259). A <see cref="JsonElement"/> parsed with
 /// <see cref="JsonDocumentOptions.CommentHandling"/> = Skip or <see cref="JsonDocumentOptions.AllowTrailingCommas"/>
 /// still carries the comments and commas in its raw text, which jsonb refuses and a standard parser
-/// would refuse on the way back; such a value is rewritten without them, every string and number
-/// kept byte for byte.</item>
+/// would refuse on the way back; such a value is rewritten without them (<see cref="DbJson.Standardized"/>:
+/// numbers as written, strings re-escaped minimally, the same values).</item>
 /// <item>Every object's property names must be unique. jsonb keeps only the last of a repeated name
 /// and SQLite's text keeps both, so the same call would store different data on the two
 /// providers, and a replay could never match; a repeated name is refused, naming the field and the
@@ -29,15 +29,6 @@ internal static class JsonStandard
 
     private static readonly JsonReaderOptions Strict = new() { MaxDepth = DbJson.MaxDepth };
 
-    private static readonly JsonReaderOptions Lenient = new()
-    {
-        MaxDepth = DbJson.MaxDepth,
-        AllowTrailingCommas = true,
-        CommentHandling = JsonCommentHandling.Skip,
-    };
-
-    private static readonly JsonDocumentOptions Reparse = new() { MaxDepth = DbJson.MaxDepth };
-
     /// <summary>The value to store: <paramref name="value"/> itself, or its standard rewrite.</summary>
     /// <exception cref="ArgumentException">A repeated property name, or nesting too deep; names <paramref name="field"/>.</exception>
     public static JsonElement Enforce(JsonElement value, string field)
@@ -52,7 +43,7 @@ internal static class JsonStandard
             // Not standard text: comments or trailing commas kept from a lenient parse (or too deep).
             try
             {
-                value = Rewrite(JsonMarshal.GetRawUtf8Value(value));
+                value = DbJson.Standardized(JsonMarshal.GetRawUtf8Value(value));
                 repeated = FirstRepeatedName(JsonMarshal.GetRawUtf8Value(value), Strict);
             }
             catch (JsonException e)
@@ -97,61 +88,6 @@ internal static class JsonStandard
         finally
         {
             names.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// The same value as standard text: tokens copied as they are (strings still escaped as the
-    /// caller's text had them, numbers as written), comments and trailing commas dropped.
-    /// </summary>
-    private static JsonElement Rewrite(ReadOnlySpan<byte> utf8)
-    {
-        var reader = new Utf8JsonReader(utf8, Lenient);
-        var output = new ArrayBufferWriter<byte>(utf8.Length);
-        var comma = false;
-        while (reader.Read())
-        {
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                    Write(output, comma ? "," : "");
-                    Write(output, reader.TokenType == JsonTokenType.StartObject ? "{" : "[");
-                    comma = false;
-                    break;
-                case JsonTokenType.EndObject or JsonTokenType.EndArray:
-                    Write(output, reader.TokenType == JsonTokenType.EndObject ? "}" : "]");
-                    comma = true;
-                    break;
-                case JsonTokenType.PropertyName:
-                    Write(output, comma ? ",\"" : "\"");
-                    output.Write(reader.ValueSpan);
-                    Write(output, "\":");
-                    comma = false;
-                    break;
-                case JsonTokenType.String:
-                    Write(output, comma ? ",\"" : "\"");
-                    output.Write(reader.ValueSpan);
-                    Write(output, "\"");
-                    comma = true;
-                    break;
-                case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null:
-                    Write(output, comma ? "," : "");
-                    output.Write(reader.ValueSpan);
-                    comma = true;
-                    break;
-            }
-        }
-        using var document = JsonDocument.Parse(output.WrittenMemory, Reparse);
-        return document.RootElement.Clone();
-
-        static void Write(ArrayBufferWriter<byte> output, string ascii)
-        {
-            var span = output.GetSpan(ascii.Length);
-            for (var i = 0; i < ascii.Length; i++)
-            {
-                span[i] = (byte)ascii[i];
-            }
-            output.Advance(ascii.Length);
         }
     }
 
