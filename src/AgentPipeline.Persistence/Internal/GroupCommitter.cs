@@ -90,7 +90,7 @@ internal sealed class GroupCommitter
     /// <summary>While held, every call queues and one flusher waits: tests use it to make a batch of a known size.</summary>
     internal SemaphoreSlim? Hold { get; set; }
 
-    /// <summary>Called after a call's row is queued (for tests).</summary>
+    /// <summary>Called after a call's row is queued and a flusher is there to take it (for tests).</summary>
     internal Action? Queued { get; set; }
 
     /// <summary>Called on the flusher right after a batch committed (for tests).</summary>
@@ -138,8 +138,8 @@ internal sealed class GroupCommitter
             {
                 Volatile.Read(ref _lingering)?.TrySetResult();
             }
-            Queued?.Invoke();
             StartFlusher();
+            Queued?.Invoke(); // after the start: a test that has seen its rows queued may close the handle at once
             if (_stopped && _threadExited.Task.IsCompleted)
             {
                 // SQLite: the handle closed and its flusher thread has gone; nothing will take this row.
