@@ -87,22 +87,23 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
         await using var db = PipelineDb.Open(path);
         await db.MigrateAsync();
         var (_, phase) = await Seed.PhaseAsync(db);
-        // 12,000 rows of ~4 KB from 4 writers: 112 MB of WAL if it were never started over
-        // (measured with checkpoints beside the writer only); it is started over at
-        // RestartFrames pages (32 MB), plus what the writers add before the next check (one
-        // every CheckpointEvery transactions) and while the checkpoint copies: 40-51 MB measured
-        // alone, 68 MB once in CI with the rest of the suite competing for the two cores. The
-        // bound (96 MB) stays below the 112 MB a WAL that is never started over reaches.
+        // 24,000 rows of ~4 KB from 4 writers: 421 MB of WAL if it were never started over
+        // (measured with checkpoints beside the writer only). It is started over at RestartFrames
+        // pages (32 MB), so its largest size is that plus what the writers add before the next
+        // check (one every CheckpointEvery transactions) and while the checkpoint copies, however
+        // many rows there are: 40-51 MB measured alone, 45 MB with both cores kept busy by other
+        // processes, 68 MB once in CI with the rest of the suite. The bound (160 MB) leaves room
+        // for a slow machine and stays well below 421 MB.
         await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
-            for (var i = 0; i < 3000; i++)
+            for (var i = 0; i < 6000; i++)
             {
                 await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = new string('w', 4000) });
             }
         })));
         await ((SqliteDialect)db.Dialect).LastCheckpoint!;
         var wal = new FileInfo(path + "-wal").Length;
-        Assert.True(wal < SqliteDialect.RestartFrames * 4096 * 3, $"WAL grew to {wal:N0} bytes");
+        Assert.True(wal < SqliteDialect.RestartFrames * 4096 * 5, $"WAL grew to {wal:N0} bytes");
     });
 
     [Fact]
