@@ -242,7 +242,7 @@ public abstract class ReadCommandTests<TStore>(DemoFixture<TStore> fixture) : IC
         var run = Db.Runs.OrderBy(r => r.CreatedAt).First();
         var hex = run.Id.ToString("N");
         var others = Db.Runs.Where(r => r.Id != run.Id).Select(r => r.Id.ToString("N")).ToList();
-        var prefixLength = Enumerable.Range(4, 29).First(n => others.All(o => !o.StartsWith(hex[..n], StringComparison.Ordinal)));
+        var prefixLength = Enumerable.Range(4, 29).First(n => others.All(o => !TypedMatches(hex[..n], o)));
         var dashed = run.Id.ToString();
         var typedPrefix = dashed[..Enumerable.Range(1, 36).First(n => dashed[..n].Count(char.IsAsciiHexDigit) == prefixLength)];
 
@@ -267,7 +267,8 @@ public abstract class ReadCommandTests<TStore>(DemoFixture<TStore> fixture) : IC
         // UUIDv7 ids start with their timestamp: runs made the same hour share their first digits.
         var ids = Db.Runs.Select(r => r.Id.ToString("N")).ToList();
         var shared = ids.SelectMany(a => ids.Where(b => b != a).Select(b => a[..Enumerable.Range(0, 32).TakeWhile(i => a[i] == b[i]).Count()]))
-            .Where(p => p.Length >= 4).OrderBy(p => p.Length).First();
+            .Where(p => p.Length >= 4 && ids.All(id => id.StartsWith(p, StringComparison.Ordinal) || !TypedMatches(p, id)))
+            .OrderBy(p => p.Length).First();
         var candidates = Db.Runs.Where(r => r.Id.ToString("N").StartsWith(shared, StringComparison.Ordinal)).ToList();
 
         var result = await fixture.CachedAsync("show", shared);
@@ -278,6 +279,14 @@ public abstract class ReadCommandTests<TStore>(DemoFixture<TStore> fixture) : IC
         Assert.All(candidates, c => Assert.Contains(c.Id.ToString(), result.Stderr, StringComparison.Ordinal));
         Assert.Single(result.Stderr.TrimEnd().Split('\n'));
     }
+
+    /// <summary>
+    /// Whether typed hex digits name an id (32 hex digits) as the CLI documents it: the id's
+    /// start, its end, or the start of its short id (its last 8 digits).
+    /// </summary>
+    private static bool TypedMatches(string typed, string hex) =>
+        hex.StartsWith(typed, StringComparison.Ordinal) || hex.EndsWith(typed, StringComparison.Ordinal)
+        || hex[^8..].StartsWith(typed, StringComparison.Ordinal);
 
     [Fact]
     public async Task An_unknown_run_exits_2_and_a_malformed_one_exits_1_each_on_one_line()

@@ -97,7 +97,12 @@ public sealed class PostgreSqlTargetTests : IDisposable
     [InlineData("postgresql://app:s3cret-pw@127.0.0.1:{0}/pipeline")]
     public async Task An_unreachable_server_exits_4_with_one_line_that_does_not_repeat_the_password(string target)
     {
-        var result = await AgentPipe.RunAsync(_folder.Path, "runs", "--db", string.Format(System.Globalization.CultureInfo.InvariantCulture, target, ClosedPort()));
+        // A port bound here and never listened on: connecting is refused, and nothing else can take it meanwhile.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)closed.LocalEndPoint!).Port;
+
+        var result = await AgentPipe.RunAsync(_folder.Path, "runs", "--db", string.Format(System.Globalization.CultureInfo.InvariantCulture, target, port));
 
         Assert.Equal(4, result.ExitCode);
         Assert.StartsWith("error: PostgreSQL is unreachable", result.Stderr, StringComparison.Ordinal);
@@ -106,11 +111,4 @@ public sealed class PostgreSqlTargetTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -261,7 +261,7 @@ public sealed class PostgreSqlSandboxTests(PostgreSqlFixture f) : SandboxTests<P
         var sandbox = "sbx_" + Guid.NewGuid().ToString("N");
         await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = sandbox });
         var run = await CreateFeatureRunAsync(Db, new NewFeatureRun { Prompt = "p" });
-        const string app = "agentpipe-snapshot-claim";
+        var app = "agentpipe-snapshot-claim-" + Guid.NewGuid().ToString("N")[..8]; // this test's backends only, on any server
         await using var db = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(
             new Npgsql.NpgsqlConnectionStringBuilder(Fixture.Target) { ApplicationName = app }.ConnectionString));
         await using var claim = (Npgsql.NpgsqlConnection)Fixture.OpenRawConnection();
@@ -281,7 +281,9 @@ public sealed class PostgreSqlSandboxTests(PostgreSqlFixture f) : SandboxTests<P
         while (true)
         {
             Assert.False(snapshot.IsCompleted, "the snapshot was written while the claim was still open");
-            var waiting = await Fixture.QueryAsync($"SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = '{app}' AND wait_event_type = 'Lock'");
+            var waiting = await Fixture.QueryAsync(
+                "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = @app AND datname = current_database() AND wait_event_type = 'Lock'",
+                ("app", app));
             if (Convert.ToInt64(waiting[0]["n"], System.Globalization.CultureInfo.InvariantCulture) == 1)
             {
                 break;

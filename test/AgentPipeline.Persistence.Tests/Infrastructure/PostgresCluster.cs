@@ -75,10 +75,26 @@ public sealed class PostgresCluster
         }
         var data = Path.Combine(folder, "data");
         Run(Path.Combine(bin, "initdb"), $"-D {data} -U postgres --auth=trust --encoding=UTF8 --locale=C --no-sync", asRoot);
-        var port = FreePort();
         var durability = durable ? "-c fsync=on -c synchronous_commit=on -c full_page_writes=on" : "-c fsync=off -c full_page_writes=off";
-        var serverOptions = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 {durability} -c max_connections=200";
-        Run(Path.Combine(bin, "pg_ctl"), $"-D {data} -l {Path.Combine(folder, "server.log")} -o \"{serverOptions}\" -w -t 60 start", asRoot);
+        var log = Path.Combine(folder, "server.log");
+        int port;
+        for (var attempt = 1; ; attempt++)
+        {
+            // The free port is found by binding it and letting it go; another process may take it
+            // before the server binds it (then the server says so in its log): try another one.
+            port = FreePort();
+            File.Delete(log);
+            var serverOptions = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 {durability} -c max_connections=200";
+            try
+            {
+                Run(Path.Combine(bin, "pg_ctl"), $"-D {data} -l {log} -o \"{serverOptions}\" -w -t 60 start", asRoot);
+                break;
+            }
+            catch (InvalidOperationException) when (attempt < 5 && File.Exists(log)
+                && File.ReadAllText(log).Contains("could not bind", StringComparison.Ordinal))
+            {
+            }
+        }
         var pid = int.Parse(File.ReadLines(Path.Combine(data, "postmaster.pid")).First().Trim(), System.Globalization.CultureInfo.InvariantCulture);
         var cluster = new PostgresCluster($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true")
         {

@@ -6,8 +6,14 @@ namespace AgentPipeline.Persistence.Tests.Infrastructure;
 public sealed class WorkerProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly Task<string> _stderr;
 
-    private WorkerProcess(Process process) => _process = process;
+    private WorkerProcess(Process process)
+    {
+        _process = process;
+        // Drained from the start, so a worker that writes much there can never block on a full pipe.
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
 
     public static WorkerProcess Start(string target, int seed, int firstWriter, int writers, int writes)
     {
@@ -28,8 +34,18 @@ public sealed class WorkerProcess : IDisposable
         return new WorkerProcess(process);
     }
 
-    /// <summary>The next line the worker printed, or null at its end.</summary>
-    public Task<string?> ReadLineAsync() => _process.StandardOutput.ReadLineAsync();
+    /// <summary>The next line the worker printed, or null at its end; a worker silent for two minutes fails the test.</summary>
+    public async Task<string?> ReadLineAsync()
+    {
+        try
+        {
+            return await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        catch (TimeoutException)
+        {
+            throw new Xunit.Sdk.XunitException("the worker printed nothing for two minutes");
+        }
+    }
 
     /// <summary>SIGKILL: no chance to finish a write, flush or clean up.</summary>
     public void Kill()
@@ -41,10 +57,25 @@ public sealed class WorkerProcess : IDisposable
     public async Task<(int ExitCode, string Stdout, string Stderr)> WaitAsync()
     {
         var stdout = _process.StandardOutput.ReadToEndAsync();
-        var stderr = _process.StandardError.ReadToEndAsync();
-        await _process.WaitForExitAsync();
-        return (_process.ExitCode, await stdout, await stderr);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return (_process.ExitCode, await stdout, await _stderr);
     }
 
-    public void Dispose() => _process.Dispose();
+    /// <summary>A worker still running when its test ends (a failed assertion) is killed, not left writing.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // it exited meanwhile
+        }
+        _process.Dispose();
+    }
 }
