@@ -11,20 +11,27 @@ namespace AgentPipeline.Persistence.Tests.Contract;
 public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTests<TFixture>(fixture)
     where TFixture : StoreFixture
 {
-    private async Task<List<Task<Guid>>> HeldBatchAsync(IReadOnlyList<Func<Task<Guid>>> calls, SemaphoreSlim hold)
+    /// <summary>Completes once <paramref name="count"/> rows have been queued on <paramref name="db"/> (it takes the handle's Queued hook).</summary>
+    protected static Task WhenQueued(PipelineDb db, int count)
     {
         var queued = 0;
         var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Db.GroupCommit.Queued = () =>
+        db.GroupCommit.Queued = () =>
         {
-            if (Interlocked.Increment(ref queued) == calls.Count)
+            if (Interlocked.Increment(ref queued) == count)
             {
                 allQueued.SetResult();
             }
         };
+        return allQueued.Task;
+    }
+
+    private async Task<List<Task<Guid>>> HeldBatchAsync(IReadOnlyList<Func<Task<Guid>>> calls, SemaphoreSlim hold)
+    {
+        var allQueued = WhenQueued(Db, calls.Count);
         Db.GroupCommit.Hold = hold;
         var tasks = calls.Select(call => Task.Run(call)).ToList();
-        await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(60)); // a failure reports itself; closing the handle releases the hold
+        await allQueued.WaitAsync(TimeSpan.FromSeconds(60)); // a failure reports itself; closing the handle releases the hold
         return tasks;
     }
 
@@ -182,15 +189,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         var db = PipelineDb.Open(new PipelineDbOptions().UseTarget(Fixture.Target));
         var (_, _, step) = await Seed.StepAsync(db);
         var hold = new SemaphoreSlim(0);
-        var queued = 0;
-        var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        db.GroupCommit.Queued = () =>
-        {
-            if (Interlocked.Increment(ref queued) == 6)
-            {
-                allQueued.SetResult();
-            }
-        };
+        var allQueued = WhenQueued(db, 6);
         db.GroupCommit.Hold = hold;
         // Closing releases the hold itself; the flusher then stops right after its commit, until
         // the test lets it go on, so the close is seen waiting for it whatever the timing.
@@ -198,7 +197,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         db.GroupCommit.BatchCommitted = () => afterCommit.Wait(TimeSpan.FromMinutes(1));
         var calls = Enumerable.Range(0, 6).Select(i => Task.Run(() =>
             CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"closing_{i}", ToolName = "read" }))).ToList();
-        await allQueued.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await allQueued.WaitAsync(TimeSpan.FromMinutes(1));
 
         var closing = db.DisposeAsync().AsTask();
         Assert.False(closing.IsCompleted); // it waits for the queued rows
@@ -325,20 +324,12 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
     {
         await using var db = PipelineDb.Open(new PipelineDbOptions().UseTarget(Fixture.Target));
         var (_, _, step) = await Seed.StepAsync(db);
-        var queued = 0;
-        var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        db.GroupCommit.Queued = () =>
-        {
-            if (Interlocked.Increment(ref queued) == 5)
-            {
-                allQueued.SetResult();
-            }
-        };
+        var allQueued = WhenQueued(db, 5);
         db.GroupCommit.Hold = new SemaphoreSlim(0); // never released by the test: closing must not wait on it
         var calls = Enumerable.Range(0, 5)
             .Select(i => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"closing_{i}", ToolName = "read" })))
             .ToList();
-        await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await allQueued.WaitAsync(TimeSpan.FromSeconds(60));
 
         var first = db.DisposeAsync().AsTask();
         var second = db.DisposeAsync().AsTask();
@@ -370,22 +361,14 @@ public sealed class SqliteGroupCommitTests(SqliteFixture f) : GroupCommitTests<S
         await using var db = PipelineDb.Open(new PipelineDbOptions().UseTarget(Fixture.Target));
         var (_, _, step) = await Seed.StepAsync(db);
         var hold = new SemaphoreSlim(0);
-        var queued = 0;
-        var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        db.GroupCommit.Queued = () =>
-        {
-            if (Interlocked.Increment(ref queued) == 3)
-            {
-                allQueued.SetResult();
-            }
-        };
+        var allQueued = WhenQueued(db, 3);
         string? committedOn = null;
         db.GroupCommit.BatchCommitted = () => committedOn = Thread.CurrentThread.Name;
         db.GroupCommit.Hold = hold;
         var calls = Enumerable.Range(0, 3)
             .Select(i => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"gated_{i}", ToolName = "read" })))
             .ToList();
-        await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await allQueued.WaitAsync(TimeSpan.FromSeconds(60));
 
         var writer = await db.Dialect.OpenAsync(write: true, CancellationToken.None); // holds the write gate
         try
@@ -425,19 +408,11 @@ public sealed class PostgreSqlGroupCommitTests(PostgreSqlFixture f) : GroupCommi
         async Task<List<Task<Guid>>> HeldBatchAsync(IEnumerable<Func<Task<Guid>>> calls)
         {
             var list = calls.ToList();
-            var queued = 0;
-            var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            db.GroupCommit.Queued = () =>
-            {
-                if (Interlocked.Increment(ref queued) == list.Count)
-                {
-                    allQueued.SetResult();
-                }
-            };
+            var allQueued = WhenQueued(db, list.Count);
             var hold = new SemaphoreSlim(0);
             db.GroupCommit.Hold = hold;
             var tasks = list.Select(Task.Run).ToList();
-            await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await allQueued.WaitAsync(TimeSpan.FromSeconds(60));
             db.GroupCommit.Hold = null;
             hold.Release();
             return tasks;
@@ -465,15 +440,7 @@ public sealed class PostgreSqlGroupCommitTests(PostgreSqlFixture f) : GroupCommi
         await using var db = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(Fixture.Target + ";Maximum Pool Size=1;Timeout=5"));
         var (run, _, step) = await Seed.StepAsync(db);
         var stop = new CancellationTokenSource();
-        var queuedRows = 0;
-        var batching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        db.GroupCommit.Queued = () =>
-        {
-            if (Interlocked.Increment(ref queuedRows) == 200)
-            {
-                batching.TrySetResult();
-            }
-        };
+        var batching = WhenQueued(db, 200);
         var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
         {
             var n = 0;
@@ -483,7 +450,7 @@ public sealed class PostgreSqlGroupCommitTests(PostgreSqlFixture f) : GroupCommi
             }
             return n;
         })).ToList();
-        await batching.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await batching.WaitAsync(TimeSpan.FromSeconds(60));
 
         var read = await GetMemoryRecordsAsync(db, run);
         var writersStillGoing = writers.All(t => !t.IsCompleted);
