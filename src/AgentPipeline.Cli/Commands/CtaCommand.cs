@@ -48,7 +48,7 @@ internal static class CtaCommand
                 return ExitCodes.Success;
             }
             var table = new TextTable()
-                .Column("CTA").Column("Run").Column("Kind").Column("Status").Column("Asked").Flexible("Question");
+                .Column("CTA").Column("Run", drop: 2).Column("Kind", drop: 3).Column("Status").Column("Asked", drop: 1).Flexible("Question");
             foreach (var c in ctas)
             {
                 var status = CtaText.Status(c);
@@ -209,7 +209,7 @@ internal static class CtaCommand
     /// <summary>Who won: the store's exception carries the winning resolution.</summary>
     private static CliException AlreadyResolved(CtaView cta, CtaAlreadyResolvedException e, string consequence)
     {
-        var at = Format.Iso(e.Resolution.ResolvedAt);
+        var at = Format.Time(e.Resolution.ResolvedAt);
         var won = e.Resolution.TimedOut
             ? $"had already timed out at {at}"
             : $"was already answered at {at} ({CtaText.Answer(cta with

@@ -69,8 +69,8 @@ internal static class StatsCommand
                 _ => "Model",
             };
             var table = new TextTable()
-                .Flexible(header).Column("Agents", right: true).Column("Calls", right: true).Column("Tools", right: true)
-                .Column("Input", right: true).Column("Output", right: true).Column("Total", right: true).Column("Time", right: true);
+                .Flexible(header).Column("Agents", right: true, drop: 3).Column("Calls", right: true, drop: 4).Column("Tools", right: true, drop: 5)
+                .Column("Input", right: true, drop: 1).Column("Output", right: true, drop: 2).Column("Total", right: true).Column("Time", right: true);
             foreach (var row in rows)
             {
                 AddRow(table, row, style: null);
