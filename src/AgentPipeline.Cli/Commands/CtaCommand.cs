@@ -4,20 +4,107 @@ using AgentPipeline.Cli.Output;
 using AgentPipeline.Cli.Reading;
 using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Schema;
+using Microsoft.EntityFrameworkCore;
 using Spectre.Console;
 
 namespace AgentPipeline.Cli.Commands;
 
 /// <summary>
-/// <c>agentpipe cta list | answer | timeout</c>. Answers and timeouts go through the store's own
+/// <c>agentpipe cta list | show | answer | timeout</c>. Answers and timeouts go through the store's own
 /// functions, so its integrity rules hold: a CTA is resolved once, and an answer must fit its kind.
 /// </summary>
 internal static class CtaCommand
 {
-    public static Command Create() => new("cta", "List the questions agents asked humans (CTAs), answer one, or time one out.")
+    public static Command Create() => new("cta", "List the questions agents asked humans (CTAs), show one in full, answer one, or time one out.")
     {
-        List(), Answer(), Timeout(),
+        List(), Show(), Answer(), Timeout(),
     };
+
+    private static Command Show()
+    {
+        var cta = IdSymbols.Argument("cta", "CTA");
+        var json = JsonOption.Create();
+        var command = new Command("show", "Show one CTA in full: who asked it and when, the whole question, its options, and what was answered and when.")
+        {
+            cta, json,
+        };
+        CliAction.Set(command, async (parseResult, cli, cancellationToken) =>
+        {
+            var (id, current) = await ResolveAsync(cli.Db, parseResult.GetRequiredValue(cta), cancellationToken);
+            if (parseResult.GetValue(json))
+            {
+                JsonOutput.Write(Console.Out, current);
+                return ExitCodes.Success;
+            }
+            string? askedBy = null;
+            if (current.InvocationId is { } invocationId)
+            {
+                await using var context = cli.Db.CreateDbContext();
+                var agent = await context.AgentInvocations.Where(i => i.Id == invocationId).Select(i => (AgentType?)i.AgentType)
+                    .FirstOrDefaultAsync(cancellationToken);
+                askedBy = agent is { } type ? $"{Format.Name(type)} {ShortId.Of(invocationId)}" : ShortId.Of(invocationId);
+            }
+            Render(cli.Out, current, askedBy);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>cta show</c>'s text: the CTA, who asked and when, the whole question, the options, the resolution and a hint to answer it.</summary>
+    private static void Render(IAnsiConsole console, CtaView cta, string? askedBy)
+    {
+        var width = Math.Min(console.Profile.Width, CliConsole.MaxWidth) - 2;
+        console.MarkupLine($"CTA [bold]{cta.Id}[/] ({cta.ShortId})");
+        console.MarkupLine($"  {Markup.Escape(cta.Kind)}{Markup.Escape(cta.Phase is null ? "" : " in " + cta.Phase)}, run {cta.RunShortId}");
+        console.MarkupLine($"  asked {(askedBy is null ? "" : "by " + Markup.Escape(askedBy) + " ")}at {Format.Time(cta.RequestedAt)}");
+        if (cta.ToolCallId is { } toolCall)
+        {
+            console.Profile.Out.Writer.WriteLine("  tool call " + toolCall);
+        }
+        console.WriteLine();
+        console.MarkupLine("[bold]Question[/]");
+        // Straight to the writer: the question in full, wrapped by words rather than by Spectre at any character.
+        foreach (var line in Format.Wrap(cta.Question, width))
+        {
+            console.Profile.Out.Writer.WriteLine("  " + line);
+        }
+        if (cta.RequestMessage is not null && cta.RequestPrompt is not null)
+        {
+            foreach (var line in Format.Wrap(cta.RequestPrompt, width))
+            {
+                console.Profile.Out.Writer.WriteLine("  " + line);
+            }
+        }
+        if (cta.RequestPlaceholder is { } placeholder)
+        {
+            console.Profile.Out.Writer.WriteLine("  (placeholder: " + placeholder + ")");
+        }
+        if (cta.RequestOptions is { Count: > 0 } options)
+        {
+            console.WriteLine();
+            console.MarkupLine("[bold]Options[/]");
+            foreach (var option in options)
+            {
+                var chosen = cta.Response?.SelectedId == option.Id;
+                foreach (var (line, i) in Format.Wrap($"{option.Id}) {option.Label}", width - 2).Select((l, i) => (l, i)))
+                {
+                    var text = (i == 0 ? "" : "   ") + line;
+                    console.MarkupLine(chosen ? $"  [green]{Markup.Escape(text)}[/]" : "  " + Markup.Escape(text));
+                }
+            }
+        }
+        console.WriteLine();
+        console.MarkupLine("[bold]Answer[/]");
+        foreach (var line in Format.Wrap(cta.Status == CtaView.TimedOutStatus ? CtaText.ResolutionText(cta) + ", nobody answered" : CtaText.ResolutionText(cta), width))
+        {
+            console.MarkupLine($"  [{CtaText.Style(cta)}]{Markup.Escape(line)}[/]");
+        }
+        if (cta.Status == CtaView.Open)
+        {
+            console.MarkupLine("[grey]Answer it with:[/]");
+            console.Profile.Out.Writer.WriteLine("  " + AnswerHint(cta));
+        }
+    }
 
     private static Command List()
     {
