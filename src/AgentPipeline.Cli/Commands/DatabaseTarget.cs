@@ -64,16 +64,11 @@ internal static class DatabaseTarget
                 }
                 await RefuseForeignSqliteAsync(db, sqlite, cancellationToken);
             }
-            IReadOnlyList<string> applied;
-            try
+            var applied = await db.GetAppliedMigrationsAsync(cancellationToken);
+            if (applied.Count == 0 && db.Dialect is PostgreSqlDialect postgres)
             {
-                applied = await db.GetAppliedMigrationsAsync(cancellationToken);
-            }
-            catch (PipelineDatabaseException e) when (e.InnerException is Npgsql.PostgresException { SqlState: "3D000" })
-            {
-                throw new CliException(
-                    $"no database at {DatabaseLabel.Describe(db)}; create it with {CommandName.Text} migrate (or {CommandName.Text} demo), or check --db.",
-                    ExitCodes.NotFound, e);
+                // EF Core reports no migrations for a database that does not exist at all; say which it is.
+                await RefuseMissingPostgreSqlAsync(db, postgres, cancellationToken);
             }
             var known = db.GetKnownMigrations();
             var missing = known.Except(applied, StringComparer.Ordinal).Count();
@@ -112,6 +107,24 @@ internal static class DatabaseTarget
         {
             await db.DisposeAsync();
             throw;
+        }
+    }
+
+    private static async Task RefuseMissingPostgreSqlAsync(PipelineDb db, PostgreSqlDialect postgres, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == "3D000")
+        {
+            throw new CliException(
+                $"no database at {DatabaseLabel.Describe(db)}; create it with {CommandName.Text} migrate (or {CommandName.Text} demo), or check --db.",
+                ExitCodes.NotFound, e);
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            throw postgres.Translate(e);
         }
     }
 
