@@ -118,12 +118,11 @@ internal static class CtaCommand
         };
         CliAction.Set(command, async (parseResult, cli, cancellationToken) =>
         {
-            await using var context = cli.Db.CreateDbContext();
             Guid? runId = parseResult.GetValue(run) is { } typed
-                ? await IdResolver.ResolveAsync(context.FeatureRuns.Select(r => r.Id), typed, "run", cancellationToken)
+                ? await IdResolver.RunAsync(cli.Db, typed, cancellationToken)
                 : null;
             var (ctas, total) = await CtaQueries.ListAsync(
-                context, parseResult.GetValue(open), runId, parseResult.GetValue(limit), newestFirst: true, cancellationToken);
+                cli.Db, parseResult.GetValue(open), runId, parseResult.GetValue(limit), newestFirst: true, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 JsonOutput.Write(Console.Out, ctas);
@@ -251,15 +250,13 @@ internal static class CtaCommand
 
     private static async Task<(Guid Id, CtaView Current)> ResolveAsync(PipelineDb db, string typed, CancellationToken cancellationToken)
     {
-        await using var context = db.CreateDbContext();
-        var id = await IdResolver.ResolveAsync(context.CtaEvents.Select(c => c.Id), typed, "CTA", cancellationToken);
-        return (id, await CtaQueries.ReadAsync(context, id, cancellationToken));
+        var id = await IdResolver.CtaAsync(db, typed, cancellationToken);
+        return (id, await CtaQueries.ReadAsync(db, id, cancellationToken));
     }
 
     private static async Task<CtaView> ReadAsync(PipelineDb db, Guid id, CancellationToken cancellationToken)
     {
-        await using PipelineDbContext context = db.CreateDbContext();
-        return await CtaQueries.ReadAsync(context, id, cancellationToken);
+        return await CtaQueries.ReadAsync(db, id, cancellationToken);
     }
 
     /// <summary>

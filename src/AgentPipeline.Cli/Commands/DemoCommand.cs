@@ -6,7 +6,6 @@ using AgentPipeline.Cli.Output;
 using AgentPipeline.Cli.Reading;
 using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Internal;
-using Microsoft.EntityFrameworkCore;
 using Spectre.Console;
 
 namespace AgentPipeline.Cli.Commands;
@@ -87,18 +86,17 @@ internal static class DemoCommand
         var runner = new DemoRunner(db, settings, clock);
         var stored = await SimulateAsync(runner, settings, stderr, cancellationToken);
 
-        await using var context = db.CreateDbContext();
         // Newest first, like agentpipe runs: the run waiting for you comes first.
         var runIds = stored.Select(r => r.RunId).Reverse().ToList();
-        var runs = await RunQueries.ReadAsync(context, runIds, cancellationToken);
+        var runs = await RunQueries.ReadAsync(db, runIds, cancellationToken);
         if (json)
         {
             JsonOutput.Write(Console.Out, runs);
             return ExitCodes.Success;
         }
         var waiting = stored.Where(r => r.Outcome == RunOutcome.AwaitsApproval).Select(r => r.RunId).LastOrDefault();
-        var (open, _) = await CtaQueries.ListAsync(context, openOnly: true, waiting, limit: 1, newestFirst: true, cancellationToken);
-        var total = await context.FeatureRuns.CountAsync(cancellationToken);
+        var (open, _) = await CtaQueries.ListAsync(db, openOnly: true, waiting, limit: 1, newestFirst: true, cancellationToken);
+        var total = await RunQueries.CountAsync(db, cancellationToken);
 
         stdout.Write(new Rule($"[bold]agentpipe demo[/] [grey](seed {settings.Seed.ToString(CultureInfo.InvariantCulture)})[/]").LeftJustified());
         stdout.MarkupLine($"[grey]Database:[/] {Markup.Escape(DatabaseLabel.Describe(db))}");

@@ -35,11 +35,10 @@ internal static class StatsCommand
                 "agent" => StatsGrouping.Agent,
                 _ => StatsGrouping.Model,
             };
-            await using var context = cli.Db.CreateDbContext();
             Guid? runId = parseResult.GetValue(run) is { } typed
-                ? await IdResolver.ResolveAsync(context.FeatureRuns.Select(r => r.Id), typed, "run", cancellationToken)
+                ? await IdResolver.RunAsync(cli.Db, typed, cancellationToken)
                 : null;
-            var rows = await StatsQueries.ReadAsync(context, grouping, runId, cancellationToken);
+            var rows = await StatsQueries.ReadAsync(cli.Db, grouping, runId, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 // modelProvider belongs to a model's row only (docs/cli.md); other groupings leave it out.
