@@ -4,7 +4,6 @@ using AgentPipeline.Cli.Output;
 using AgentPipeline.Cli.Reading;
 using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Schema;
-using Microsoft.EntityFrameworkCore;
 using Spectre.Console;
 
 namespace AgentPipeline.Cli.Commands;
@@ -39,9 +38,7 @@ internal static class CtaCommand
             string? askedBy = null;
             if (current.InvocationId is { } invocationId)
             {
-                await using var context = cli.Db.CreateDbContext();
-                var agent = await context.AgentInvocations.Where(i => i.Id == invocationId).Select(i => (AgentType?)i.AgentType)
-                    .FirstOrDefaultAsync(cancellationToken);
+                var agent = await CtaQueries.AgentTypeAsync(cli.Db, invocationId, cancellationToken);
                 askedBy = agent is { } type ? $"{Format.Name(type)} {ShortId.Of(invocationId)}" : ShortId.Of(invocationId);
             }
             Render(cli.Out, current, askedBy);

@@ -57,6 +57,13 @@ internal static class CtaQueries
         return ([.. rows.Select(ToView)], (int)total);
     }
 
+    private static readonly Sql AgentTypeSql = Statement(
+        "SELECT agent_type FROM {s}.agent_invocations WHERE id = @id", [P("id", Col.Guid)], P("agent_type", Col.Text));
+
+    /// <summary>The agent type of the invocation that asked, or null when it is not stored.</summary>
+    public static async Task<AgentType?> AgentTypeAsync(PipelineDb db, Guid invocationId, CancellationToken cancellationToken) =>
+        NullableEnum<AgentType>((await Query.RowAsync(db, AgentTypeSql, [invocationId], cancellationToken))?[0]);
+
     /// <exception cref="RecordNotFoundException">The CTA does not exist.</exception>
     public static async Task<CtaView> ReadAsync(PipelineDb db, Guid id, CancellationToken cancellationToken) =>
         ToView(await Query.RowAsync(db, OneSql, [id], cancellationToken) ?? throw new RecordNotFoundException("cta_events", id.ToString()));
