@@ -360,7 +360,7 @@ internal sealed class SqliteDialect : Dialect
         {
             return new SchemaMissingException(SchemaMissingException.MissingMessage, e);
         }
-        if (primary == 1 && e.Message.Contains("no such column", StringComparison.Ordinal))
+        if (primary == 1 && (e.Message.Contains("no such column", StringComparison.Ordinal) || e.Message.Contains("has no column named", StringComparison.Ordinal)))
         {
             return new SchemaMissingException(SchemaMissingException.OutdatedMessage, e);
         }
