@@ -27,6 +27,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         _time = options.TimeProvider ?? throw new ArgumentException("TimeProvider is required.", nameof(options));
         Provider = options.Provider;
         _retry = new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay);
+        LoggerFactory = options.LoggerFactory;
         _logger = options.LoggerFactory is null ? null : new StoreLogger(options.LoggerFactory, options);
         Redactor = (options.SecretRedaction ?? throw new ArgumentException("SecretRedaction is required.", nameof(options))).CreateRedactor();
         if (options.GroupCommitMinWriters < 2)
@@ -45,6 +46,9 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown provider."),
         };
     }
+
+    /// <summary>Where this handle logs (<see cref="PipelineDbOptions.LoggerFactory"/>), or null.</summary>
+    internal Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; }
 
     /// <summary>Which database this handle talks to.</summary>
     public PipelineProvider Provider { get; }
@@ -145,7 +149,12 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         var context = CreateDbContext();
         await using (context.ConfigureAwait(false))
         {
+            var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
             await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            if (pending.Count > 0)
+            {
+                _logger?.Migrated(pending.Count, pending[^1]);
+            }
         }
     }
 
