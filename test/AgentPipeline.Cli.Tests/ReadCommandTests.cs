@@ -15,6 +15,43 @@ public abstract class ReadCommandTests<TStore>(DemoFixture<TStore> fixture) : IC
     private DbFacts Db => fixture.Facts;
 
     [Fact]
+    public void Demo_counts_its_runs_out_of_the_number_it_stores()
+    {
+        // Standard error is redirected, so one line per run: 1/N … N/N, N being every run stored
+        // (the requested ones, a failing one when none failed, and the waiting one).
+        var lines = fixture.Demo.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("simulated run ", StringComparison.Ordinal)).ToList();
+        var count = Db.Runs.Count;
+        Assert.Equal(
+            Enumerable.Range(1, count).Select(i => $"simulated run {i}/{count}:"),
+            lines.Select(l => l[..l.LastIndexOf(':')] + ":"));
+    }
+
+    [Theory]
+    [InlineData("Run Prompt Phase Took Tokens CTAs", "runs")]
+    [InlineData("CTA Run Kind Status Question", "cta", "list")]
+    [InlineData("Model Agents Calls Tools Output Total Time", "stats")]
+    public async Task At_60_columns_tables_drop_columns_instead_of_wrapping(string header, params string[] command)
+    {
+        var narrow = new Dictionary<string, string?> { ["COLUMNS"] = "60" };
+
+        var result = await fixture.RunAsync(narrow, command);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // Every line fits, but the command to copy after cta list, which is never cut or wrapped.
+        Assert.All(result.StdoutLines.Where(l => !l.StartsWith("  agentpipe ", StringComparison.Ordinal)),
+            l => Assert.True(l.Length <= 60, $"{l.Length} columns: {l}"));
+        Assert.Equal(header, CliResult.Flat(result.StdoutLines[0]));
+        var rows = command[0] switch
+        {
+            "runs" => Db.Runs.Select(r => DbFacts.ShortId(r.Id)),
+            "cta" => Db.Ctas.Select(c => DbFacts.ShortId(c.Id)),
+            _ => Db.Invocations.Select(i => i.ModelId![..Math.Min(i.ModelId!.Length, 10)]).Distinct(),
+        };
+        // One line per row: each starts with its key, none continues on the next line.
+        Assert.All(rows, key => Assert.Single(result.StdoutLines, l => l.StartsWith(key, StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Demo_stores_completed_failed_and_waiting_runs_and_prints_the_runs_table_and_next_commands()
     {
         // The runs asked for, a failing one if none of them failed, and the one waiting for approval.

@@ -64,10 +64,18 @@ internal static class DatabaseTarget
                 }
                 await RefuseForeignSqliteAsync(db, sqlite, cancellationToken);
             }
-            var applied = await db.GetAppliedMigrationsAsync(cancellationToken);
+            IReadOnlyList<string> applied;
+            try
+            {
+                applied = await db.GetAppliedMigrationsAsync(cancellationToken);
+            }
+            catch (PipelineDatabaseException e) when (e.InnerException is Npgsql.PostgresException { SqlState: "3D000" })
+            {
+                throw NoPostgreSqlDatabase(db, e);
+            }
             if (applied.Count == 0 && db.Dialect is PostgreSqlDialect postgres)
             {
-                // EF Core reports no migrations for a database that does not exist at all; say which it is.
+                // Reading the history may report no migrations for a database that does not exist at all; say which it is.
                 await RefuseMissingPostgreSqlAsync(db, postgres, cancellationToken);
             }
             var known = db.GetKnownMigrations();
@@ -118,15 +126,17 @@ internal static class DatabaseTarget
         }
         catch (Npgsql.PostgresException e) when (e.SqlState == "3D000")
         {
-            throw new CliException(
-                $"no database at {DatabaseLabel.Describe(db)}; create it with {CommandName.Text} migrate (or {CommandName.Text} demo), or check --db.",
-                ExitCodes.NotFound, e);
+            throw NoPostgreSqlDatabase(db, e);
         }
         catch (Npgsql.NpgsqlException e)
         {
             throw postgres.Translate(e);
         }
     }
+
+    private static CliException NoPostgreSqlDatabase(PipelineDb db, Exception e) => new(
+        $"no database at {DatabaseLabel.Describe(db)}; create it with {CommandName.Text} migrate (or {CommandName.Text} demo), or check --db.",
+        ExitCodes.NotFound, e);
 
     private static PipelineDb Open(string target, TimeProvider? time)
     {

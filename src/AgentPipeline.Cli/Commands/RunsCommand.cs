@@ -39,7 +39,7 @@ internal static class RunsCommand
                 cli.Out.MarkupLine(phaseName is null
                     ? $"No runs yet. [grey]Try:[/] {Markup.Escape(CommandName.Text)} demo"
                     : $"No run is in phase {phaseName}.");
-                // Which database: a mistyped name gives a new, empty one rather than an error.
+                // Which database: an empty one may not be the one the user meant.
                 cli.Out.MarkupLine($"[grey]Database:[/] {Markup.Escape(DatabaseLabel.Describe(cli.Db))}");
                 return ExitCodes.Success;
             }

@@ -38,7 +38,11 @@ public class DemoFixture<TStore> : IAsyncLifetime
     /// <summary>Runs the CLI against this database (<c>--db</c> appended).</summary>
     public Task<CliResult> RunAsync(params string[] args) => AgentPipe.RunAsync(_folder.Path, [.. args, "--db", Store.Target]);
 
-    /// <summary>Like <see cref="RunAsync"/>, once per distinct argument list: for commands that only read.</summary>
+    /// <summary>Like <see cref="RunAsync"/>, with variables set in the process's environment.</summary>
+    public Task<CliResult> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        AgentPipe.RunAsync(_folder.Path, environment, [.. args, "--db", Store.Target]);
+
+    /// <summary>Like <see cref="RunAsync(string[])"/>, once per distinct argument list: for commands that only read.</summary>
     public Task<CliResult> CachedAsync(params string[] args) =>
         _cache.GetOrAdd(string.Join('\u0001', args), _ => new Lazy<Task<CliResult>>(() => RunAsync(args))).Value;
 
