@@ -5,7 +5,7 @@ using AgentPipeline.Persistence.Benchmarks.Quick;
 using BenchmarkDotNet.Running;
 
 // Two modes (docs/performance.md):
-//   --quick [--provider sqlite|postgresql] [--op Name] [--rounds N]   side-by-side table in under 2 minutes
+//   --quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic|migrate] [--rounds N]   side-by-side table in under 2 minutes
 //   --verify [--provider sqlite|postgresql]   checks that ours, the baseline and EF naive leave the same rows
 //   --alloc Operation [--provider …]           where one call's bytes go, by type, ours next to the baseline
 //   --loop Operation ours|baseline|ef Seconds [--provider …]   one side alone, for a profiler to attach to

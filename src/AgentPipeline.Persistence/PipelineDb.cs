@@ -27,6 +27,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         _time = options.TimeProvider ?? throw new ArgumentException("TimeProvider is required.", nameof(options));
         Provider = options.Provider;
         _retry = new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay);
+        LoggerFactory = options.LoggerFactory;
         _logger = options.LoggerFactory is null ? null : new StoreLogger(options.LoggerFactory, options);
         Redactor = (options.SecretRedaction ?? throw new ArgumentException("SecretRedaction is required.", nameof(options))).CreateRedactor();
         if (options.GroupCommitMinWriters < 2)
@@ -45,6 +46,9 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown provider."),
         };
     }
+
+    /// <summary>Where this handle logs (<see cref="PipelineDbOptions.LoggerFactory"/>), or null.</summary>
+    internal Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; }
 
     /// <summary>Which database this handle talks to.</summary>
     public PipelineProvider Provider { get; }
@@ -81,43 +85,86 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     /// <summary>
     /// Creates the schema or brings it up to date by applying this version's migrations. Safe to
     /// call on every start and from several processes at once; on an up-to-date database it
-    /// changes nothing.
+    /// changes nothing and costs one read of the migrations history.
     /// </summary>
+    /// <remarks>
+    /// Only when a migration is missing is EF Core's migrator built. On PostgreSQL the migrating
+    /// call holds an advisory lock (key <c>4712847060138748272</c>, "AgentPip", transaction-scoped
+    /// on its own connection) and reads the history again under it, so processes starting at once
+    /// migrate one after another and the later ones find nothing left to do. On SQLite EF Core's
+    /// own lock (<c>__EFMigrationsLock</c>) and the file's write lock serialize them.
+    /// </remarks>
     /// <exception cref="PipelineDatabaseException">The database cannot be reached or written.</exception>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
-        await using var context = CreateDbContext();
+        if (!MigrationHistory.AnyMissing(Provider, await MigrationHistory.AppliedAsync(this, cancellationToken).ConfigureAwait(false)))
+        {
+            return;
+        }
         try
         {
-            await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            if (Dialect is PostgreSqlDialect postgres)
+            {
+                await MigrateLockedAsync(postgres, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await MigrateWithEfAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (Dialect.ProviderError(e) is { } provider)
         {
             throw Dialect.Translate(provider);
+        }
+    }
+
+    private async Task MigrateLockedAsync(PostgreSqlDialect postgres, CancellationToken cancellationToken)
+    {
+        var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // A transaction-scoped lock: released at its end however the call ends, even on a
+            // pooled connection that is not reset (a session lock would outlive a failed unlock).
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var command = new Npgsql.NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction);
+                await using (command.ConfigureAwait(false))
+                {
+                    command.Parameters.Add(new Npgsql.NpgsqlParameter<long>("key", MigrationHistory.PostgreSqlLockKey));
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                // Whoever held the lock before may have applied everything already.
+                if (MigrationHistory.AnyMissing(Provider, await MigrationHistory.AppliedAsync(this, cancellationToken).ConfigureAwait(false)))
+                {
+                    await MigrateWithEfAsync(cancellationToken).ConfigureAwait(false);
+                }
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task MigrateWithEfAsync(CancellationToken cancellationToken)
+    {
+        var context = CreateDbContext();
+        await using (context.ConfigureAwait(false))
+        {
+            var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+            await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            if (pending.Count > 0)
+            {
+                _logger?.Migrated(pending.Count, pending[^1]);
+            }
         }
     }
 
     /// <summary>The migrations this version of the library knows, oldest first.</summary>
-    public IReadOnlyList<string> GetKnownMigrations()
-    {
-        using var context = CreateDbContext();
-        return [.. context.Database.GetMigrations()];
-    }
+    public IReadOnlyList<string> GetKnownMigrations() => [.. MigrationHistory.Known(Provider)];
 
     /// <summary>The migrations applied to the database, oldest first (empty for a new database).</summary>
     /// <exception cref="PipelineDatabaseException">The database cannot be reached or is not a pipeline database.</exception>
-    public async Task<IReadOnlyList<string>> GetAppliedMigrationsAsync(CancellationToken cancellationToken = default)
-    {
-        await using var context = CreateDbContext();
-        try
-        {
-            return [.. await context.Database.GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)];
-        }
-        catch (Exception e) when (Dialect.ProviderError(e) is { } provider)
-        {
-            throw Dialect.Translate(provider);
-        }
-    }
+    public Task<IReadOnlyList<string>> GetAppliedMigrationsAsync(CancellationToken cancellationToken = default) =>
+        MigrationHistory.AppliedAsync(this, cancellationToken);
 
     internal PipelineDbContext CreateDbContext() => Dialect switch
     {

@@ -89,13 +89,71 @@ public abstract class CtaCommandTests<TStore>(TStore fixture) : IClassFixture<TS
         var cta = await AskAsync(CtaKind.Approval);
         await TimeoutCtaEventAsync(fixture.Open(), cta);
         var before = await fixture.RowAsync("cta_events", cta);
-        var timedOutAt = AsTime(before["responded_at"])!.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var timedOutAt = Utc(AsTime(before["responded_at"])!.Value); // the same form as every time the CLI prints
 
         var result = await CliAsync("cta", "answer", Short(cta), "--approve");
 
         Assert.Equal(3, result.ExitCode);
         Assert.Equal($"error: CTA {Short(cta)} had already timed out at {timedOutAt}; the answer was not stored.\n", result.Stderr);
         Assert.Equal(before, await fixture.RowAsync("cta_events", cta));
+    }
+
+    [Fact]
+    public async Task Cta_show_prints_who_asked_the_whole_question_the_options_and_the_answer_in_utc()
+    {
+        var cta = await AskAsync(CtaKind.Choice);
+        await CompleteCtaEventAsync(fixture.Open(), cta, CtaResponse.Choose("b"));
+        var row = await fixture.RowAsync("cta_events", cta);
+
+        var result = await CliAsync("cta", "show", Short(cta));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(
+            [
+                $"CTA {cta} ({Short(cta)})",
+                "  choice in analysis, run " + Short(AsGuid(row["run_id"])!.Value),
+                $"  asked at {Utc(AsTime(row["requested_at"])!.Value)}",
+                "Question",
+                "  Which approach?",
+                "Options",
+                "  a) Token bucket in Redis",
+                "  b) Sliding window in Postgres",
+                "Answer",
+                $"  chose b (Sliding window in Postgres) at {Utc(AsTime(row["responded_at"])!.Value)}",
+            ],
+            result.StdoutLines);
+    }
+
+    [Fact]
+    public async Task Cta_show_prints_a_long_open_question_whole_names_the_asking_agent_and_how_to_answer()
+    {
+        var db = fixture.Open();
+        var (run, phase, invocation) = await Seed.InvocationAsync(db);
+        var question = string.Join(' ', Enumerable.Range(1, 60).Select(i => $"part{i}")) + " — open the pull request?";
+        var cta = await CreateCtaEventAsync(db, new NewCtaEvent { RunId = run, PhaseResultId = phase, InvocationId = invocation, Kind = CtaKind.Approval, RequestMessage = question });
+
+        var result = await CliAsync("cta", "show", cta.ToString());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(question, result.FlatStdout, StringComparison.Ordinal);
+        Assert.All(result.StdoutLines, l => Assert.True(l.Length <= 80, l));
+        Assert.Contains(result.StdoutLines, l => l.StartsWith($"  asked by orchestrator {Short(invocation)} at ", StringComparison.Ordinal) && l.EndsWith('Z'));
+        Assert.Contains($"  agentpipe cta answer {Short(cta)} --approve --reason \"Looks good\"", result.StdoutLines);
+    }
+
+    [Fact]
+    public async Task Local_prints_times_in_the_machines_zone_with_its_offset()
+    {
+        var cta = await AskAsync(CtaKind.Text);
+        await CompleteCtaEventAsync(fixture.Open(), cta, CtaResponse.WithText("Mock it."));
+        var row = await fixture.RowAsync("cta_events", cta);
+        var kolkata = new Dictionary<string, string?> { ["TZ"] = "Asia/Kolkata" }; // +05:30 all year
+
+        var local = await AgentPipe.RunAsync(_folder.Path, kolkata, "cta", "show", Short(cta), "--local", "--db", fixture.Target);
+
+        Assert.True(local.ExitCode == 0, local.ToString());
+        var at = AsTime(row["responded_at"])!.Value.ToOffset(TimeSpan.FromMinutes(330));
+        Assert.Contains($"  answered: \"Mock it.\" at {at.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)}+05:30", local.StdoutLines);
     }
 
     [Fact]
@@ -197,6 +255,9 @@ public abstract class CtaCommandTests<TStore>(TStore fixture) : IClassFixture<TS
     private Task<CliResult> CliAsync(params string[] args) => AgentPipe.RunAsync(_folder.Path, [.. args, "--db", fixture.Target]);
 
     private static string Short(Guid id) => DbFacts.ShortId(id);
+
+    /// <summary>How the CLI prints an instant without <c>--local</c>: UTC to the second, with a <c>Z</c>.</summary>
+    private static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "Z";
 
     /// <summary>A run with an invocation that asks one CTA of <paramref name="kind"/>, through the library.</summary>
     private async Task<Guid> AskAsync(CtaKind kind)

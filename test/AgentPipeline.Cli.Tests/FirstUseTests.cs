@@ -38,19 +38,43 @@ public abstract class FirstUseTests<TStore>(TStore fixture) : IClassFixture<TSto
     }
 
     [Fact]
-    public async Task Any_command_migrates_a_new_database_on_first_use()
+    public async Task Reading_commands_on_a_database_without_the_schema_exit_1_naming_migrate_and_create_nothing()
     {
         var target = await fixture.CreateDatabaseAsync();
+        if (fixture.Provider == PipelineProvider.Sqlite)
+        {
+            await File.WriteAllBytesAsync(target, []); // an existing, empty file: there is a database, without the schema
+        }
 
-        var result = await AgentPipe.RunAsync(_folder.Path, "runs", "--db", target);
+        var runs = await AgentPipe.RunAsync(_folder.Path, "runs", "--db", target);
+        var stats = await AgentPipe.RunAsync(_folder.Path, "stats", "--db", target);
 
-        Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal("No runs yet. Try: agentpipe demo", result.StdoutLines[0]);
-        // Then which database (a mistyped name would have made a new, empty one), without its password.
-        var label = string.Concat(string.Concat(result.StdoutLines.Skip(1)).Where(c => !char.IsWhiteSpace(c))); // wrapped at 80 columns
-        Assert.Matches(@"^Database:(SQLitefile/\S+|PostgreSQL\S+@127\.0\.0\.1:\d+/\S+\(schemaagent\))$", label);
-        Assert.DoesNotContain("Password", result.Stdout, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(0, await CountAsync(target, "cta_events"));
+        foreach (var result in new[] { runs, stats })
+        {
+            Assert.True(result.ExitCode == 1, result.ToString());
+            var line = Assert.Single(result.Stderr.TrimEnd().Split('\n'));
+            Assert.Matches("^error: (SQLite file|PostgreSQL) .+ has no pipeline schema; run agentpipe migrate first\\.", line);
+            Assert.DoesNotContain("Password", line, StringComparison.OrdinalIgnoreCase);
+            Assert.Empty(result.Stdout);
+        }
+        await using var db = PipelineDb.Open(target);
+        Assert.Empty(await db.GetAppliedMigrationsAsync());
+    }
+
+    [Fact]
+    public async Task Reading_commands_on_an_older_schema_exit_1_naming_migrate_and_do_not_migrate_it()
+    {
+        var target = await fixture.CreateDatabaseAsync();
+        await using var db = PipelineDb.Open(target);
+        await db.MigrateAsync();
+        var known = db.GetKnownMigrations();
+        await ExecuteAsync(target, $"DELETE FROM {HistoryTable} WHERE \"MigrationId\" = '{known[^1]}'");
+
+        var result = await AgentPipe.RunAsync(_folder.Path, "cta", "list", "--db", target);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("run agentpipe migrate first", Assert.Single(result.Stderr.TrimEnd().Split('\n')), StringComparison.Ordinal);
+        Assert.Equal(known.SkipLast(1), await db.GetAppliedMigrationsAsync());
     }
 
     [Fact]
@@ -119,6 +143,16 @@ public abstract class FirstUseTests<TStore>(TStore fixture) : IClassFixture<TSto
         args.Add(current.ToString());
         Assert.Equal("agentpipe", args[0]);
         return [.. args.Skip(1)];
+    }
+
+    private string HistoryTable => fixture.Provider == PipelineProvider.Sqlite ? "\"__EFMigrationsHistory\"" : "agent.\"__EFMigrationsHistory\"";
+
+    private async Task ExecuteAsync(string target, string sql)
+    {
+        await using var connection = fixture.OpenRawConnection(target);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task<long> CountAsync(string target, string table) =>

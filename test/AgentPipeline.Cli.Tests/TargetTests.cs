@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using AgentPipeline.Cli.Tests.Support;
+using AgentPipeline.Persistence.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace AgentPipeline.Cli.Tests;
@@ -41,13 +42,32 @@ public sealed class SqliteTargetTests : IDisposable
         Assert.Equal(["customers"], Tables(path));
     }
 
+    [Theory]
+    [InlineData("runs")]
+    [InlineData("show", "abcd")]
+    [InlineData("memories", "abcd")]
+    [InlineData("cta", "list")]
+    [InlineData("cta", "show", "abcd")]
+    [InlineData("stats")]
+    public async Task A_reading_command_on_a_file_that_does_not_exist_exits_2_and_creates_nothing(params string[] command)
+    {
+        var path = Path.Combine(_folder.Path, "typo.db");
+
+        var result = await AgentPipe.RunAsync(_folder.Path, [.. command, "--db", "typo.db"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: no database at {path}; create one with agentpipe migrate (or agentpipe demo), or check --db.\n", result.Stderr);
+        Assert.Empty(result.Stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+    }
+
     [Fact]
     public async Task A_folder_that_does_not_exist_is_unreachable_and_exits_4()
     {
-        var result = await AgentPipe.RunAsync(_folder.Path, "runs", "--db", Path.Combine(_folder.Path, "missing", "pipeline.db"));
+        var result = await AgentPipe.RunAsync(_folder.Path, "migrate", "--db", Path.Combine(_folder.Path, "missing", "pipeline.db"));
 
         Assert.Equal(4, result.ExitCode);
-        Assert.StartsWith("error: SQLite: the database file cannot be opened", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error: database unreachable or refused: SQLite: the database file cannot be opened", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,9 +125,27 @@ public sealed class PostgreSqlTargetTests : IDisposable
         var result = await AgentPipe.RunAsync(_folder.Path, "runs", "--db", string.Format(System.Globalization.CultureInfo.InvariantCulture, target, port));
 
         Assert.Equal(4, result.ExitCode);
-        Assert.StartsWith("error: PostgreSQL is unreachable", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("error: database unreachable or refused: PostgreSQL is unreachable", result.Stderr, StringComparison.Ordinal);
         Assert.Single(result.Stderr.TrimEnd().Split('\n'));
         Assert.DoesNotContain("s3cret-pw", result.Stderr + result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_reading_command_on_a_database_that_does_not_exist_exits_2_and_creates_nothing()
+    {
+        var name = "t_missing_" + Guid.NewGuid().ToString("N");
+        var target = PostgresCluster.Shared.ConnectionStringFor(name);
+
+        var result = await AgentPipe.RunAsync(_folder.Path, "runs", "--db", target);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches($"^error: no database at PostgreSQL \\S+@127\\.0\\.0\\.1:\\d+/{name} \\(schema agent\\); create it with agentpipe migrate", result.Stderr);
+        Assert.Single(result.Stderr.TrimEnd().Split('\n'));
+        await using var connection = new Npgsql.NpgsqlConnection(PostgresCluster.Shared.AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = @name", connection);
+        command.Parameters.AddWithValue("name", name);
+        Assert.Equal(0L, await command.ExecuteScalarAsync());
     }
 
     public void Dispose() => _folder.Dispose();

@@ -5,6 +5,21 @@ using AgentPipeline.Persistence.TestWorker;
 // Runs the given writers' workloads concurrently on one PipelineDb and prints "ack <writer> <index>"
 // after each write returns, flushed at once, so a parent that kills this process knows exactly
 // which writes were acknowledged. Exit code 0 when every write returned.
+// agentpipe test worker: migrate <target>
+// Opens the database, prints "ready", waits for a line on standard input (so several workers
+// start migrating at the same instant), runs MigrateAsync and prints "migrated".
+if (args is ["migrate", var migrateTarget])
+{
+    await using var migrating = PipelineDb.Open(migrateTarget);
+    _ = migrating.GetKnownMigrations();
+    Console.Out.Write("ready\n");
+    Console.Out.Flush();
+    _ = await Console.In.ReadLineAsync();
+    await migrating.MigrateAsync();
+    Console.Out.Write("migrated\n");
+    Console.Out.Flush();
+    return 0;
+}
 if (args.Length != 5)
 {
     Console.Error.WriteLine("usage: <target> <seed> <firstWriter> <writers> <writes>");

@@ -4,10 +4,10 @@ using AgentPipeline.Persistence.Benchmarks.Workloads;
 namespace AgentPipeline.Persistence.Benchmarks.Quick;
 
 /// <summary>
-/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic] [--realistic] [--no-ef] [--rounds N]</c>;
+/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic|migrate] [--realistic] [--no-ef] [--rounds N]</c>;
 /// <c>--pg-fsync-off</c> and <c>--pg-durable-per-call</c> are handled by the entry point for every mode.
 /// </summary>
-internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent, bool Realistic, bool WithEf)
+internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent, bool Realistic, bool WithEf, bool Migrate = true)
 {
     public static QuickOptions Parse(IReadOnlyList<string> args)
     {
@@ -17,6 +17,7 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
         var concurrent = true;
         var realistic = false;
         var withEf = true;
+        var migrate = true;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -33,6 +34,14 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                     break;
                 case "--op":
                     var op = Value();
+                    if (op.Equals("migrate", StringComparison.OrdinalIgnoreCase))
+                    {
+                        operations = [];
+                        concurrent = false;
+                        migrate = true;
+                        break;
+                    }
+                    migrate = false;
                     if (op.Equals("concurrent", StringComparison.OrdinalIgnoreCase) || op.Equals("realistic", StringComparison.OrdinalIgnoreCase))
                     {
                         operations = [];
@@ -41,7 +50,7 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                         break;
                     }
                     operations = [PerCallWorkload.Operations.FirstOrDefault(o => o.Equals(op, StringComparison.OrdinalIgnoreCase))
-                        ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)}, concurrent or realistic, not '{op}'.")];
+                        ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)}, concurrent, realistic or migrate, not '{op}'.")];
                     concurrent = false;
                     break;
                 case "--no-ef":
@@ -61,6 +70,6 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                     throw new ArgumentException($"Unknown option '{args[i]}' for --quick (known: --provider, --op, --realistic, --no-ef, --rounds, --pg-fsync-off, --pg-durable-per-call).");
             }
         }
-        return new QuickOptions(providers, operations, rounds, concurrent, realistic, withEf);
+        return new QuickOptions(providers, operations, rounds, concurrent, realistic, withEf, migrate);
     }
 }

@@ -33,6 +33,7 @@ internal static class QuickRunner
         var perCall = new List<PerCallResult>();
         var concurrent = new List<ConcurrentResult>();
         var realistic = new List<RealisticResult>();
+        var migrate = new List<MigrateMeasurement.Result>();
         var servers = new List<string>();
         foreach (var provider in options.Providers)
         {
@@ -52,13 +53,18 @@ internal static class QuickRunner
                 Progress($"{ConcurrentWriteWorkload.Writers} concurrent writers on {Name(provider)}");
                 concurrent.Add(await MeasureConcurrentAsync(provider, Math.Max(4, options.Rounds / 4)));
             }
+            if (options.Migrate)
+            {
+                Progress($"migrate, up to date on {Name(provider)}");
+                migrate.Add(await MigrateMeasurement.MeasureAsync(provider, options.Rounds));
+            }
             if (options.Realistic)
             {
                 Progress($"a whole realistic run on {Name(provider)}");
                 realistic.Add(await MeasureRealisticAsync(provider, Math.Max(3, options.Rounds / 3)));
             }
         }
-        Print(perCall, concurrent, realistic, servers, options, total.Elapsed, loadBefore, LoadAverage());
+        Print(perCall, concurrent, realistic, migrate, servers, options, total.Elapsed, loadBefore, LoadAverage());
         return 0;
     }
 
@@ -329,7 +335,7 @@ internal static class QuickRunner
         }
     }
 
-    private static void Print(List<PerCallResult> perCall, List<ConcurrentResult> concurrent, List<RealisticResult> realistic, List<string> servers, QuickOptions options, TimeSpan elapsed,
+    private static void Print(List<PerCallResult> perCall, List<ConcurrentResult> concurrent, List<RealisticResult> realistic, List<MigrateMeasurement.Result> migrate, List<string> servers, QuickOptions options, TimeSpan elapsed,
         string loadBefore, string loadAfter)
     {
         var c = CultureInfo.InvariantCulture;
@@ -391,6 +397,7 @@ internal static class QuickRunner
                     $"{r.EfNaive.Microseconds / 1000:F0} | {r.EfRatio:F2}× | {r.Ours.Bytes / 1048576:F1} | {r.Baseline.Bytes / 1048576:F1} | {r.AllocRatio:F2}× |"));
             }
         }
+        MigrateMeasurement.Print(migrate);
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"Measured in {elapsed.TotalSeconds:F0} s (including database set-up{(options.Providers.Contains(PipelineProvider.PostgreSql) ? " and the PostgreSQL start" : "")}); " +
             $"load average {loadBefore} before, {loadAfter} after ({Environment.ProcessorCount} cores: above that, other work was competing)."));

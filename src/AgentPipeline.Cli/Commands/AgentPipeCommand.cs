@@ -12,6 +12,7 @@ internal static class AgentPipeCommand
     {
         var root = new RootCommand("agentpipe: run, inspect and answer an agent pipeline's runs, on SQLite or PostgreSQL.");
         root.Options.Add(DbOption.Instance);
+        root.Options.Add(LocalOption.Instance);
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(ShowCommand.Create());
@@ -35,12 +36,13 @@ internal static class AgentPipeCommand
         var parseResult = Create().Parse(args);
         if (parseResult.Action is ParseErrorAction)
         {
-            // One line per problem on standard error, like every other failure, instead of the whole help text.
+            // One line on standard error, like every other failure, instead of the whole help text:
+            // the first problem, preferring a word that was not understood (an unknown command
+            // also lacks the command it meant, which would be a second, misleading line).
             var stderr = CliConsole.Create(Console.Error);
-            foreach (var error in parseResult.Errors)
-            {
-                ErrorReporter.Report(stderr, new ArgumentException(error.Message));
-            }
+            var error = parseResult.Errors.FirstOrDefault(e => parseResult.UnmatchedTokens.Any(t => e.Message.Contains(t, StringComparison.Ordinal)))
+                ?? parseResult.Errors[0];
+            ErrorReporter.Report(stderr, new ArgumentException(error.Message), [.. args, DbOption.FromEnvironmentOrDefault()]);
             await Console.Error.WriteLineAsync($"Run '{string.Join(' ', CommandPath(parseResult))} --help' for usage.");
             return ExitCodes.Failure;
         }

@@ -9,15 +9,99 @@ using Spectre.Console;
 namespace AgentPipeline.Cli.Commands;
 
 /// <summary>
-/// <c>agentpipe cta list | answer | timeout</c>. Answers and timeouts go through the store's own
+/// <c>agentpipe cta list | show | answer | timeout</c>. Answers and timeouts go through the store's own
 /// functions, so its integrity rules hold: a CTA is resolved once, and an answer must fit its kind.
 /// </summary>
 internal static class CtaCommand
 {
-    public static Command Create() => new("cta", "List the questions agents asked humans (CTAs), answer one, or time one out.")
+    public static Command Create() => new("cta", "List the questions agents asked humans (CTAs), show one in full, answer one, or time one out.")
     {
-        List(), Answer(), Timeout(),
+        List(), Show(), Answer(), Timeout(),
     };
+
+    private static Command Show()
+    {
+        var cta = IdSymbols.Argument("cta", "CTA");
+        var json = JsonOption.Create();
+        var command = new Command("show", "Show one CTA in full: who asked it and when, the whole question, its options, and what was answered and when.")
+        {
+            cta, json,
+        };
+        CliAction.Set(command, async (parseResult, cli, cancellationToken) =>
+        {
+            var (id, current) = await ResolveAsync(cli.Db, parseResult.GetRequiredValue(cta), cancellationToken);
+            if (parseResult.GetValue(json))
+            {
+                JsonOutput.Write(Console.Out, current);
+                return ExitCodes.Success;
+            }
+            string? askedBy = null;
+            if (current.InvocationId is { } invocationId)
+            {
+                var agent = await CtaQueries.AgentTypeAsync(cli.Db, invocationId, cancellationToken);
+                askedBy = agent is { } type ? $"{Format.Name(type)} {ShortId.Of(invocationId)}" : ShortId.Of(invocationId);
+            }
+            Render(cli.Out, current, askedBy);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>cta show</c>'s text: the CTA, who asked and when, the whole question, the options, the resolution and a hint to answer it.</summary>
+    private static void Render(IAnsiConsole console, CtaView cta, string? askedBy)
+    {
+        var width = Math.Min(console.Profile.Width, CliConsole.MaxWidth) - 2;
+        console.MarkupLine($"CTA [bold]{cta.Id}[/] ({cta.ShortId})");
+        console.MarkupLine($"  {Markup.Escape(cta.Kind)}{Markup.Escape(cta.Phase is null ? "" : " in " + cta.Phase)}, run {cta.RunShortId}");
+        console.MarkupLine($"  asked {(askedBy is null ? "" : "by " + Markup.Escape(askedBy) + " ")}at {Format.Time(cta.RequestedAt)}");
+        if (cta.ToolCallId is { } toolCall)
+        {
+            console.Profile.Out.Writer.WriteLine("  tool call " + toolCall);
+        }
+        console.WriteLine();
+        console.MarkupLine("[bold]Question[/]");
+        // Straight to the writer: the question in full, wrapped by words rather than by Spectre at any character.
+        foreach (var line in Format.Wrap(cta.Question, width))
+        {
+            console.Profile.Out.Writer.WriteLine("  " + line);
+        }
+        if (cta.RequestMessage is not null && cta.RequestPrompt is not null)
+        {
+            foreach (var line in Format.Wrap(cta.RequestPrompt, width))
+            {
+                console.Profile.Out.Writer.WriteLine("  " + line);
+            }
+        }
+        if (cta.RequestPlaceholder is { } placeholder)
+        {
+            console.Profile.Out.Writer.WriteLine("  (placeholder: " + placeholder + ")");
+        }
+        if (cta.RequestOptions is { Count: > 0 } options)
+        {
+            console.WriteLine();
+            console.MarkupLine("[bold]Options[/]");
+            foreach (var option in options)
+            {
+                var chosen = cta.Response?.SelectedId == option.Id;
+                foreach (var (line, i) in Format.Wrap($"{option.Id}) {option.Label}", width - 2).Select((l, i) => (l, i)))
+                {
+                    var text = (i == 0 ? "" : "   ") + line;
+                    console.MarkupLine(chosen ? $"  [green]{Markup.Escape(text)}[/]" : "  " + Markup.Escape(text));
+                }
+            }
+        }
+        console.WriteLine();
+        console.MarkupLine("[bold]Answer[/]");
+        foreach (var line in Format.Wrap(cta.Status == CtaView.TimedOutStatus ? CtaText.ResolutionText(cta) + ", nobody answered" : CtaText.ResolutionText(cta), width))
+        {
+            console.MarkupLine($"  [{CtaText.Style(cta)}]{Markup.Escape(line)}[/]");
+        }
+        if (cta.Status == CtaView.Open)
+        {
+            console.MarkupLine("[grey]Answer it with:[/]");
+            console.Profile.Out.Writer.WriteLine("  " + AnswerHint(cta));
+        }
+    }
 
     private static Command List()
     {
@@ -31,12 +115,11 @@ internal static class CtaCommand
         };
         CliAction.Set(command, async (parseResult, cli, cancellationToken) =>
         {
-            await using var context = cli.Db.CreateDbContext();
             Guid? runId = parseResult.GetValue(run) is { } typed
-                ? await IdResolver.ResolveAsync(context.FeatureRuns.Select(r => r.Id), typed, "run", cancellationToken)
+                ? await IdResolver.RunAsync(cli.Db, typed, cancellationToken)
                 : null;
             var (ctas, total) = await CtaQueries.ListAsync(
-                context, parseResult.GetValue(open), runId, parseResult.GetValue(limit), newestFirst: true, cancellationToken);
+                cli.Db, parseResult.GetValue(open), runId, parseResult.GetValue(limit), newestFirst: true, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 JsonOutput.Write(Console.Out, ctas);
@@ -48,7 +131,7 @@ internal static class CtaCommand
                 return ExitCodes.Success;
             }
             var table = new TextTable()
-                .Column("CTA").Column("Run").Column("Kind").Column("Status").Column("Asked").Flexible("Question");
+                .Column("CTA").Column("Run", drop: 2).Column("Kind", drop: 3).Column("Status").Column("Asked", drop: 1).Flexible("Question");
             foreach (var c in ctas)
             {
                 var status = CtaText.Status(c);
@@ -164,15 +247,13 @@ internal static class CtaCommand
 
     private static async Task<(Guid Id, CtaView Current)> ResolveAsync(PipelineDb db, string typed, CancellationToken cancellationToken)
     {
-        await using var context = db.CreateDbContext();
-        var id = await IdResolver.ResolveAsync(context.CtaEvents.Select(c => c.Id), typed, "CTA", cancellationToken);
-        return (id, await CtaQueries.ReadAsync(context, id, cancellationToken));
+        var id = await IdResolver.CtaAsync(db, typed, cancellationToken);
+        return (id, await CtaQueries.ReadAsync(db, id, cancellationToken));
     }
 
     private static async Task<CtaView> ReadAsync(PipelineDb db, Guid id, CancellationToken cancellationToken)
     {
-        await using PipelineDbContext context = db.CreateDbContext();
-        return await CtaQueries.ReadAsync(context, id, cancellationToken);
+        return await CtaQueries.ReadAsync(db, id, cancellationToken);
     }
 
     /// <summary>
@@ -209,7 +290,7 @@ internal static class CtaCommand
     /// <summary>Who won: the store's exception carries the winning resolution.</summary>
     private static CliException AlreadyResolved(CtaView cta, CtaAlreadyResolvedException e, string consequence)
     {
-        var at = Format.Iso(e.Resolution.ResolvedAt);
+        var at = Format.Time(e.Resolution.ResolvedAt);
         var won = e.Resolution.TimedOut
             ? $"had already timed out at {at}"
             : $"was already answered at {at} ({CtaText.Answer(cta with

@@ -1,5 +1,6 @@
 using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Cli.Output;
 using Microsoft.Data.Sqlite;
 
 namespace AgentPipeline.Cli.Commands;
@@ -37,21 +38,63 @@ internal static class DatabaseTarget
         }
     }
 
+    /// <summary>
+    /// Opens an existing pipeline database whose schema is up to date, for every command but
+    /// <c>demo</c> and <c>migrate</c>: nothing is created and nothing is migrated.
+    /// </summary>
+    /// <exception cref="CliException">
+    /// There is no database there (exit 2), or it has no pipeline schema or an older one (exit 1,
+    /// naming <c>agentpipe migrate</c>), or it is a SQLite database of something else (exit 1).
+    /// </exception>
+    /// <inheritdoc cref="OpenAsync" path="/exception"/>
+    public static async Task<PipelineDb> OpenExistingAsync(string target, CancellationToken cancellationToken)
+    {
+        var db = Open(target, time: null);
+        try
+        {
+            if (db.Dialect is SqliteDialect sqlite)
+            {
+                var path = sqlite.DataSource;
+                if (path.Length > 0 && path != ":memory:" && !File.Exists(path))
+                {
+                    // Opening it would create it: a mistyped name must not become a new, empty database.
+                    throw new CliException(
+                        $"no database at {Path.GetFullPath(path)}; create one with {CommandName.Text} migrate (or {CommandName.Text} demo), or check --db.",
+                        ExitCodes.NotFound);
+                }
+                await RefuseForeignSqliteAsync(db, sqlite, cancellationToken);
+            }
+            var applied = await db.GetAppliedMigrationsAsync(cancellationToken);
+            if (applied.Count == 0 && db.Dialect is PostgreSqlDialect postgres)
+            {
+                // EF Core reports no migrations for a database that does not exist at all; say which it is.
+                await RefuseMissingPostgreSqlAsync(db, postgres, cancellationToken);
+            }
+            var known = db.GetKnownMigrations();
+            var missing = known.Except(applied, StringComparer.Ordinal).Count();
+            if (missing > 0)
+            {
+                var state = applied.Count == 0
+                    ? "has no pipeline schema"
+                    : $"has an older pipeline schema (version {applied.Count}; this {CommandName.Text} needs {known.Count})";
+                throw new CliException(
+                    $"{DatabaseLabel.Describe(db)} {state}; run {CommandName.Text} migrate first. This command does not change the schema.",
+                    ExitCodes.Failure);
+            }
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Opens the target after checking that migrating it would not write into someone else's database.</summary>
     /// <inheritdoc cref="OpenAsync" path="/exception"/>
     public static async Task<PipelineDb> OpenUnmigratedAsync(string target, CancellationToken cancellationToken, TimeProvider? time = null)
     {
-        PipelineDb db;
-        try
-        {
-            db = PipelineDb.Open(target, time);
-        }
-        catch (Exception e) when (e is ArgumentException or UriFormatException)
-        {
-            // The library's message names its own parameter; the user only knows the option. The
-            // target itself is not echoed: it may hold a password.
-            throw new ArgumentException($"--db is not a usable database target: {e.Message}", e);
-        }
+        var db = Open(target, time);
         try
         {
             if (db.Dialect is SqliteDialect sqlite)
@@ -64,6 +107,38 @@ internal static class DatabaseTarget
         {
             await db.DisposeAsync();
             throw;
+        }
+    }
+
+    private static async Task RefuseMissingPostgreSqlAsync(PipelineDb db, PostgreSqlDialect postgres, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == "3D000")
+        {
+            throw new CliException(
+                $"no database at {DatabaseLabel.Describe(db)}; create it with {CommandName.Text} migrate (or {CommandName.Text} demo), or check --db.",
+                ExitCodes.NotFound, e);
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            throw postgres.Translate(e);
+        }
+    }
+
+    private static PipelineDb Open(string target, TimeProvider? time)
+    {
+        try
+        {
+            return PipelineDb.Open(target, time);
+        }
+        catch (Exception e) when (e is ArgumentException or UriFormatException)
+        {
+            // The library's message names its own parameter; the user only knows the option. The
+            // target itself is not echoed: it may hold a password (and the error reporter hides any left).
+            throw new ArgumentException($"--db is not a usable database target: {e.Message}", e);
         }
     }
 

@@ -6,7 +6,6 @@ using AgentPipeline.Cli.Output;
 using AgentPipeline.Cli.Reading;
 using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Internal;
-using Microsoft.EntityFrameworkCore;
 using Spectre.Console;
 
 namespace AgentPipeline.Cli.Commands;
@@ -57,9 +56,10 @@ internal static class DemoCommand
     {
         var stdout = CliConsole.Create(Console.Out);
         var stderr = CliConsole.Create(Console.Error);
+        var target = DbOption.Target(parseResult);
+        LocalOption.Apply(parseResult);
         try
         {
-            var target = parseResult.GetRequiredValue(DbOption.Instance);
             // Room for the requested runs, a possible extra failing run and the waiting run, all in the past.
             var clock = new DemoClock(settings.Runs + 2, TimeProvider.System.GetUtcNow());
             await using var db = await DatabaseTarget.OpenAsync(target, cancellationToken, clock);
@@ -75,7 +75,7 @@ internal static class DemoCommand
         }
         catch (Exception e) when (ErrorReporter.IsExpected(e))
         {
-            return ErrorReporter.Report(stderr, e);
+            return ErrorReporter.Report(stderr, e, target);
         }
     }
 
@@ -86,18 +86,17 @@ internal static class DemoCommand
         var runner = new DemoRunner(db, settings, clock);
         var stored = await SimulateAsync(runner, settings, stderr, cancellationToken);
 
-        await using var context = db.CreateDbContext();
         // Newest first, like agentpipe runs: the run waiting for you comes first.
         var runIds = stored.Select(r => r.RunId).Reverse().ToList();
-        var runs = await RunQueries.ReadAsync(context, runIds, cancellationToken);
+        var runs = await RunQueries.ReadAsync(db, runIds, cancellationToken);
         if (json)
         {
             JsonOutput.Write(Console.Out, runs);
             return ExitCodes.Success;
         }
         var waiting = stored.Where(r => r.Outcome == RunOutcome.AwaitsApproval).Select(r => r.RunId).LastOrDefault();
-        var (open, _) = await CtaQueries.ListAsync(context, openOnly: true, waiting, limit: 1, newestFirst: true, cancellationToken);
-        var total = await context.FeatureRuns.CountAsync(cancellationToken);
+        var (open, _) = await CtaQueries.ListAsync(db, openOnly: true, waiting, limit: 1, newestFirst: true, cancellationToken);
+        var total = await RunQueries.CountAsync(db, cancellationToken);
 
         stdout.Write(new Rule($"[bold]agentpipe demo[/] [grey](seed {settings.Seed.ToString(CultureInfo.InvariantCulture)})[/]").LeftJustified());
         stdout.MarkupLine($"[grey]Database:[/] {Markup.Escape(DatabaseLabel.Describe(db))}");
@@ -119,7 +118,7 @@ internal static class DemoCommand
             stdout.Profile.Out.Writer.WriteLine($"  {CtaCommand.AnswerHint(open[0])}{dbHint}");
         }
         stdout.MarkupLine("[grey]More commands:[/] runs, memories <run>, cta list --open, stats --by phase, --help");
-        if (dbHint.Length == 0 && parseResult.GetResult(DbOption.Instance) is { Implicit: false } && db.Provider == PipelineProvider.PostgreSql)
+        if (dbHint.Length == 0 && DbOption.Given(parseResult) && db.Provider == PipelineProvider.PostgreSql)
         {
             stdout.MarkupLine("[grey](give each command the same --db, or export AGENTPIPE_DB)[/]");
         }
@@ -137,7 +136,7 @@ internal static class DemoCommand
         if (!interactive || settings.Runs == 1)
         {
             return await runner.RunAsync(
-                (i, runId) => stderr.MarkupLine($"[grey]simulated run {i + 1}/{settings.Runs}: {ShortIdOf(runId)}[/]"), cancellationToken);
+                (i, count, runId) => stderr.MarkupLine($"[grey]simulated run {i + 1}/{count}: {ShortIdOf(runId)}[/]"), cancellationToken);
         }
         IReadOnlyList<(Guid, RunOutcome)> stored = [];
         await stderr.Progress()
@@ -145,8 +144,12 @@ internal static class DemoCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
-                var task = progress.AddTask($"Simulating {Format.Count(settings.Runs)} runs", maxValue: settings.Runs);
-                stored = await runner.RunAsync((_, _) => task.Increment(1), cancellationToken);
+                var task = progress.AddTask("Simulating runs", maxValue: settings.Runs);
+                stored = await runner.RunAsync((_, count, _) =>
+                {
+                    task.MaxValue = count;
+                    task.Increment(1);
+                }, cancellationToken);
             });
         return stored;
     }
@@ -159,10 +162,10 @@ internal static class DemoCommand
     /// </summary>
     private static string DbSuffix(ParseResult parseResult, PipelineDb db)
     {
-        if (parseResult.GetResult(DbOption.Instance) is not { Implicit: false } || db.Dialect is not SqliteDialect)
+        if (!DbOption.Given(parseResult) || db.Dialect is not SqliteDialect)
         {
             return "";
         }
-        return " --db " + CommandName.Quote(parseResult.GetRequiredValue(DbOption.Instance));
+        return " --db " + CommandName.Quote(DbOption.Target(parseResult));
     }
 }

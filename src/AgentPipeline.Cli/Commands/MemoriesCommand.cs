@@ -22,11 +22,7 @@ internal static class MemoriesCommand
         };
         CliAction.Set(command, async (parseResult, cli, cancellationToken) =>
         {
-            Guid id;
-            await using (var context = cli.Db.CreateDbContext())
-            {
-                id = await IdResolver.ResolveAsync(context.FeatureRuns.Select(r => r.Id), parseResult.GetRequiredValue(run), "run", cancellationToken);
-            }
+            var id = await IdResolver.RunAsync(cli.Db, parseResult.GetRequiredValue(run), cancellationToken);
             // The same function the orchestrators read their notes with, so the order is the store's guarantee.
             var records = await PipelinePersistence.GetMemoryRecordsAsync(cli.Db, id, cancellationToken);
             if (parseResult.GetValue(json))

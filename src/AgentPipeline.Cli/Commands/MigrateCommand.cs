@@ -12,7 +12,7 @@ internal static class MigrateCommand
         var command = new Command(
             "migrate",
             "Create the pipeline schema or bring it up to date, and print its version. "
-            + "Every other command does this on first use; this one does only that, for deployment scripts.");
+            + "Only this command and demo create or migrate a database; the others need one that is up to date.");
         CliAction.Set(command, async (_, cli, cancellationToken) =>
         {
             var before = await cli.Db.GetAppliedMigrationsAsync(cancellationToken);
@@ -31,7 +31,7 @@ internal static class MigrateCommand
             var version = after.Count > 0 ? after[^1] : "(none)";
             cli.Out.MarkupLine($"Schema version {after.Count}: {Markup.Escape(version)}");
             return ExitCodes.Success;
-        }, migrate: false);
+        }, create: true);
         return command;
     }
 }

@@ -27,9 +27,8 @@ internal static class RunsCommand
         CliAction.Set(command, async (parseResult, cli, cancellationToken) =>
         {
             var phaseName = parseResult.GetValue(phase);
-            await using var context = cli.Db.CreateDbContext();
             var (runs, total) = await RunQueries.ListAsync(
-                context, phaseName is null ? null : DbEnum<FeaturePhase>.Parse(phaseName), parseResult.GetValue(limit), cancellationToken);
+                cli.Db, phaseName is null ? null : DbEnum<FeaturePhase>.Parse(phaseName), parseResult.GetValue(limit), cancellationToken);
             if (parseResult.GetValue(json))
             {
                 JsonOutput.Write(Console.Out, runs);

@@ -18,9 +18,8 @@ internal static class ShowCommand
         };
         CliAction.Set(command, async (parseResult, cli, cancellationToken) =>
         {
-            await using var context = cli.Db.CreateDbContext();
-            var id = await IdResolver.ResolveAsync(context.FeatureRuns.Select(r => r.Id), parseResult.GetRequiredValue(run), "run", cancellationToken);
-            var detail = await RunQueries.ReadDetailAsync(context, id, cancellationToken);
+            var id = await IdResolver.RunAsync(cli.Db, parseResult.GetRequiredValue(run), cancellationToken);
+            var detail = await RunQueries.ReadDetailAsync(cli.Db, id, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 JsonOutput.Write(Console.Out, detail);

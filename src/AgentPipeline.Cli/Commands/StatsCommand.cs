@@ -35,11 +35,10 @@ internal static class StatsCommand
                 "agent" => StatsGrouping.Agent,
                 _ => StatsGrouping.Model,
             };
-            await using var context = cli.Db.CreateDbContext();
             Guid? runId = parseResult.GetValue(run) is { } typed
-                ? await IdResolver.ResolveAsync(context.FeatureRuns.Select(r => r.Id), typed, "run", cancellationToken)
+                ? await IdResolver.RunAsync(cli.Db, typed, cancellationToken)
                 : null;
-            var rows = await StatsQueries.ReadAsync(context, grouping, runId, cancellationToken);
+            var rows = await StatsQueries.ReadAsync(cli.Db, grouping, runId, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 // modelProvider belongs to a model's row only (docs/cli.md); other groupings leave it out.
@@ -69,8 +68,8 @@ internal static class StatsCommand
                 _ => "Model",
             };
             var table = new TextTable()
-                .Flexible(header).Column("Agents", right: true).Column("Calls", right: true).Column("Tools", right: true)
-                .Column("Input", right: true).Column("Output", right: true).Column("Total", right: true).Column("Time", right: true);
+                .Flexible(header).Column("Agents", right: true, drop: 3).Column("Calls", right: true, drop: 4).Column("Tools", right: true, drop: 5)
+                .Column("Input", right: true, drop: 1).Column("Output", right: true, drop: 2).Column("Total", right: true).Column("Time", right: true);
             foreach (var row in rows)
             {
                 AddRow(table, row, style: null);

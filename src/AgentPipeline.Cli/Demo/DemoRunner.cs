@@ -14,10 +14,13 @@ internal sealed class DemoRunner(PipelineDb db, DemoSettings settings, DemoClock
     private static readonly FeaturePhase[] Phases =
         [FeaturePhase.Analysis, FeaturePhase.Approaches, FeaturePhase.Judging, FeaturePhase.Implementation, FeaturePhase.Pr];
 
-    /// <param name="onRunStored">Called as each run ends, with its index and id, so the caller can report progress.</param>
+    /// <param name="onRunStored">
+    /// Called as each run ends, with its index, the number of runs this simulation stores (the
+    /// requested ones, a failing one when none failed, and the waiting one) and its id, so the caller can report progress.
+    /// </param>
     /// <param name="cancellationToken">Cancels the simulation between calls.</param>
     /// <returns>The runs created, in order, with how each ended.</returns>
-    public async Task<IReadOnlyList<(Guid RunId, RunOutcome Outcome)>> RunAsync(Action<int, Guid>? onRunStored, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(Guid RunId, RunOutcome Outcome)>> RunAsync(Action<int, int, Guid>? onRunStored, CancellationToken cancellationToken)
     {
         var rng = new Random(settings.Seed);
         var outcomes = PlanOutcomes(settings.Runs, rng);
@@ -27,7 +30,7 @@ internal sealed class DemoRunner(PipelineDb db, DemoSettings settings, DemoClock
             time.StartRun(i);
             var runId = await SimulateRunAsync(rng, outcomes[i], choiceTimesOut: false, cancellationToken);
             runs.Add((runId, outcomes[i]));
-            onRunStored?.Invoke(i, runId);
+            onRunStored?.Invoke(i, outcomes.Count, runId);
         }
         return runs;
     }

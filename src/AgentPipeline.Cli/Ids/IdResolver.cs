@@ -1,5 +1,7 @@
 using AgentPipeline.Cli.Commands;
-using Microsoft.EntityFrameworkCore;
+using AgentPipeline.Cli.Reading;
+using AgentPipeline.Persistence;
+using AgentPipeline.Persistence.Internal;
 
 namespace AgentPipeline.Cli.Ids;
 
@@ -14,24 +16,42 @@ internal static class IdResolver
     /// <summary>More candidates than this are summarized rather than listed, to keep the error on one readable line.</summary>
     private const int ListedCandidates = 5;
 
-    /// <param name="ids">Every id of the kind asked for (e.g. <c>context.FeatureRuns.Select(r =&gt; r.Id)</c>).</param>
+    private static readonly Sql RunExists = Query.Statement("SELECT CAST(1 AS BIGINT) FROM {s}.feature_runs WHERE id = @id", [Query.P("id", Col.Guid)], Query.P("one", Col.Long));
+    private static readonly Sql CtaExists = Query.Statement("SELECT CAST(1 AS BIGINT) FROM {s}.cta_events WHERE id = @id", [Query.P("id", Col.Guid)], Query.P("one", Col.Long));
+    private static readonly Sql RunIds = Query.Statement("SELECT id FROM {s}.feature_runs", [], Query.P("id", Col.Guid));
+    private static readonly Sql CtaIds = Query.Statement("SELECT id FROM {s}.cta_events", [], Query.P("id", Col.Guid));
+
+    /// <summary>A run's id from what the user typed.</summary>
+    /// <inheritdoc cref="ResolveAsync" path="/exception"/>
+    public static Task<Guid> RunAsync(PipelineDb db, string typed, CancellationToken cancellationToken) =>
+        ResolveAsync(db, RunExists, RunIds, typed, "run", cancellationToken);
+
+    /// <summary>A CTA's id from what the user typed.</summary>
+    /// <inheritdoc cref="ResolveAsync" path="/exception"/>
+    public static Task<Guid> CtaAsync(PipelineDb db, string typed, CancellationToken cancellationToken) =>
+        ResolveAsync(db, CtaExists, CtaIds, typed, "CTA", cancellationToken);
+
+    /// <param name="db">The store.</param>
+    /// <param name="exists">Returns a row when the id given exists.</param>
+    /// <param name="all">Every id of the kind asked for.</param>
     /// <param name="typed">What the user typed.</param>
     /// <param name="what">The kind of id, for messages (<c>run</c>, <c>CTA</c>).</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <exception cref="CliException">The text is not an id (exit 1), matches nothing (exit 2) or matches several ids (exit 1).</exception>
-    public static async Task<Guid> ResolveAsync(IQueryable<Guid> ids, string typed, string what, CancellationToken cancellationToken)
+    private static async Task<Guid> ResolveAsync(PipelineDb db, Sql exists, Sql all, string typed, string what, CancellationToken cancellationToken)
     {
         var hex = Normalize(typed, what);
         if (hex.Length == 32)
         {
             var id = Guid.ParseExact(hex, "N");
-            return await ids.AnyAsync(x => x == id, cancellationToken)
+            return await Query.RowAsync(db, exists, [id], cancellationToken) is not null
                 ? id
                 : throw new CliException($"No {what} has the id '{typed}'.", ExitCodes.NotFound);
         }
         // Prefix and suffix matching on the hex digits is done here rather than in SQL: the two
         // providers store uuids differently (text vs uuid), and one narrow column is cheap to read.
-        return Match(typed, hex, await ids.ToListAsync(cancellationToken), what);
+        var ids = await Query.RowsAsync(db, all, [], cancellationToken);
+        return Match(typed, hex, ids.Select(r => Query.Guid(r[0])), what);
     }
 
     /// <summary>Why <paramref name="typed"/> cannot be an id, or null when it can.</summary>

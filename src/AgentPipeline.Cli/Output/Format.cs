@@ -43,15 +43,26 @@ internal static class Format
 
     public static long? Milliseconds(TimeSpan? duration) => duration is { } d ? (long)d.TotalMilliseconds : null;
 
-    /// <summary>A local date and time to the minute without the year, for narrow columns: <c>11-26 09:30</c>.</summary>
-    public static string ShortTime(DateTimeOffset time) => time.ToLocalTime().ToString("MM-dd HH:mm", Invariant);
+    /// <summary>
+    /// Whether times are printed in this machine's zone with its offset (<c>--local</c>) rather
+    /// than in UTC with a <c>Z</c>. Every time the CLI prints outside JSON, in tables, trees and
+    /// error messages alike, goes through <see cref="Time(DateTimeOffset)"/> or <see cref="ShortTime"/>.
+    /// </summary>
+    public static bool LocalTime { get; set; }
 
-    /// <summary>A local date and time to the second: <c>2026-11-26 09:30:12</c>.</summary>
-    public static string Time(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", Invariant);
+    /// <summary>A date and time to the minute without the year, for narrow columns: <c>11-26 09:30Z</c>, or <c>11-26 10:30+01:00</c> with <c>--local</c>.</summary>
+    public static string ShortTime(DateTimeOffset time) => Stamp(time, "MM-dd HH:mm");
+
+    /// <summary>A date and time to the second: <c>2026-11-26 09:30:12Z</c>, or <c>2026-11-26 10:30:12+01:00</c> with <c>--local</c>.</summary>
+    public static string Time(DateTimeOffset time) => Stamp(time, "yyyy-MM-dd HH:mm:ss");
+
+    private static string Stamp(DateTimeOffset time, string format) => LocalTime
+        ? time.ToLocalTime().ToString(format + "zzz", Invariant)
+        : time.ToUniversalTime().ToString(format, Invariant) + "Z";
 
     public static string Time(DateTimeOffset? time) => time is { } t ? Time(t) : "-";
 
-    /// <summary>ISO-8601 in UTC to the microsecond, the form JSON output and error messages use.</summary>
+    /// <summary>ISO-8601 in UTC to the microsecond, the form of JSON output.</summary>
     public static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", Invariant);
 
     /// <summary>Collapses whitespace (prompts may hold newlines) and cuts to <paramref name="max"/> characters with an ellipsis.</summary>

@@ -9,8 +9,8 @@ internal static class RunsRenderer
     public static void Render(IAnsiConsole console, IReadOnlyList<RunListItem> runs)
     {
         var table = new TextTable()
-            .Column("Run").Flexible("Prompt").Column("Phase").Column("Started")
-            .Column("Took", right: true).Column("Tokens", right: true).Column("CTAs", right: true);
+            .Column("Run").Flexible("Prompt").Column("Phase").Column("Started", drop: 1)
+            .Column("Took", right: true, drop: 2).Column("Tokens", right: true, drop: 3).Column("CTAs", right: true);
         foreach (var run in runs)
         {
             table.Row(

@@ -2,120 +2,209 @@ using AgentPipeline.Cli.Ids;
 using AgentPipeline.Cli.Output;
 using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Schema;
-using Microsoft.EntityFrameworkCore;
+using AgentPipeline.Persistence.Internal;
+using static AgentPipeline.Cli.Reading.Query;
 
 namespace AgentPipeline.Cli.Reading;
 
 /// <summary>
-/// Reads runs through the library's EF Core model with explicit projections; every query filters
-/// on <c>run_id</c>, which every table of a run's tree carries.
+/// Reads runs with plain SQL (<see cref="Query"/>); every query of a run's tree filters on
+/// <c>run_id</c>, which every table of the tree carries.
 /// </summary>
 internal static class RunQueries
 {
+    private const string ListColumns =
+        "r.id, r.prompt, r.current_phase, r.created_at, r.completed_at, "
+        // Tokens: each completed invocation's own totals; for one still running (no totals yet), its steps so far.
+        + "(SELECT CAST(SUM(COALESCE(i.total_tokens, (SELECT SUM(s.total_tokens) FROM {s}.agent_steps s WHERE s.invocation_id = i.id))) AS BIGINT) "
+        + "FROM {s}.agent_invocations i WHERE i.run_id = r.id), "
+        + "(SELECT CAST(COUNT(*) AS BIGINT) FROM {s}.cta_events c WHERE c.run_id = r.id AND c.responded_at IS NULL)";
+
+    private static readonly Param[] ListResults =
+    [
+        P("id", Col.Guid), P("prompt", Col.Text), P("current_phase", Col.Text), P("created_at", Col.Time), P("completed_at", Col.Time),
+        P("tokens", Col.Long), P("open_ctas", Col.Long),
+    ];
+
+    private static readonly Sql ListSql = Statement(
+        $"SELECT {ListColumns} FROM {{s}}.feature_runs r WHERE (@phase IS NULL OR r.current_phase = @phase) "
+        + "ORDER BY r.created_at DESC, r.id DESC LIMIT @limit",
+        [P("phase", Col.Text), P("limit", Col.Long)], ListResults);
+
+    private static readonly Sql CountSql = Statement(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM {s}.feature_runs r WHERE (@phase IS NULL OR r.current_phase = @phase)",
+        [P("phase", Col.Text)], P("count", Col.Long));
+
+    private static readonly Sql OneSql = Statement($"SELECT {ListColumns} FROM {{s}}.feature_runs r WHERE r.id = @id", [P("id", Col.Guid)], ListResults);
+
     /// <summary>The runs, newest first, optionally only those in one phase.</summary>
     /// <returns>At most <paramref name="limit"/> runs, and how many match in all.</returns>
     public static async Task<(IReadOnlyList<RunListItem> Runs, int Total)> ListAsync(
-        PipelineDbContext context, FeaturePhase? phase, int limit, CancellationToken cancellationToken)
+        PipelineDb db, FeaturePhase? phase, int limit, CancellationToken cancellationToken)
     {
-        var runs = phase is { } p ? context.FeatureRuns.Where(r => r.CurrentPhase == p) : context.FeatureRuns;
-        var total = await runs.CountAsync(cancellationToken);
-        var page = await runs.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(limit)
-            .Select(r => new RunRow(r.Id, r.Prompt, r.CurrentPhase, r.CreatedAt, r.CompletedAt))
-            .ToListAsync(cancellationToken);
-        return (await ToItemsAsync(context, page, cancellationToken), total);
+        var phaseText = phase is { } p ? DbEnum<FeaturePhase>.ToDb(p) : null;
+        var total = await Query.LongAsync(db, CountSql, [phaseText], cancellationToken);
+        var rows = await Query.RowsAsync(db, ListSql, [phaseText, (long)limit], cancellationToken);
+        return ([.. rows.Select(ToItem)], (int)total);
     }
+
+    private static readonly Sql AllSql = Statement("SELECT CAST(COUNT(*) AS BIGINT) FROM {s}.feature_runs", [], P("count", Col.Long));
+
+    /// <summary>How many runs the database holds.</summary>
+    public static async Task<int> CountAsync(PipelineDb db, CancellationToken cancellationToken) =>
+        (int)await Query.LongAsync(db, AllSql, [], cancellationToken);
 
     /// <summary>The given runs' table lines, in the given order.</summary>
-    public static async Task<IReadOnlyList<RunListItem>> ReadAsync(PipelineDbContext context, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<RunListItem>> ReadAsync(PipelineDb db, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
     {
-        var runs = await context.FeatureRuns.Where(r => ids.Contains(r.Id))
-            .Select(r => new RunRow(r.Id, r.Prompt, r.CurrentPhase, r.CreatedAt, r.CompletedAt))
-            .ToDictionaryAsync(r => r.Id, cancellationToken);
-        return await ToItemsAsync(context, [.. ids.Where(runs.ContainsKey).Select(id => runs[id])], cancellationToken);
+        var items = new List<RunListItem>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await Query.RowAsync(db, OneSql, [id], cancellationToken) is { } row)
+            {
+                items.Add(ToItem(row));
+            }
+        }
+        return items;
     }
 
-    private static async Task<IReadOnlyList<RunListItem>> ToItemsAsync(PipelineDbContext context, List<RunRow> runs, CancellationToken cancellationToken)
+    private static RunListItem ToItem(object?[] r)
     {
-        if (runs.Count == 0)
-        {
-            return [];
-        }
-        var ids = runs.Select(r => r.Id).ToList();
-        // Tokens: each completed invocation's own totals; for one still running (no totals yet), its steps so far.
-        var tokens = (await context.AgentInvocations.Where(i => ids.Contains(i.RunId))
-                .Select(i => new
-                {
-                    i.RunId,
-                    Tokens = i.TotalTokens != null
-                        ? (long?)i.TotalTokens
-                        : context.AgentSteps.Where(s => s.InvocationId == i.Id).Sum(s => (long?)s.TotalTokens),
-                })
-                .ToListAsync(cancellationToken))
-            .GroupBy(i => i.RunId)
-            .ToDictionary(g => g.Key, g => g.Sum(i => i.Tokens ?? 0));
-        var open = await context.CtaEvents.Where(c => ids.Contains(c.RunId) && c.RespondedAt == null)
-            .GroupBy(c => c.RunId).Select(g => new { RunId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.RunId, g => g.Count, cancellationToken);
-        return [.. runs.Select(r => new RunListItem(
-            r.Id,
-            ShortId.Of(r.Id),
-            r.Prompt,
-            Format.Name(r.CurrentPhase),
-            r.CreatedAt,
-            r.CompletedAt,
-            Format.Milliseconds(Format.Between(r.CreatedAt, r.CompletedAt)),
-            tokens.GetValueOrDefault(r.Id),
-            open.GetValueOrDefault(r.Id)))];
+        var id = Query.Guid(r[0]);
+        var createdAt = Query.Time(r[3]);
+        var completedAt = Query.NullableTime(r[4]);
+        return new RunListItem(
+            id,
+            ShortId.Of(id),
+            Query.Text(r[1]),
+            Format.Name(Query.Enum<FeaturePhase>(r[2])),
+            createdAt,
+            completedAt,
+            Format.Milliseconds(Format.Between(createdAt, completedAt)),
+            Query.NullableLong(r[5]) ?? 0,
+            (int)(Query.NullableLong(r[6]) ?? 0));
     }
 
     /// <summary>The whole run: phases, invocations, steps and tool calls, memory records, CTAs.</summary>
     /// <exception cref="RecordNotFoundException">The run does not exist.</exception>
-    public static async Task<RunDetail> ReadDetailAsync(PipelineDbContext context, Guid id, CancellationToken cancellationToken)
+    private const string Usage =
+        "input_tokens, output_tokens, total_tokens, input_tokens_no_cache_tokens, input_tokens_cache_read_tokens, "
+        + "input_tokens_cache_write_tokens, output_tokens_text_tokens, output_tokens_reasoning_tokens";
+
+    private static readonly Param[] UsageResults =
+    [
+        P("input_tokens", Col.Long), P("output_tokens", Col.Long), P("total_tokens", Col.Long), P("input_tokens_no_cache_tokens", Col.Long),
+        P("input_tokens_cache_read_tokens", Col.Long), P("input_tokens_cache_write_tokens", Col.Long),
+        P("output_tokens_text_tokens", Col.Long), P("output_tokens_reasoning_tokens", Col.Long),
+    ];
+
+    private static readonly Sql RunSql = Statement(
+        "SELECT prompt, current_phase, github_repo_url, github_branch, sandbox_id, created_at, completed_at FROM {s}.feature_runs WHERE id = @id",
+        [P("id", Col.Guid)],
+        P("prompt", Col.Text), P("current_phase", Col.Text), P("github_repo_url", Col.Text), P("github_branch", Col.Text),
+        P("sandbox_id", Col.Text), P("created_at", Col.Time), P("completed_at", Col.Time));
+
+    private static readonly Sql SandboxSql = Statement(
+        "SELECT id, status, runtime, region, CAST(duration AS BIGINT) FROM {s}.sandboxes WHERE id = @id",
+        [P("id", Col.Text)],
+        P("id", Col.Text), P("status", Col.Text), P("runtime", Col.Text), P("region", Col.Text), P("duration", Col.Long));
+
+    private static readonly Sql PhasesSql = Statement(
+        "SELECT id, phase, status, started_at, completed_at FROM {s}.phase_results WHERE run_id = @run_id ORDER BY started_at, id",
+        [P("run_id", Col.Guid)],
+        P("id", Col.Guid), P("phase", Col.Text), P("status", Col.Text), P("started_at", Col.Time), P("completed_at", Col.Time));
+
+    private static readonly Sql InvocationsSql = Statement(
+        "SELECT id, phase_result_id, parent_invocation_id, agent_type, model_provider, model_id, finish_reason, raw_finish_reason, "
+        + $"CAST(step_count AS BIGINT), {Cast(Usage)}, started_at, completed_at "
+        + "FROM {s}.agent_invocations WHERE run_id = @run_id ORDER BY started_at, id",
+        [P("run_id", Col.Guid)],
+        [
+            P("id", Col.Guid), P("phase_result_id", Col.Guid), P("parent_invocation_id", Col.Guid), P("agent_type", Col.Text),
+            P("model_provider", Col.Text), P("model_id", Col.Text), P("finish_reason", Col.Text), P("raw_finish_reason", Col.Text),
+            P("step_count", Col.Long), .. UsageResults, P("started_at", Col.Time), P("completed_at", Col.Time),
+        ]);
+
+    private static readonly Sql StepsSql = Statement(
+        $"SELECT id, invocation_id, CAST(step_number AS BIGINT), model_id, finish_reason, {Cast(Usage)}, created_at "
+        + "FROM {s}.agent_steps WHERE run_id = @run_id ORDER BY invocation_id, step_number",
+        [P("run_id", Col.Guid)],
+        [
+            P("id", Col.Guid), P("invocation_id", Col.Guid), P("step_number", Col.Long), P("model_id", Col.Text), P("finish_reason", Col.Text),
+            .. UsageResults, P("created_at", Col.Time),
+        ]);
+
+    private static readonly Sql ToolCallsSql = Statement(
+        "SELECT id, step_id, tool_call_id, tool_name, title, output_type, is_invalid, CASE WHEN error IS NULL THEN 0 ELSE 1 END, created_at "
+        + "FROM {s}.tool_calls WHERE run_id = @run_id ORDER BY created_at, id",
+        [P("run_id", Col.Guid)],
+        P("id", Col.Guid), P("step_id", Col.Guid), P("tool_call_id", Col.Text), P("tool_name", Col.Text), P("title", Col.Text),
+        P("output_type", Col.Text), P("is_invalid", Col.Bool), P("has_error", Col.Long), P("created_at", Col.Time));
+
+    private static readonly Sql MemoriesSql = Statement(
+        "SELECT id, phase, kind, content, invocation_id, created_at FROM {s}.memory_records WHERE run_id = @run_id ORDER BY created_at, seq",
+        [P("run_id", Col.Guid)],
+        P("id", Col.Guid), P("phase", Col.Text), P("kind", Col.Text), P("content", Col.Text), P("invocation_id", Col.Guid), P("created_at", Col.Time));
+
+    private static string Cast(string columns) =>
+        string.Join(", ", columns.Split(", ").Select(c => $"CAST({c} AS BIGINT)"));
+
+    private static UsageView UsageAt(object?[] row, int first) => new(
+        NullableLong(row[first]), NullableLong(row[first + 1]), NullableLong(row[first + 2]), NullableLong(row[first + 3]),
+        NullableLong(row[first + 4]), NullableLong(row[first + 5]), NullableLong(row[first + 6]), NullableLong(row[first + 7]));
+
+    /// <summary>The whole run: phases, invocations, steps and tool calls, memory records, CTAs.</summary>
+    /// <exception cref="RecordNotFoundException">The run does not exist.</exception>
+    public static async Task<RunDetail> ReadDetailAsync(PipelineDb db, Guid id, CancellationToken cancellationToken)
     {
-        var run = await context.FeatureRuns.Where(r => r.Id == id)
-            .Select(r => new { r.Prompt, r.CurrentPhase, r.GithubRepoUrl, r.GithubBranch, r.SandboxId, r.CreatedAt, r.CompletedAt })
-            .SingleOrDefaultAsync(cancellationToken)
+        var r = await Query.RowAsync(db, RunSql, [id], cancellationToken)
             ?? throw new RecordNotFoundException("feature_runs", id.ToString());
+        var run = new
+        {
+            Prompt = Text(r[0]), CurrentPhase = Enum<FeaturePhase>(r[1]), GithubRepoUrl = NullableText(r[2]), GithubBranch = NullableText(r[3]),
+            SandboxId = NullableText(r[4]), CreatedAt = Time(r[5]), CompletedAt = NullableTime(r[6]),
+        };
         var sandbox = run.SandboxId is null
             ? null
-            : await context.Sandboxes.Where(s => s.Id == run.SandboxId)
-                .Select(s => new { s.Id, s.Status, s.Runtime, s.Region, s.Duration })
-                .SingleOrDefaultAsync(cancellationToken);
+            : await Query.RowAsync(db, SandboxSql, [run.SandboxId], cancellationToken) is { } sb
+                ? new { Id = Text(sb[0]), Status = Enum<SandboxStatus>(sb[1]), Runtime = NullableText(sb[2]), Region = NullableText(sb[3]), Duration = (int?)NullableLong(sb[4]) }
+                : null;
 
-        var phases = await context.PhaseResults.Where(p => p.RunId == id)
-            .OrderBy(p => p.StartedAt).ThenBy(p => p.Id)
-            .Select(p => new { p.Id, p.Phase, p.Status, p.StartedAt, p.CompletedAt })
-            .ToListAsync(cancellationToken);
-        var invocations = await context.AgentInvocations.Where(i => i.RunId == id)
-            .OrderBy(i => i.StartedAt).ThenBy(i => i.Id)
+        var phases = (await Query.RowsAsync(db, PhasesSql, [id], cancellationToken))
+            .Select(p => new { Id = Guid(p[0]), Phase = Enum<FeaturePhase>(p[1]), Status = Enum<PhaseStatus>(p[2]), StartedAt = Time(p[3]), CompletedAt = NullableTime(p[4]) })
+            .ToList();
+        var invocations = (await Query.RowsAsync(db, InvocationsSql, [id], cancellationToken))
             .Select(i => new
             {
-                i.Id, i.PhaseResultId, i.ParentInvocationId, i.AgentType, i.ModelProvider, i.ModelId, i.FinishReason, i.RawFinishReason,
-                i.StepCount, i.InputTokens, i.OutputTokens, i.TotalTokens, i.InputTokensNoCacheTokens, i.InputTokensCacheReadTokens,
-                i.InputTokensCacheWriteTokens, i.OutputTokensTextTokens, i.OutputTokensReasoningTokens, i.StartedAt, i.CompletedAt,
+                Id = Guid(i[0]), PhaseResultId = Guid(i[1]), ParentInvocationId = NullableGuid(i[2]), AgentType = Enum<AgentType>(i[3]),
+                ModelProvider = NullableText(i[4]), ModelId = NullableText(i[5]), FinishReason = NullableEnum<FinishReason>(i[6]),
+                RawFinishReason = NullableText(i[7]), StepCount = (int?)NullableLong(i[8]), Usage = UsageAt(i, 9),
+                StartedAt = Time(i[17]), CompletedAt = NullableTime(i[18]),
             })
-            .ToListAsync(cancellationToken);
-        var steps = await context.AgentSteps.Where(s => s.RunId == id)
-            .OrderBy(s => s.InvocationId).ThenBy(s => s.StepNumber)
+            .ToList();
+        var steps = (await Query.RowsAsync(db, StepsSql, [id], cancellationToken))
             .Select(s => new
             {
-                s.Id, s.InvocationId, s.StepNumber, s.ModelId, s.FinishReason, s.InputTokens, s.OutputTokens, s.TotalTokens,
-                s.InputTokensNoCacheTokens, s.InputTokensCacheReadTokens, s.InputTokensCacheWriteTokens, s.OutputTokensTextTokens,
-                s.OutputTokensReasoningTokens, s.CreatedAt,
+                Id = Guid(s[0]), InvocationId = Guid(s[1]), StepNumber = (int)NullableLong(s[2])!.Value, ModelId = NullableText(s[3]),
+                FinishReason = NullableEnum<FinishReason>(s[4]), Usage = UsageAt(s, 5), CreatedAt = Time(s[13]),
             })
-            .ToListAsync(cancellationToken);
-        var toolCalls = await context.ToolCalls.Where(t => t.RunId == id)
-            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
+            .ToList();
+        var toolCalls = (await Query.RowsAsync(db, ToolCallsSql, [id], cancellationToken))
             .Select(t => new
             {
-                t.Id, t.StepId, t.ToolCallId, t.ToolName, t.Title, t.OutputType, t.IsInvalid, HasError = t.Error != null, t.CreatedAt,
+                Id = Guid(t[0]), StepId = Guid(t[1]), ToolCallId = Text(t[2]), ToolName = Text(t[3]), Title = NullableText(t[4]),
+                OutputType = NullableEnum<ToolOutputType>(t[5]), IsInvalid = NullableBool(t[6]) ?? false, HasError = NullableLong(t[7]) == 1,
+                CreatedAt = Time(t[8]),
             })
-            .ToListAsync(cancellationToken);
-        var memories = await context.MemoryRecords.Where(m => m.RunId == id)
-            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Seq)
-            .Select(m => new { m.Id, m.Phase, m.Kind, m.Content, m.InvocationId, m.CreatedAt })
-            .ToListAsync(cancellationToken);
-        var ctas = await CtaQueries.ListAsync(context, openOnly: false, id, limit: int.MaxValue, newestFirst: false, cancellationToken);
+            .ToList();
+        var memories = (await Query.RowsAsync(db, MemoriesSql, [id], cancellationToken))
+            .Select(m => new
+            {
+                Id = Guid(m[0]), Phase = Enum<FeaturePhase>(m[1]), Kind = Enum<MemoryKind>(m[2]), Content = Text(m[3]),
+                InvocationId = NullableGuid(m[4]), CreatedAt = Time(m[5]),
+            })
+            .ToList();
+        var ctas = await CtaQueries.ListAsync(db, openOnly: false, id, limit: int.MaxValue, newestFirst: false, cancellationToken);
 
         var toolsByStep = toolCalls.ToLookup(t => t.StepId, t => new ToolCallView(
             t.Id, t.ToolCallId, t.ToolName, t.Title, Format.Name(t.OutputType),
@@ -123,8 +212,7 @@ internal static class RunQueries
             t.CreatedAt));
         var stepsByInvocation = steps.ToLookup(s => s.InvocationId, s => new StepView(
             s.Id, s.StepNumber, s.ModelId, Format.Name(s.FinishReason),
-            new UsageView(s.InputTokens, s.OutputTokens, s.TotalTokens, s.InputTokensNoCacheTokens, s.InputTokensCacheReadTokens,
-                s.InputTokensCacheWriteTokens, s.OutputTokensTextTokens, s.OutputTokensReasoningTokens),
+            s.Usage,
             s.CreatedAt,
             [.. toolsByStep[s.Id]]));
         var children = invocations.ToLookup(i => i.ParentInvocationId);
@@ -138,8 +226,7 @@ internal static class RunQueries
             return new InvocationView(
                 i.Id, ShortId.Of(i.Id), i.ParentInvocationId, Format.Name(i.AgentType), i.ModelProvider, i.ModelId,
                 Format.Name(i.FinishReason), i.RawFinishReason, i.StepCount,
-                new UsageView(i.InputTokens, i.OutputTokens, i.TotalTokens, i.InputTokensNoCacheTokens, i.InputTokensCacheReadTokens,
-                    i.InputTokensCacheWriteTokens, i.OutputTokensTextTokens, i.OutputTokensReasoningTokens),
+                i.Usage,
                 i.StartedAt, i.CompletedAt, Format.Milliseconds(Format.Between(i.StartedAt, i.CompletedAt)),
                 [.. stepsByInvocation[i.Id]], subAgents);
         }
@@ -155,7 +242,7 @@ internal static class RunQueries
             id, ShortId.Of(id), run.Prompt, Format.Name(run.CurrentPhase), run.GithubRepoUrl, run.GithubBranch,
             sandbox is null ? null : new SandboxView(sandbox.Id, Format.Name(sandbox.Status), sandbox.Runtime, sandbox.Region, sandbox.Duration),
             run.CreatedAt, run.CompletedAt, Format.Milliseconds(Format.Between(run.CreatedAt, run.CompletedAt)),
-            invocations.Sum(i => (long?)i.TotalTokens ?? steps.Where(s => s.InvocationId == i.Id).Sum(s => (long?)s.TotalTokens ?? 0)),
+            invocations.Sum(i => i.Usage.TotalTokens ?? steps.Where(s => s.InvocationId == i.Id).Sum(s => s.Usage.TotalTokens ?? 0)),
             phaseViews,
             [.. memories.Select(m => new MemoryView(m.Id, Format.Name(m.Phase), Format.Name(m.Kind), m.Content, m.InvocationId, m.CreatedAt))],
             ctas.Ctas);

@@ -89,6 +89,12 @@ internal sealed class PostgreSqlDialect : Dialect
     {
         switch (exception)
         {
+            case PostgresException { SqlState: "42P01" or "3F000" } missing:
+                // undefined_table / invalid_schema_name: the pipeline's tables are not there.
+                return new SchemaMissingException(SchemaMissingException.MissingMessage, missing);
+            case PostgresException { SqlState: "42703" } outdated:
+                // undefined_column: the tables are there, from an older migration.
+                return new SchemaMissingException(SchemaMissingException.OutdatedMessage, outdated);
             case PostgresException pg:
                 var transient = pg.IsTransient || pg.SqlState is "40001" or "40P01" or "55P03";
                 return new PipelineDatabaseException($"PostgreSQL error {pg.SqlState}: {pg.MessageText}", pg, transient);

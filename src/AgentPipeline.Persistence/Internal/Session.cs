@@ -120,6 +120,33 @@ internal abstract class Session : IAsyncDisposable
     public Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
         ReadFirstAsync<object?[]>(sql, args, (dialect, reader) => ReadRow(sql, reader), cancellationToken);
 
+    /// <summary>Every row's columns as <see cref="Sql.Results"/> types say (reads that are not hot: the CLI's views).</summary>
+    public async Task<List<object?[]>> QueryRowsAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
+    {
+        var command = Prepare(sql, args);
+        try
+        {
+            var rows = new List<object?[]>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    rows.Add(ReadRow(sql, reader));
+                }
+            }
+            return rows;
+        }
+        catch (Exception e) when (e is DbException or OperationCanceledException)
+        {
+            throw Fail(e);
+        }
+        finally
+        {
+            Return(command);
+        }
+    }
+
     /// <summary>The first row mapped straight from the reader by <paramref name="map"/>, or null when there is none.</summary>
     public async Task<T?> ReadFirstAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
         where T : class

@@ -40,6 +40,7 @@ internal sealed class SqliteDialect : Dialect
         {
             builder.Mode = SqliteOpenMode.ReadWriteCreate;
         }
+        _memory = builder.Mode == SqliteOpenMode.Memory;
         _connectionString = builder.ToString();
         DataSource = builder.DataSource;
         _busyTimeoutMs = (int)busyTimeout.TotalMilliseconds;
@@ -47,6 +48,16 @@ internal sealed class SqliteDialect : Dialect
     }
 
     public string DataSource { get; }
+
+    /// <summary>
+    /// False when the data source names a file that is not there yet (opening a connection would
+    /// create it): reading the migrations history then finds none without creating the file.
+    /// </summary>
+    public bool FileExists =>
+        string.IsNullOrEmpty(DataSource) || DataSource == ":memory:" || DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+        || _memory || File.Exists(DataSource);
+
+    private readonly bool _memory;
 
     public string ConnectionString => _connectionString;
 
@@ -345,6 +356,14 @@ internal sealed class SqliteDialect : Dialect
         }
         // SQLITE_BUSY (5) and SQLITE_LOCKED (6), primary codes; the rest are not worth repeating.
         var primary = e.SqliteErrorCode & 0xFF;
+        if (primary == 1 && e.Message.Contains("no such table", StringComparison.Ordinal))
+        {
+            return new SchemaMissingException(SchemaMissingException.MissingMessage, e);
+        }
+        if (primary == 1 && (e.Message.Contains("no such column", StringComparison.Ordinal) || e.Message.Contains("has no column named", StringComparison.Ordinal)))
+        {
+            return new SchemaMissingException(SchemaMissingException.OutdatedMessage, e);
+        }
         var transient = primary is 5 or 6;
         var what = primary switch
         {
@@ -658,7 +677,18 @@ internal sealed class SqliteDialect : Dialect
             }
         }
 
-        protected override DbCommand Rent(Sql sql) => pooled.Command(sql, owner);
+        protected override DbCommand Rent(Sql sql)
+        {
+            try
+            {
+                return pooled.Command(sql, owner);
+            }
+            catch (SqliteException e)
+            {
+                // Preparing fails on a missing table: translated like a failed step.
+                throw Fail(e);
+            }
+        }
 
         protected override void Return(DbCommand command)
         {

@@ -26,6 +26,11 @@ internal sealed partial class StoreLogger(ILoggerFactory factory, PipelineDbOpti
         }
     }
 
+    public void Migrated(int applied, string latest) => MigratedMessage(_logger, _database, applied, latest);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Migrated {Database}: applied {Applied} migration(s), now at {Latest}.")]
+    private static partial void MigratedMessage(ILogger logger, string database, int applied, string latest);
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Transient database failure on {Database} ({Code}); retrying, attempt {Attempt} of {MaxAttempts}.")]
     private static partial void Retry(ILogger logger, int attempt, int maxAttempts, string database, string code);
 

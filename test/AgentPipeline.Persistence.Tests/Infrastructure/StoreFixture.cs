@@ -76,6 +76,23 @@ public abstract class StoreFixture : IAsyncLifetime
         return rows;
     }
 
+    /// <summary>Raw SQL on another database of this provider (no parameters); the rows it returns.</summary>
+    public async Task<List<object?[]>> QueryAsyncOn(string target, string sql)
+    {
+        await using var connection = OpenRawConnection(target);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var rows = new List<object?[]>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            reader.GetValues(row!);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
     public async Task<Dictionary<string, object?>> RowAsync(string table, object id)
     {
         var rows = await QueryAsync($"SELECT * FROM {T(table)} WHERE id = @id", ("id", id));

@@ -34,6 +34,30 @@ public sealed class WorkerProcess : IDisposable
         return new WorkerProcess(process);
     }
 
+    /// <summary>A worker in migrate mode: it prints "ready", then migrates <paramref name="target"/> when <see cref="Go"/> is called.</summary>
+    public static WorkerProcess StartMigrate(string target)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "AgentPipeline.Persistence.TestWorker.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("migrate");
+        info.ArgumentList.Add(target);
+        return new WorkerProcess(Process.Start(info)!);
+    }
+
+    /// <summary>Releases a migrate-mode worker waiting after "ready".</summary>
+    public void Go()
+    {
+        _process.StandardInput.WriteLine("go");
+        _process.StandardInput.Close();
+    }
+
     /// <summary>The next line the worker printed, or null at its end; a worker silent for two minutes fails the test.</summary>
     public async Task<string?> ReadLineAsync()
     {
