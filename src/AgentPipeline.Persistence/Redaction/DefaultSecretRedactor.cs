@@ -20,7 +20,7 @@ namespace AgentPipeline.Persistence;
 /// (<c>bearer-token</c>, <c>basic-credentials</c>, <c>openai-key</c>, <c>anthropic-key</c>, <c>openrouter-key</c>,
 /// <c>google-api-key</c>, <c>google-oauth-token</c>, <c>aws-access-key-id</c>, <c>github-token</c>,
 /// <c>slack-token</c>, <c>jwt</c>, <c>private-key</c>, <c>groq-key</c>, <c>xai-key</c>, <c>huggingface-token</c>,
-/// <c>perplexity-key</c>, <c>replicate-token</c>, <c>stripe-key</c>, <c>url-password</c>) or the query parameter
+/// <c>perplexity-key</c>, <c>replicate-token</c>, <c>openai-ephemeral-key</c>, <c>stripe-key</c>, <c>url-password</c>) or the query parameter
 /// (<c>key</c>, <c>sig</c>, <c>token</c>, …). A marker never carries the secret or its length. Inside a string only
 /// the secret is replaced: <c>"Bearer sk-…"</c> becomes <c>"Bearer [REDACTED:bearer-token]"</c>.</para>
 /// <para><b>Named values.</b> The value of any object property, anywhere in the value, whose name is in
@@ -31,11 +31,15 @@ namespace AgentPipeline.Persistence;
 /// (header arrays) is replaced, <c>null</c>, booleans and empty strings are kept, and an object is searched
 /// rather than replaced (a tool's JSON schema may have a property called <c>password</c>), except that its
 /// <c>value</c> property is replaced. Headers written as <c>[name, value]</c> pairs or <c>{name|key, value}</c>
-/// entries are recognised too.</para>
+/// entries are recognised too. The words <c>token</c>, <c>auth</c>, <c>credential(s)</c> and <c>bearer</c> name a
+/// secret only sometimes: their string value goes only when it looks generated, and never in a log-probability
+/// entry (an object with <c>logprob</c> or <c>top_logprobs</c>).</para>
 /// <para><b>Inside strings.</b> Every string is searched for credential shapes (<c>Bearer</c>/<c>Basic</c>
 /// credentials, <c>sk-…</c>, <c>sk-ant-…</c>, <c>AIza…</c>, <c>AKIA…</c>/<c>ASIA…</c>, <c>ghp_…</c>,
-/// <c>github_pat_…</c>, <c>xox?-…</c>, JWTs, PEM private keys, …), for <c>name: value</c> / <c>name=value</c> /
-/// <c>"name": "value"</c> pairs whose name is a secret's (lines of headers, <c>.env</c> files, logged requests),
+/// <c>github_pat_…</c>, <c>xox?-…</c>, OpenAI ephemeral keys <c>ek_…</c>, JWTs, PEM private keys, …), for
+/// <c>name: value</c> / <c>name=value</c> / <c>"name": "value"</c> pairs whose name is a secret's (lines of headers,
+/// <c>.env</c> files, logged requests; a name that is a secret's only by ending in <c>token</c> or
+/// <c>authorization</c> counts only with a generated-looking value, and never inside a log-probability entry),
 /// for query parameters (<c>?key=</c>, <c>&amp;api_key=</c>, <c>&amp;access_token=</c>, <c>&amp;sig=</c>,
 /// <c>X-Amz-Signature=</c>, …) and for URL passwords (<c>https://user:password@host</c>). Shapes must look
 /// generated (a long run mixing digits and letters), so ids such as <c>chatcmpl-…</c>, <c>msg_…</c>,
@@ -160,6 +164,15 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
 
     private void VisitObject(Frame frame, Stack<Frame> frames)
     {
+        if (frame.TokenKeys)
+        {
+            // {" toppings": -0.77, "password": -2.1}: the legacy completions API's alternatives, keyed by model output.
+            foreach (var property in frame.Element.EnumerateObject())
+            {
+                Push(frames, property.Value, frame.Depth + 1, null, frame.Headers);
+            }
+            return;
+        }
         var scope = frame.Headers ? NameScope.Header : NameScope.Body;
         // {name|key: "Authorization", value: "…"} (HAR, Postman, SDK header lists); and the value of an object that
         // sits under a secret's name ({"client_secret": {"value": "…", "expires_at": …}}).
@@ -183,7 +196,7 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
             var child = property.Value;
             string? kind = null;
             var weak = false;
-            if (TryMatchName(property, scope, out var match))
+            if (TryMatchName(property, scope, out var match) && !(match.Weak && IsLogprobEntry(frame.Element)))
             {
                 kind = match.Kind!;
                 weak = match.Weak;
@@ -194,8 +207,33 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
                 weak = valueWeak;
             }
             var headers = frame.Headers || (child.ValueKind is JsonValueKind.Object or JsonValueKind.Array && NameEndsWithHeaders(property));
+            if (kind is null && child.ValueKind == JsonValueKind.Array && NameIs(property, "top_logprobs"u8))
+            {
+                foreach (var item in child.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Object)
+                    {
+                        frames.Push(new Frame(item, frame.Depth + 2, null, headers, TokenKeys: IsTokenMap(item)));
+                    }
+                }
+                continue;
+            }
             Push(frames, child, frame.Depth + 1, kind, headers, weak);
         }
+    }
+
+    // An alternative of the legacy completions API ({" toppings": -0.77}) rather than of chat completions
+    // ({"token": " toppings", "logprob": -0.77, …}): every value a number.
+    private static bool IsTokenMap(JsonElement item)
+    {
+        foreach (var property in item.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.Number)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void VisitArray(Frame frame, Stack<Frame> frames)
@@ -344,6 +382,19 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
         return _names.TryMatch(chars[..length], scope, out match);
     }
 
+    // {"token":" toppings","logprob":-0.77,"bytes":[…],"top_logprobs":[…]}: its token is model output, never a key.
+    private static bool IsLogprobEntry(JsonElement element)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (NameIs(property, "logprob"u8) || NameIs(property, "top_logprobs"u8))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static bool NameIs(JsonProperty property, ReadOnlySpan<byte> name) =>
         Ascii.EqualsIgnoreCase(JsonMarshal.GetRawUtf8PropertyName(property), name);
 
@@ -406,7 +457,7 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
         return JsonElement.ParseValue(ref reader);
     }
 
-    private readonly record struct Frame(JsonElement Element, int Depth, string? SecretKind, bool Headers, bool Weak = false);
+    private readonly record struct Frame(JsonElement Element, int Depth, string? SecretKind, bool Headers, bool Weak = false, bool TokenKeys = false);
 
     private readonly record struct Splice(int Offset, int Length, byte[] Replacement);
 }

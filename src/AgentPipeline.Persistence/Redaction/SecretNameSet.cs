@@ -154,9 +154,16 @@ internal sealed class SecretNameSet
             match = new NameMatch(kind, Heuristic: false, LineValue: IsLineValued(normalized));
             return true;
         }
-        if (EndsWithAny(normalized, AnySuffixes) || (scope is NameScope.Header or NameScope.Text && EndsWithAny(normalized, HeaderSuffixes)))
+        if (EndsWithAny(normalized, AnySuffixes))
         {
             match = new NameMatch(resolveKind ? Marker.SanitizeKind(name) : null, Heuristic: true, LineValue: false);
+            return true;
+        }
+        if (scope is NameScope.Header or NameScope.Text && EndsWithAny(normalized, HeaderSuffixes))
+        {
+            // In text "token" is also the field of every log-probability entry ({"token":" toppings","logprob":-0.77}):
+            // there a value counts only when it looks generated.
+            match = new NameMatch(resolveKind ? Marker.SanitizeKind(name) : null, Heuristic: true, LineValue: false, Weak: scope == NameScope.Text);
             return true;
         }
         if (scope is NameScope.Body or NameScope.Header && _weak.TryGetValue(normalized, out kind))

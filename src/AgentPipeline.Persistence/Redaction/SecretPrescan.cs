@@ -77,7 +77,7 @@ internal sealed class SecretPrescan
         ("sk-", 16), ("sk_live_", 16), ("sk_test_", 16), ("rk_live_", 16), ("rk_test_", 16), ("AIza", 35), ("ya29.", 20),
         ("AKIA", 16), ("ASIA", 16), ("ghp_", 30), ("gho_", 30), ("ghu_", 30), ("ghs_", 30), ("ghr_", 30), ("github_pat_", 22),
         ("xoxa-", 10), ("xoxb-", 10), ("xoxp-", 10), ("xoxo-", 10), ("xoxs-", 10), ("xoxr-", 10), ("eyJ", 8), ("gsk_", 20),
-        ("xai-", 20), ("hf_", 30), ("pplx-", 20), ("r8_", 20),
+        ("xai-", 20), ("hf_", 30), ("pplx-", 20), ("r8_", 20), ("ek_", 16),
     ];
 
     // Two searches: a few values each keep SearchValues' candidate checks rare. Words (names, Bearer, Basic, ://) are

@@ -31,6 +31,7 @@ internal static partial class SecretText
         @"|hf_[A-Za-z0-9]{30,}" +
         @"|pplx-[A-Za-z0-9]{20,}" +
         @"|r8_[A-Za-z0-9]{20,}" +
+        @"|ek_[A-Za-z0-9]{16,}" +
         @")" +
         @"|-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY-----|\z)" +
         @"|(?<![A-Za-z0-9])(?i:bearer|basic)[ \t]+[A-Za-z0-9\-._~+/]+=*";
@@ -40,7 +41,7 @@ internal static partial class SecretText
     [
         ("sk-ant-", "anthropic-key"), ("sk-or-", "openrouter-key"), ("sk-", "openai-key"), ("sk_", "stripe-key"), ("rk_", "stripe-key"),
         ("ya29.", "google-oauth-token"), ("github_pat_", "github-token"), ("gh", "github-token"), ("xox", "slack-token"),
-        ("gsk_", "groq-key"), ("xai-", "xai-key"), ("hf_", "huggingface-token"), ("pplx-", "perplexity-key"), ("r8_", "replicate-token"),
+        ("gsk_", "groq-key"), ("xai-", "xai-key"), ("hf_", "huggingface-token"), ("pplx-", "perplexity-key"), ("r8_", "replicate-token"), ("ek_", "openai-ephemeral-key"),
     ];
 
     [GeneratedRegex(Shapes, RegexOptions.CultureInvariant)]
@@ -192,7 +193,7 @@ internal static partial class SecretText
             case 'A':
                 kind = "aws-access-key-id";
                 return true;
-            case 'e':
+            case 'e' when m.StartsWith("eyJ", StringComparison.Ordinal):
                 kind = "jwt";
                 return true;
         }
@@ -404,7 +405,7 @@ internal static partial class SecretText
             }
         }
         var value = s[valueStart..valueEnd];
-        if (!IsSecretValue(value, names, match.Heuristic))
+        if (!IsSecretValue(value, names, match.Heuristic, match.Weak) || (match.Weak && InLogprobEntry(s, nameStart, valueEnd)))
         {
             return false;
         }
@@ -412,7 +413,7 @@ internal static partial class SecretText
         return true;
     }
 
-    private static bool IsSecretValue(ReadOnlySpan<char> value, SecretNameSet names, bool heuristic)
+    private static bool IsSecretValue(ReadOnlySpan<char> value, SecretNameSet names, bool heuristic, bool weak)
     {
         // "Bearer <token>", "Bearer $TOKEN": judge the credential after an authentication scheme, not the scheme.
         var space = value.IndexOfAny(' ', '\t');
@@ -435,7 +436,23 @@ internal static partial class SecretText
         {
             return false; // code (process.env.OPENAI_API_KEY, self.api_key), a variable named like a secret, YOUR_KEY
         }
-        return !heuristic || LooksLikeCredential(value);
+        return weak ? LooksRandom(value) : !heuristic || LooksLikeCredential(value);
+    }
+
+    // {"token":" toppings","logprob":-0.77,"bytes":[…],"top_logprobs":[…]}: the pair sits in a log-probability entry
+    // (the object around it, within a few hundred characters, names logprob), whose token is model output, not a key.
+    private static bool InLogprobEntry(ReadOnlySpan<char> s, int nameStart, int valueEnd)
+    {
+        const int Window = 256;
+        var before = s[Math.Max(0, nameStart - Window)..nameStart];
+        var open = before.LastIndexOfAny('{', '}');
+        if (open >= 0 && before[open] == '{' && before[(open + 1)..].Contains("logprob", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        var after = s[valueEnd..Math.Min(s.Length, valueEnd + Window)];
+        var close = after.IndexOfAny('{', '}');
+        return after[..(close < 0 ? after.Length : close)].Contains("logprob", StringComparison.OrdinalIgnoreCase);
     }
 
     // A name only matched by its suffix (MY_SERVICE_TOKEN) is trusted when its value looks generated.

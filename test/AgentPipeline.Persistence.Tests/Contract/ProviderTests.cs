@@ -198,16 +198,24 @@ public sealed class PostgreSqlProviderTests(PostgreSqlFixture fixture) : IClassF
     [Fact]
     public async Task An_unreachable_server_surfaces_as_a_transient_typed_exception_without_the_password()
     {
-        var port = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        port.Start();
-        var closed = ((System.Net.IPEndPoint)port.LocalEndpoint).Port;
-        port.Stop();
+        // A port bound here and never listened on: connecting is refused, and no other process (a test cluster looking
+        // for a free port) can take it while the test runs.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var closed = ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
         await using var db = PipelineDb.Open(new PipelineDbOptions { TransientRetryAttempts = 2 }.UsePostgreSql($"Host=127.0.0.1;Port={closed};Username=app;Password=s3cret-pw;Timeout=2"));
 
         var e = await Assert.ThrowsAsync<PipelineDatabaseException>(() => CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "p" }));
 
         Assert.True(e.IsTransient);
         Assert.IsAssignableFrom<NpgsqlException>(e.InnerException);
+        // Refused, not timed out or answered by something else on the port.
+        var refused = false;
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            refused |= inner is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
+        }
+        Assert.True(refused, e.ToString());
         Assert.DoesNotContain("s3cret-pw", e.ToString(), StringComparison.Ordinal);
     }
 

@@ -71,6 +71,7 @@ internal static partial class FakeSecrets
             case "hf": { var t = Mixed(r, 34, Upper + Lower); return ("hf_" + t, t); }
             case "mistral": { var t = Mixed(r, 32, Alnum); return (t, t); }
             case "cohere": { var t = Mixed(r, 40, Alnum); return (t, t); }
+            case "ephemeral": { var t = Mixed(r, 32, Hex); return ("ek_" + t, t); }
             case "opaque": { var t = Mixed(r, 43, Base64Url); return (t, t); }
             case "password": { var t = Mixed(r, 18, Alnum + "!*-.~"); return (t, t); }
             case "cookie": { var t = Mixed(r, 43, Base64Url) + "-" + Digits12(r) + "-1.0.1.1-" + Mixed(r, 60, Base64Url); return (t, t); }

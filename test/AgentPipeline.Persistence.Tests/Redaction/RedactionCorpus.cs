@@ -94,6 +94,15 @@ internal static class RedactionCorpus
             ["gAAAAABpCq1x3Vb9kR2LmQ7nT4wZ8yH1cF6jP0sD5gK3aE9uX2oI7vN4bM1qW8eR5tY6zU3iO0pL9kJ2hG7fD4sA1xC8vB5nM6zQ3wE0rT9yU2iO5pA8sD1fG4hJ7kL0zX3cV6bN9mQ2wE5rT8yU1iO4pA7sD0fG3hJ6kL9zX2cV5bN8mQ1wE4rT7yU0iO3pA6sD9fG2hJ5kL8z==",
              "rs_68b1f0c3a1b2c3d4e5f6a7b8c9d0e1f2", "msg_68b1f0c4b2c3d4e5f6a7b8c9d0e1f2a3"]),
 
+        new("openai-realtime-client-secret", Steps, Response, """
+            {"value": "{{ephemeral}}", "expires_at": 1762254753,
+             "session": {"type": "realtime", "object": "realtime.session", "id": "sess_C9G5QPteg4UIbotdKLoYQ", "model": "gpt-realtime",
+                         "output_modalities": ["audio"], "audio": {"output": {"voice": "marin", "format": {"type": "audio/pcm", "rate": 24000}}},
+                         "expires_at": 0, "tracing": null, "max_output_tokens": "inf"}}
+            """,
+            ["openai-ephemeral-key"],
+            ["sess_C9G5QPteg4UIbotdKLoYQ", "audio/pcm"]),
+
         new("openai-invalid-key-error", Steps, Response, """
             {"error": {"message": "Incorrect API key provided: {{openai}}. You can find your API key at https://platform.openai.com/account/api-keys.",
                        "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}}

@@ -98,6 +98,56 @@ public abstract class StoredRedactionTests<TFixture>(TFixture fixture) : Contrac
     }
 
     [Fact]
+    public async Task Nul_characters_in_redacted_columns_come_back_exactly_beside_a_redacted_secret()
+    {
+        // U+0000, which PostgreSQL's text and jsonb refuse, in values, in names and next to a secret, in all four
+        // redacted columns of a step and of an invocation, and in a tool call's provider_metadata.
+        var (_, invocation, _) = await Seed.StepAsync(Db);
+        var body = Json($$$"""{"messages":[{"role":"tool","content":"bin\u0000ary"},{"role":"user","content":"key {{{ApiKey}}}\u0000 end"}],"n\u0000ame":"\u0000"}""");
+        var headers = Json($$"""{"Authorization":"Bearer {{Bearer}}","x-trace":"a\u0000b"}""");
+        var metadata = Json($$$"""{"proxy":{"apiKey":"{{{ApiKey}}}","note":"\u0000\u0000"}}""");
+        var responseBody = Json($$$"""{"error":{"message":"Incorrect API key provided: {{{ApiKey}}}\u0000"}}""");
+
+        var step = await CreateAgentStepAsync(Db, new NewAgentStep
+        {
+            InvocationId = invocation, StepNumber = 1, RequestBody = body, ResponseHeaders = headers, ResponseBody = responseBody, ProviderMetadata = metadata,
+        });
+        var call = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "call_nul", ToolName = "fetch", ProviderMetadata = metadata });
+        var completion = new AgentInvocationCompletion { RequestBody = body, ResponseHeaders = headers, ResponseBody = responseBody, ProviderMetadata = metadata };
+        await CompleteAgentInvocationAsync(Db, invocation, completion);
+
+        foreach (var (table, id) in new[] { ("agent_steps", (object)step), ("agent_invocations", invocation) })
+        {
+            var storedBody = (JsonElement)(await StoredValue.JsonAsync(Db, table, id, "request_body"))!;
+            Assert.Equal("bin\u0000ary", storedBody.GetProperty("messages")[0].GetProperty("content").GetString());
+            var redacted = storedBody.GetProperty("messages")[1].GetProperty("content").GetString()!;
+            Assert.StartsWith("key [REDACTED:", redacted, StringComparison.Ordinal);
+            Assert.EndsWith("]\u0000 end", redacted, StringComparison.Ordinal);
+            Assert.Equal("\u0000", storedBody.GetProperty("n\u0000ame").GetString());
+            var storedHeaders = (JsonElement)(await StoredValue.JsonAsync(Db, table, id, "response_headers"))!;
+            Assert.Equal("[REDACTED:authorization]", storedHeaders.GetProperty("Authorization").GetString());
+            Assert.Equal("a\u0000b", storedHeaders.GetProperty("x-trace").GetString());
+            var storedResponse = (JsonElement)(await StoredValue.JsonAsync(Db, table, id, "response_body"))!;
+            Assert.Matches(@"^Incorrect API key provided: \[REDACTED:[a-z-]+\]\u0000$", storedResponse.GetProperty("error").GetProperty("message").GetString());
+            var storedMetadata = (JsonElement)(await StoredValue.JsonAsync(Db, table, id, "provider_metadata"))!;
+            Assert.Equal("\u0000\u0000", storedMetadata.GetProperty("proxy").GetProperty("note").GetString());
+            Assert.StartsWith("[REDACTED:", storedMetadata.GetProperty("proxy").GetProperty("apiKey").GetString(), StringComparison.Ordinal);
+            var raw = string.Join("\n", (await Fixture.RowAsync(table, id)).Values.Select(v => v?.ToString()));
+            Assert.DoesNotContain(ApiKey, raw, StringComparison.Ordinal);
+            Assert.DoesNotContain(Bearer, raw, StringComparison.Ordinal);
+        }
+        var callMetadata = (JsonElement)(await StoredValue.JsonAsync(Db, "tool_calls", call, "provider_metadata"))!;
+        Assert.Equal("\u0000\u0000", callMetadata.GetProperty("proxy").GetProperty("note").GetString());
+        Assert.StartsWith("[REDACTED:", callMetadata.GetProperty("proxy").GetProperty("apiKey").GetString(), StringComparison.Ordinal);
+        // Replays compare the stored, escaped and redacted values with the replay's: still no-ops.
+        Assert.Equal(step, await CreateAgentStepAsync(Db, new NewAgentStep
+        {
+            InvocationId = invocation, StepNumber = 1, RequestBody = body, ResponseHeaders = headers, ResponseBody = responseBody, ProviderMetadata = metadata,
+        }));
+        await CompleteAgentInvocationAsync(Db, invocation, completion);
+    }
+
+    [Fact]
     public async Task Redaction_can_be_turned_off_or_replaced_by_a_custom_redactor()
     {
         await using var off = PipelineDb.Open(new PipelineDbOptions { SecretRedaction = { Enabled = false } }.UseTarget(Fixture.Target));

@@ -72,6 +72,38 @@ public sealed class PostgreSqlOutageTests(PostgreSqlFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task With_log_payloads_on_the_provider_message_is_logged_but_never_a_password_or_a_secret_of_the_payload()
+    {
+        // LogPayloads adds the provider's message to each retry warning. The connection's password still never
+        // appears, and the payload reaches the database (and so any message quoting it) only redacted.
+        var apiKey = "sk-proj-" + "Zx8Kq2Lm9Np4Rt7Vw1Yb3Cd6Hf5Jg0Ts";
+        var logs = new CapturingLoggerFactory();
+        var target = new NpgsqlConnectionStringBuilder(fixture.Target) { ApplicationName = "agentpipe-logpayloads", Password = Password }.ConnectionString;
+        await using var db = PipelineDb.Open(new PipelineDbOptions { LoggerFactory = logs, LogPayloads = true }.UsePostgreSql(target));
+        var (_, _, invocation) = await Seed.InvocationAsync(db); // leaves an idle pooled connection, killed next
+        await fixture.QueryAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'agentpipe-logpayloads'");
+
+        await PipelinePersistence.CompleteAgentInvocationAsync(db, invocation, new AgentInvocationCompletion
+        {
+            OutputText = "done", RequestBody = Seed.Json($$"""{"model":"gpt-5","api_key":"{{apiKey}}"}"""),
+            ResponseHeaders = Seed.Json($$"""{"Authorization":"Bearer {{apiKey}}"}"""),
+        });
+
+        var warnings = logs.Lines.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Text).ToList();
+        Assert.NotEmpty(warnings);
+        // The payload format: "… (code): provider message; retrying …", which the default format leaves out.
+        Assert.Contains(warnings, w => w.Contains("): ", StringComparison.Ordinal) && w.Contains("retrying", StringComparison.Ordinal));
+        Assert.All(logs.Lines, l =>
+        {
+            Assert.DoesNotContain(Password, l.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain(apiKey, l.Text, StringComparison.Ordinal);
+        });
+        var row = await fixture.RowAsync("agent_invocations", invocation);
+        Assert.Equal("done", row["output_text"]);
+        Assert.DoesNotContain(apiKey, string.Join("\n", row.Values.Select(v => v?.ToString())), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_retries_off_a_dropped_connection_surfaces_as_a_transient_typed_exception()
     {
         var target = new NpgsqlConnectionStringBuilder(fixture.Target) { ApplicationName = "agentpipe-noretry" }.ConnectionString;
