@@ -30,7 +30,10 @@ internal static class Check
     public static long? NonNegative(long? value, string field) =>
         value < 0 ? throw new ArgumentOutOfRangeException(field, value, $"{field} must not be negative.") : value;
 
-    /// <summary>A caller's instant: UTC (offset zero), not <c>default</c>; kept to the microsecond.</summary>
+    /// <summary>
+    /// A caller's instant, not <c>default</c>: any offset names an exact instant, so it is accepted
+    /// and returned in UTC (offset zero), kept to the microsecond.
+    /// </summary>
     public static DateTimeOffset? Utc(DateTimeOffset? value, string field)
     {
         if (value is not { } v)
@@ -40,10 +43,6 @@ internal static class Check
         if (v == default)
         {
             throw new ArgumentException($"{field} must be set (it is default(DateTimeOffset)).", field);
-        }
-        if (v.Offset != TimeSpan.Zero)
-        {
-            throw new ArgumentException($"{field} must be in UTC (offset zero); got offset {v.Offset}.", field);
         }
         return DbTime.Truncate(v);
     }
