@@ -50,14 +50,14 @@ internal sealed record InvocationView(
 
 /// <summary>The eight token columns of an invocation or a step.</summary>
 internal sealed record UsageView(
-    int? InputTokens,
-    int? OutputTokens,
-    int? TotalTokens,
-    int? InputNoCacheTokens,
-    int? InputCacheReadTokens,
-    int? InputCacheWriteTokens,
-    int? OutputTextTokens,
-    int? OutputReasoningTokens);
+    long? InputTokens,
+    long? OutputTokens,
+    long? TotalTokens,
+    long? InputNoCacheTokens,
+    long? InputCacheReadTokens,
+    long? InputCacheWriteTokens,
+    long? OutputTextTokens,
+    long? OutputReasoningTokens);
 
 internal sealed record StepView(
     Guid Id,
