@@ -106,6 +106,57 @@ public abstract class InputShapeTests<TFixture>(TFixture fixture) : ContractTest
     }
 
     [Fact]
+    public async Task Migrating_a_database_of_the_previous_schema_keeps_its_token_counts_and_then_takes_64_bit_ones()
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        await using (var db = PipelineDb.Open(target, Clock))
+        {
+            var known = db.GetKnownMigrations().ToList();
+            var previous = known[known.FindIndex(m => m.EndsWith("_TokenCounts64Bit", StringComparison.Ordinal)) - 1];
+            await MigrateToAsync(target, previous);
+            Assert.DoesNotContain(await db.GetAppliedMigrationsAsync(), m => m.EndsWith("_TokenCounts64Bit", StringComparison.Ordinal));
+        }
+        Guid before;
+        await using (var db = PipelineDb.Open(target, Clock))
+        {
+            (_, _, before) = await Seed.InvocationAsync(db);
+            await CompleteAgentInvocationAsync(db, before, new AgentInvocationCompletion { Usage = HugeUsage(int.MaxValue - 7) });
+
+            await db.MigrateAsync();
+
+            var (_, _, after) = await Seed.InvocationAsync(db);
+            await CompleteAgentInvocationAsync(db, after, new AgentInvocationCompletion { Usage = HugeUsage(Huge) });
+            await using var raw = Fixture.OpenRawConnection(target);
+            await using var command = raw.CreateCommand();
+            command.CommandText = $"SELECT total_tokens FROM {Fixture.T("agent_invocations")} ORDER BY total_tokens";
+            var totals = new List<long>();
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    totals.Add(reader.GetInt64(0));
+                }
+            }
+            Assert.Equal([int.MaxValue - 5L, Huge + 2], totals);
+        }
+    }
+
+    private async Task MigrateToAsync(string target, string migration)
+    {
+        if (Fixture.Provider == PipelineProvider.PostgreSql)
+        {
+            await using var source = Npgsql.NpgsqlDataSource.Create(target);
+            await using var context = AgentPipeline.Persistence.Schema.ContextFactory.CreatePostgreSql(source);
+            await Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(context).MigrateAsync(migration);
+        }
+        else
+        {
+            await using var context = AgentPipeline.Persistence.Schema.ContextFactory.CreateSqlite($"Data Source={target}");
+            await Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(context).MigrateAsync(migration);
+        }
+    }
+
+    [Fact]
     public async Task Token_columns_are_64_bit_in_the_schema()
     {
         foreach (var table in new[] { "agent_invocations", "agent_steps" })
