@@ -39,8 +39,7 @@ public static partial class PipelinePersistence
         ToolCallInsertParams), naturalKey: ["step_id", "tool_call_id"], batchOrder: 2, insertManyTemplate:
         $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {ToolCallColumns.Names}) " +
         $"SELECT st.run_id, st.invocation_id, u.created_at, {ToolCallColumns.FromUnnest} FROM {Columns.Unnest(ToolCallInsertParams)} " +
-        "CROSS JOIN LATERAL (SELECT p.run_id, p.invocation_id FROM {s}.agent_steps p WHERE p.id = u.step_id OFFSET 0) st ON CONFLICT DO NOTHING RETURNING id",
-        laterColumns: ToolResultRecordedLater);
+        "CROSS JOIN LATERAL (SELECT p.run_id, p.invocation_id FROM {s}.agent_steps p WHERE p.id = u.step_id OFFSET 0) st ON CONFLICT DO NOTHING RETURNING id");
 
     /// <summary>
     /// Records one model step of an invocation; <c>run_id</c> is copied from the invocation and

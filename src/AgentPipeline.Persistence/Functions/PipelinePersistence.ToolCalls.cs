@@ -55,20 +55,4 @@ public static partial class PipelinePersistence
             }
         }, cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// For a replay of <see cref="CreateToolCallAsync"/>: the result columns the stored row may hold
-    /// beyond what the create sent. When the create sent no result and the stored row has one, only
-    /// <see cref="CompleteToolCallAsync"/> can have written it, so those four columns are not the
-    /// create's to compare; every other column still must match.
-    /// </summary>
-    private static IReadOnlyCollection<string> ToolResultRecordedLater(object?[] caller, object?[] stored)
-    {
-        int output = ToolCallColumns.IndexOf("output"), outputType = ToolCallColumns.IndexOf("output_type"), error = ToolCallColumns.IndexOf("error");
-        var createHadNoResult = caller[output] is null && caller[outputType] is null && caller[error] is null;
-        var storedHasResult = stored[output] is not null || stored[outputType] is not null || stored[error] is not null;
-        return createHadNoResult && storedHasResult ? ToolResultNames : [];
-    }
-
-    private static readonly string[] ToolResultNames = ["output", "output_type", "error", "is_invalid"];
 }

@@ -13,7 +13,7 @@ internal sealed class CreateSpec
         IReadOnlyDictionary<string, Func<object?, object?, bool>>? laterStates = null,
         Func<object?[], object?[], IReadOnlyCollection<string>>? laterColumns = null)
     {
-        LaterColumns = laterColumns;
+        LaterColumns = laterColumns ?? (table == "tool_calls" ? ToolCallResult.RecordedLater(columns) : null);
         Table = table;
         LaterStates = laterStates?.ToDictionary(rule => columns.IndexOf(rule.Key), rule => rule.Value) ?? [];
         Columns = columns;
