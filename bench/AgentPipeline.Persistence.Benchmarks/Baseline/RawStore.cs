@@ -755,20 +755,22 @@ internal abstract class RawStore : IPipelineCalls, IAsyncDisposable
 
     private static void SetInt(DbParameter p, int? value) => p.Value = value is { } v ? v : DBNull.Value;
 
+    private static void SetLong(DbParameter p, long? value) => p.Value = value is { } v ? v : DBNull.Value;
+
     private static void SetBool(DbParameter p, bool value) => p.Value = value;
 
     private static void SetBool(DbParameter p, bool? value) => p.Value = value is { } v ? v : DBNull.Value;
 
     private static void SetUsage(DbParameterCollection p, int at, TokenUsage? usage)
     {
-        SetInt(p[at], usage?.InputTokens);
-        SetInt(p[at + 1], usage?.OutputTokens);
-        SetInt(p[at + 2], usage?.TotalTokens);
-        SetInt(p[at + 3], usage?.InputNoCacheTokens);
-        SetInt(p[at + 4], usage?.InputCacheReadTokens);
-        SetInt(p[at + 5], usage?.InputCacheWriteTokens);
-        SetInt(p[at + 6], usage?.OutputTextTokens);
-        SetInt(p[at + 7], usage?.OutputReasoningTokens);
+        SetLong(p[at], usage?.InputTokens);
+        SetLong(p[at + 1], usage?.OutputTokens);
+        SetLong(p[at + 2], usage?.TotalTokens);
+        SetLong(p[at + 3], usage?.InputNoCacheTokens);
+        SetLong(p[at + 4], usage?.InputCacheReadTokens);
+        SetLong(p[at + 5], usage?.InputCacheWriteTokens);
+        SetLong(p[at + 6], usage?.OutputTextTokens);
+        SetLong(p[at + 7], usage?.OutputReasoningTokens);
         SetJson(p[at + 8], usage?.Raw);
     }
 

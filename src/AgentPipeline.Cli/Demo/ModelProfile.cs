@@ -53,7 +53,7 @@ internal sealed record ModelProfile(
     /// <summary>The usage object as the provider reports it (usage_raw), which names things differently per provider.</summary>
     public object RawUsage(TokenUsage u) => Provider switch
     {
-        "anthropic" => new Dictionary<string, int?>
+        "anthropic" => new Dictionary<string, long?>
         {
             ["input_tokens"] = u.InputNoCacheTokens,
             ["cache_creation_input_tokens"] = u.InputCacheWriteTokens,

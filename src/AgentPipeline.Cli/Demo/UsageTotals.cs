@@ -5,13 +5,13 @@ namespace AgentPipeline.Cli.Demo;
 /// <summary>Sums step usage into the invocation's totals, the way the SDK's totalUsage does.</summary>
 internal sealed class UsageTotals
 {
-    private int _input;
-    private int _output;
-    private int _noCache;
-    private int _cacheRead;
-    private int _cacheWrite;
-    private int _text;
-    private int _reasoning;
+    private long _input;
+    private long _output;
+    private long _noCache;
+    private long _cacheRead;
+    private long _cacheWrite;
+    private long _text;
+    private long _reasoning;
 
     public void Add(TokenUsage usage)
     {

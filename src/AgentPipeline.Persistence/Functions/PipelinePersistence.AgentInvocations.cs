@@ -76,7 +76,7 @@ public static partial class PipelinePersistence
     /// An agent finished: stores every field the model SDK returned and stamps <c>completed_at</c>.
     /// An invocation completes once; repeating the call with the same data is a no-op.
     /// </summary>
-    /// <exception cref="ArgumentException">A field is malformed (negative token count, non-UTC time, …); nothing was written.</exception>
+    /// <exception cref="ArgumentException">A field is malformed (negative token count, default time, …); nothing was written.</exception>
     /// <exception cref="RecordNotFoundException">The invocation does not exist.</exception>
     /// <exception cref="InvalidStateTransitionException">It was already completed with different data.</exception>
     /// <exception cref="InvalidOperationException">A custom secret redactor returned an undefined value; nothing was written.</exception>

@@ -91,7 +91,7 @@ public static partial class PipelinePersistence
         var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
         object?[] values =
         [
-            id, Check.Id(data.StepId, "data.StepId"), Check.Required(data.ToolCallId, "data.ToolCallId"), Check.Required(data.ToolName, "data.ToolName"),
+            id, Check.Id(data.StepId, "data.StepId"), Check.Key(data.ToolCallId, "data.ToolCallId"), Check.Required(data.ToolName, "data.ToolName"),
             Check.Json(data.Input, "data.Input"), Check.Json(data.Output, "data.Output"), Check.Enum(data.OutputType, "data.OutputType"),
             data.IsDynamic, data.IsInvalid, Check.Json(data.Error, "data.Error"), data.IsPreliminary, data.IsProviderExecuted, data.Title,
             Redact(db, Check.Json(data.ProviderMetadata, "data.ProviderMetadata"), Redaction.SecretRedaction.ToolCalls, Redaction.SecretRedaction.ProviderMetadata),

@@ -60,7 +60,7 @@ public static partial class PipelinePersistence
         object?[] values =
         [
             id, Check.Id(data.RunId, "data.RunId"), Check.OptionalId(data.PhaseResultId, "data.PhaseResultId"),
-            Check.OptionalId(data.InvocationId, "data.InvocationId"), data.ToolCallId, kind, data.RequestMessage, data.RequestPrompt,
+            Check.OptionalId(data.InvocationId, "data.InvocationId"), Check.OptionalKey(data.ToolCallId, "data.ToolCallId"), kind, data.RequestMessage, data.RequestPrompt,
             data.RequestPlaceholder, options,
         ];
         return await db.RunAsync<Guid>(write: true, async (session, ct) =>

@@ -52,7 +52,7 @@ public static partial class PipelinePersistence
         object?[] values =
         [
             id, Check.Required(data.Prompt, "data.Prompt"),
-            data.SandboxId is null ? null : Check.Required(data.SandboxId, "data.SandboxId"),
+            data.SandboxId is null ? null : Check.Key(data.SandboxId, "data.SandboxId"),
             data.GithubRepoUrl, data.GithubBranch,
         ];
 

@@ -70,11 +70,11 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(data);
         object?[] values =
         [
-            Check.Required(data.Id, "data.Id"), Check.Enum(data.Status, "data.Status"), data.Runtime,
+            Check.Key(data.Id, "data.Id"), Check.Enum(data.Status, "data.Status"), data.Runtime,
             Check.NonNegative(data.Memory, "data.Memory"), Check.NonNegative(data.Vcpus, "data.Vcpus"), data.Region, data.Cwd,
             Check.NonNegative(data.Timeout, "data.Timeout"), Check.Json(data.NetworkPolicy, "data.NetworkPolicy"),
             Check.NonNegative(data.InteractivePort, "data.InteractivePort"), Check.Json(data.Routes, "data.Routes"),
-            data.SourceSnapshotId, Check.Enum(data.SourceType, "data.SourceType"), data.SourceUrl, data.SourceRevision,
+            Check.OptionalKey(data.SourceSnapshotId, "data.SourceSnapshotId"), Check.Enum(data.SourceType, "data.SourceType"), data.SourceUrl, data.SourceRevision,
             Check.NonNegative(data.SourceDepth, "data.SourceDepth"), Check.Utc(data.RequestedAt, "data.RequestedAt"),
         ];
         var now = db.Now();
@@ -93,14 +93,14 @@ public static partial class PipelinePersistence
     /// stopped, failed and aborted are final; repeating the same status is a no-op that keeps the
     /// first timestamps. A sandbox never goes back to pending.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="sandboxId"/> is empty or <paramref name="status"/> unknown.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sandboxId"/> is missing, only whitespace or longer than an id may be, or <paramref name="status"/> unknown.</exception>
     /// <exception cref="RecordNotFoundException">The sandbox does not exist.</exception>
     /// <exception cref="InvalidStateTransitionException">The sandbox is in a final status, or the move is back to pending.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task UpdateSandboxStatusAsync(PipelineDb db, string sandboxId, SandboxStatus status, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        Check.Required(sandboxId, nameof(sandboxId));
+        Check.Key(sandboxId, nameof(sandboxId));
         var requested = Check.Enum(status, nameof(status));
         await db.RunAsync(write: true, async (session, ct) =>
         {
@@ -155,7 +155,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(data);
         object?[] values =
         [
-            Check.Required(data.Id, "data.Id"), Check.Required(data.SandboxId, "data.SandboxId"), Check.Enum(data.Status, "data.Status"),
+            Check.Key(data.Id, "data.Id"), Check.Key(data.SandboxId, "data.SandboxId"), Check.Enum(data.Status, "data.Status"),
             Check.NonNegative(data.SizeBytes, "data.SizeBytes"), data.Region, Check.Utc(data.ExpiresAt, "data.ExpiresAt"),
         ];
         await db.RunAsync(write: true, async (session, ct) =>

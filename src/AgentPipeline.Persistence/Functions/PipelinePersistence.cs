@@ -3,7 +3,7 @@ using AgentPipeline.Persistence.Internal;
 namespace AgentPipeline.Persistence;
 
 /// <summary>
-/// The 19 functions every orchestrator calls (api.md), one file per capability. Every write is
+/// The 20 functions every orchestrator calls (api.md), one file per capability. Every write is
 /// all-or-nothing and safe to repeat: creates are idempotent by id (rule 2), state changes are
 /// one-way (rule 4), CTA resolution is atomic (rule 5). Arguments are checked before any I/O and
 /// faults surface as <see cref="ArgumentException"/>s or <see cref="PipelinePersistenceException"/>s.

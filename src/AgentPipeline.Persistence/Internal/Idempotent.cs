@@ -10,8 +10,10 @@ namespace AgentPipeline.Persistence.Internal;
 internal sealed class CreateSpec
 {
     public CreateSpec(string table, Columns columns, Sql insert, string[]? naturalKey = null, int batchOrder = 0, string? insertManyTemplate = null,
-        IReadOnlyDictionary<string, Func<object?, object?, bool>>? laterStates = null)
+        IReadOnlyDictionary<string, Func<object?, object?, bool>>? laterStates = null,
+        Func<object?[], object?[], IReadOnlyCollection<string>>? laterColumns = null)
     {
+        LaterColumns = laterColumns ?? (table == "tool_calls" ? ToolCallResult.RecordedLater(columns) : null);
         Table = table;
         LaterStates = laterStates?.ToDictionary(rule => columns.IndexOf(rule.Key), rule => rule.Value) ?? [];
         Columns = columns;
@@ -61,6 +63,13 @@ internal sealed class CreateSpec
     /// on by <c>UpdateSandboxStatus</c>). Every other column must be equal.
     /// </summary>
     public Dictionary<int, Func<object?, object?, bool>> LaterStates { get; }
+
+    /// <summary>
+    /// Given (the caller's values, the stored row), the names of columns a later call has filled
+    /// and the replay therefore does not compare (a tool call's result, recorded by
+    /// <c>CompleteToolCall</c> after a create that had none). Null where the table has none.
+    /// </summary>
+    public Func<object?[], object?[], IReadOnlyCollection<string>>? LaterColumns { get; }
 }
 
 internal static class Idempotent
@@ -103,6 +112,10 @@ internal static class Idempotent
             {
                 differing.Remove(spec.Columns.Items[index].Name);
             }
+        }
+        if (spec.LaterColumns?.Invoke(values, stored) is { Count: > 0 } later)
+        {
+            differing.RemoveAll(later.Contains);
         }
         if (differing.Count > 0)
         {

@@ -9,10 +9,10 @@ internal static class UsageColumns
 {
     public static readonly Param[] Params =
     [
-        new("input_tokens", Col.Int), new("output_tokens", Col.Int), new("total_tokens", Col.Int),
-        new("input_tokens_no_cache_tokens", Col.Int), new("input_tokens_cache_read_tokens", Col.Int),
-        new("input_tokens_cache_write_tokens", Col.Int), new("output_tokens_text_tokens", Col.Int),
-        new("output_tokens_reasoning_tokens", Col.Int), new("usage_raw", Col.Json),
+        new("input_tokens", Col.Long), new("output_tokens", Col.Long), new("total_tokens", Col.Long),
+        new("input_tokens_no_cache_tokens", Col.Long), new("input_tokens_cache_read_tokens", Col.Long),
+        new("input_tokens_cache_write_tokens", Col.Long), new("output_tokens_text_tokens", Col.Long),
+        new("output_tokens_reasoning_tokens", Col.Long), new("usage_raw", Col.Json),
     ];
 
     public static object?[] Values(TokenUsage? u, string field) => u is null

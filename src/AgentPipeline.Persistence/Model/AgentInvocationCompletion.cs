@@ -31,7 +31,7 @@ public sealed record AgentInvocationCompletion
     public JsonElement? ResponseHeaders { get; init; }
     /// <summary><c>response_body</c>.</summary>
     public JsonElement? ResponseBody { get; init; }
-    /// <summary><c>response_timestamp</c> (UTC).</summary>
+    /// <summary><c>response_timestamp</c> (any offset; stored as UTC).</summary>
     public DateTimeOffset? ResponseTimestamp { get; init; }
     /// <summary><c>provider_metadata</c>.</summary>
     public JsonElement? ProviderMetadata { get; init; }

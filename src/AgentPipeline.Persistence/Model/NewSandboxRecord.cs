@@ -37,6 +37,6 @@ public sealed record NewSandboxRecord
     public string? SourceRevision { get; init; }
     /// <summary><c>source_depth</c>.</summary>
     public int? SourceDepth { get; init; }
-    /// <summary><c>requested_at</c>: when the sandbox was asked of the provider (UTC). <c>created_at</c> is stamped by the store.</summary>
+    /// <summary><c>requested_at</c>: when the sandbox was asked of the provider (any offset; stored as UTC). <c>created_at</c> is stamped by the store.</summary>
     public DateTimeOffset? RequestedAt { get; init; }
 }

@@ -13,6 +13,6 @@ public sealed record NewSnapshotRecord
     public long? SizeBytes { get; init; }
     /// <summary><c>region</c>.</summary>
     public string? Region { get; init; }
-    /// <summary><c>expires_at</c> (UTC).</summary>
+    /// <summary><c>expires_at</c> (any offset; stored as UTC).</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 }

@@ -6,13 +6,13 @@ namespace AgentPipeline.Persistence.Tests.Robustness;
 
 /// <summary>
 /// Least privilege, as README's "PostgreSQL roles" section documents: an owner role migrates; the
-/// application runs as a role with only DML rights on schema agent, which is enough for all 19
+/// application runs as a role with only DML rights on schema agent, which is enough for all 20
 /// functions and not enough to DROP or ALTER anything.
 /// </summary>
 public sealed class PostgreSqlPrivilegeTests
 {
     [Fact]
-    public async Task A_dml_only_role_runs_all_19_functions_and_cannot_drop_or_alter()
+    public async Task A_dml_only_role_runs_all_20_functions_and_cannot_drop_or_alter()
     {
         var suffix = Guid.NewGuid().ToString("N")[..12];
         var (owner, app) = ("agent_owner_" + suffix, "agent_app_" + suffix);
@@ -35,13 +35,13 @@ public sealed class PostgreSqlPrivilegeTests
             $"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA agent TO {app}");
 
         await using var db = PipelineDb.Open(asApp);
-        await RunAllNineteenAsync(db);
+        await RunAllTwentyAsync(db);
 
         Assert.Equal(1L, await CountAsync(database, "SELECT COUNT(*) FROM agent.feature_runs WHERE current_phase = 'completed' AND sandbox_id = 'sbx_priv'"));
         Assert.Equal(1L, await CountAsync(database, "SELECT COUNT(*) FROM agent.feature_runs WHERE current_phase = 'failed'"));
         Assert.Equal(1L, await CountAsync(database, "SELECT COUNT(*) FROM agent.sandboxes WHERE status = 'stopped' AND duration IS NOT NULL AND run_id IS NOT NULL"));
         Assert.Equal(2L, await CountAsync(database, "SELECT COUNT(*) FROM agent.cta_events WHERE responded_at IS NOT NULL"));
-        Assert.Equal(1L, await CountAsync(database, "SELECT COUNT(*) FROM agent.tool_calls"));
+        Assert.Equal(1L, await CountAsync(database, "SELECT COUNT(*) FROM agent.tool_calls WHERE output IS NOT NULL AND output_type = 'text'"));
         Assert.Equal(1L, await CountAsync(database, "SELECT COUNT(*) FROM agent.memory_records"));
         foreach (var ddl in new[] { "DROP TABLE agent.feature_runs", "ALTER TABLE agent.feature_runs ADD COLUMN x int", "TRUNCATE agent.cta_events", "CREATE TABLE agent.evil (id int)", "DROP SCHEMA agent CASCADE" })
         {
@@ -51,7 +51,7 @@ public sealed class PostgreSqlPrivilegeTests
         Assert.Equal(2L, await CountAsync(database, "SELECT COUNT(*) FROM agent.feature_runs"));
     }
 
-    private static async Task RunAllNineteenAsync(PipelineDb db)
+    private static async Task RunAllTwentyAsync(PipelineDb db)
     {
         var sandbox = "sbx_priv";
         await CreateSandboxRecordAsync(db, new NewSandboxRecord { Id = sandbox });
@@ -62,7 +62,8 @@ public sealed class PostgreSqlPrivilegeTests
         var phase = await CreatePhaseResultAsync(db, new NewPhaseResult { RunId = run, Phase = FeaturePhase.Analysis });
         var invocation = await CreateAgentInvocationAsync(db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Orchestrator });
         var step = await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = invocation, StepNumber = 0 });
-        await CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = "t", ToolName = "read" });
+        var toolCall = await CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = "t", ToolName = "read" });
+        await CompleteToolCallAsync(db, toolCall, new ToolCallCompletion { Output = Seed.Json("\"done\""), OutputType = ToolOutputType.Text });
         await CompleteAgentInvocationAsync(db, invocation, new AgentInvocationCompletion { FinishReason = FinishReason.Stop });
         await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = "ok" });
         Assert.Single(await GetMemoryRecordsAsync(db, run));

@@ -48,20 +48,20 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("input_messages")
                         .HasAnnotation("AgentPipeline:Json", true);
 
-                    b.Property<int?>("InputTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("InputTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_tokens");
 
-                    b.Property<int?>("InputTokensCacheReadTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("InputTokensCacheReadTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_tokens_cache_read_tokens");
 
-                    b.Property<int?>("InputTokensCacheWriteTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("InputTokensCacheWriteTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_tokens_cache_write_tokens");
 
-                    b.Property<int?>("InputTokensNoCacheTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("InputTokensNoCacheTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_tokens_no_cache_tokens");
 
                     b.Property<string>("ModelId")
@@ -100,16 +100,16 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("output_text");
 
-                    b.Property<int?>("OutputTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("OutputTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("output_tokens");
 
-                    b.Property<int?>("OutputTokensReasoningTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("OutputTokensReasoningTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("output_tokens_reasoning_tokens");
 
-                    b.Property<int?>("OutputTokensTextTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("OutputTokensTextTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("output_tokens_text_tokens");
 
                     b.Property<Guid?>("ParentInvocationId")
@@ -177,8 +177,8 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("system_prompt");
 
-                    b.Property<int?>("TotalTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("TotalTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("total_tokens");
 
                     b.Property<string>("UsageRaw")
@@ -236,20 +236,20 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("function_id");
 
-                    b.Property<int?>("InputTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("InputTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_tokens");
 
-                    b.Property<int?>("InputTokensCacheReadTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("InputTokensCacheReadTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_tokens_cache_read_tokens");
 
-                    b.Property<int?>("InputTokensCacheWriteTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("InputTokensCacheWriteTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_tokens_cache_write_tokens");
 
-                    b.Property<int?>("InputTokensNoCacheTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("InputTokensNoCacheTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_tokens_no_cache_tokens");
 
                     b.Property<Guid>("InvocationId")
@@ -269,16 +269,16 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("model_provider");
 
-                    b.Property<int?>("OutputTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("OutputTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("output_tokens");
 
-                    b.Property<int?>("OutputTokensReasoningTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("OutputTokensReasoningTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("output_tokens_reasoning_tokens");
 
-                    b.Property<int?>("OutputTokensTextTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("OutputTokensTextTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("output_tokens_text_tokens");
 
                     b.Property<string>("ProviderMetadata")
@@ -343,8 +343,8 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("text");
 
-                    b.Property<int?>("TotalTokens")
-                        .HasColumnType("integer")
+                    b.Property<long?>("TotalTokens")
+                        .HasColumnType("bigint")
                         .HasColumnName("total_tokens");
 
                     b.Property<string>("UsageRaw")

@@ -41,19 +41,19 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                         .HasColumnName("input_messages")
                         .HasAnnotation("AgentPipeline:Json", true);
 
-                    b.Property<int?>("InputTokens")
+                    b.Property<long?>("InputTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("input_tokens");
 
-                    b.Property<int?>("InputTokensCacheReadTokens")
+                    b.Property<long?>("InputTokensCacheReadTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("input_tokens_cache_read_tokens");
 
-                    b.Property<int?>("InputTokensCacheWriteTokens")
+                    b.Property<long?>("InputTokensCacheWriteTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("input_tokens_cache_write_tokens");
 
-                    b.Property<int?>("InputTokensNoCacheTokens")
+                    b.Property<long?>("InputTokensNoCacheTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("input_tokens_no_cache_tokens");
 
@@ -93,15 +93,15 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("output_text");
 
-                    b.Property<int?>("OutputTokens")
+                    b.Property<long?>("OutputTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("output_tokens");
 
-                    b.Property<int?>("OutputTokensReasoningTokens")
+                    b.Property<long?>("OutputTokensReasoningTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("output_tokens_reasoning_tokens");
 
-                    b.Property<int?>("OutputTokensTextTokens")
+                    b.Property<long?>("OutputTokensTextTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("output_tokens_text_tokens");
 
@@ -173,7 +173,7 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("system_prompt");
 
-                    b.Property<int?>("TotalTokens")
+                    b.Property<long?>("TotalTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_tokens");
 
@@ -257,19 +257,19 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("function_id");
 
-                    b.Property<int?>("InputTokens")
+                    b.Property<long?>("InputTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("input_tokens");
 
-                    b.Property<int?>("InputTokensCacheReadTokens")
+                    b.Property<long?>("InputTokensCacheReadTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("input_tokens_cache_read_tokens");
 
-                    b.Property<int?>("InputTokensCacheWriteTokens")
+                    b.Property<long?>("InputTokensCacheWriteTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("input_tokens_cache_write_tokens");
 
-                    b.Property<int?>("InputTokensNoCacheTokens")
+                    b.Property<long?>("InputTokensNoCacheTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("input_tokens_no_cache_tokens");
 
@@ -291,15 +291,15 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("model_provider");
 
-                    b.Property<int?>("OutputTokens")
+                    b.Property<long?>("OutputTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("output_tokens");
 
-                    b.Property<int?>("OutputTokensReasoningTokens")
+                    b.Property<long?>("OutputTokensReasoningTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("output_tokens_reasoning_tokens");
 
-                    b.Property<int?>("OutputTokensTextTokens")
+                    b.Property<long?>("OutputTokensTextTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("output_tokens_text_tokens");
 
@@ -366,7 +366,7 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("text");
 
-                    b.Property<int?>("TotalTokens")
+                    b.Property<long?>("TotalTokens")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total_tokens");
 

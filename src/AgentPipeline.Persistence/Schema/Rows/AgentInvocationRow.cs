@@ -30,14 +30,14 @@ internal sealed class AgentInvocationRow
     public string? Warnings { get; set; }
     public string? RequestBody { get; set; }
     public int? StepCount { get; set; }
-    public int? InputTokens { get; set; }
-    public int? OutputTokens { get; set; }
-    public int? TotalTokens { get; set; }
-    public int? InputTokensNoCacheTokens { get; set; }
-    public int? InputTokensCacheReadTokens { get; set; }
-    public int? InputTokensCacheWriteTokens { get; set; }
-    public int? OutputTokensTextTokens { get; set; }
-    public int? OutputTokensReasoningTokens { get; set; }
+    public long? InputTokens { get; set; }
+    public long? OutputTokens { get; set; }
+    public long? TotalTokens { get; set; }
+    public long? InputTokensNoCacheTokens { get; set; }
+    public long? InputTokensCacheReadTokens { get; set; }
+    public long? InputTokensCacheWriteTokens { get; set; }
+    public long? OutputTokensTextTokens { get; set; }
+    public long? OutputTokensReasoningTokens { get; set; }
     public string? UsageRaw { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }

@@ -1,0 +1,58 @@
+using AgentPipeline.Persistence.Internal;
+
+namespace AgentPipeline.Persistence;
+
+public static partial class PipelinePersistence
+{
+    /// <summary>The result columns of a tool call: null, null, null on a call still waiting for its result.</summary>
+    private static readonly Columns ToolResultColumns = new(
+        P("output", Col.Json), P("output_type", Col.Text), P("error", Col.Json), P("is_invalid", Col.Bool));
+
+    private static readonly Sql CompleteToolCall = new(
+        $"UPDATE {{s}}.tool_calls SET {ToolResultColumns.Assignments} WHERE id = @id AND output IS NULL AND output_type IS NULL AND error IS NULL",
+        [.. ToolResultColumns.Items, P("id", Col.Guid)]);
+
+    private static readonly Sql ToolCallResult = new(
+        $"SELECT {ToolResultColumns.Names} FROM {{s}}.tool_calls WHERE id = @id", [P("id", Col.Guid)], ToolResultColumns.Items);
+
+    /// <summary>
+    /// Records a tool call's result after the call itself was recorded (by <see cref="CreateToolCallAsync"/>
+    /// without an output). A tool call has a result once its <c>output</c>, <c>output_type</c> or
+    /// <c>error</c> is set, by this function or by the create. The result is recorded once: the same
+    /// result again is a no-op; a different one is refused. The output is stored as given, like a
+    /// create's (only <c>provider_metadata</c> of a tool call is redacted).
+    /// </summary>
+    /// <exception cref="ArgumentException">A field is malformed, or neither an output nor an error is given; nothing was written.</exception>
+    /// <exception cref="RecordNotFoundException">The tool call does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The tool call already has a different result.</exception>
+    /// <exception cref="PipelineDatabaseException">The database failed.</exception>
+    public static async Task CompleteToolCallAsync(PipelineDb db, Guid toolCallId, ToolCallCompletion data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(data);
+        Check.Id(toolCallId, nameof(toolCallId));
+        object?[] values =
+        [
+            Check.Json(data.Output, "data.Output"), Check.Enum(data.OutputType, "data.OutputType"), Check.Json(data.Error, "data.Error"), data.IsInvalid,
+        ];
+        if (values[0] is null && values[2] is null)
+        {
+            throw new ArgumentException("data.Output or data.Error is required: a tool call's result is one or the other.", "data.Output");
+        }
+        await db.RunAsync(write: true, async (session, ct) =>
+        {
+            if (await session.ExecuteAsync(CompleteToolCall, [.. values, toolCallId], ct).ConfigureAwait(false) == 1)
+            {
+                return;
+            }
+            var stored = await session.QueryRowAsync(ToolCallResult, [toolCallId], ct).ConfigureAwait(false)
+                ?? throw new RecordNotFoundException("tool_calls", toolCallId.ToString());
+            var differing = Idempotent.Differences(ToolResultColumns, values, stored);
+            if (differing.Count > 0)
+            {
+                throw new InvalidStateTransitionException("tool_calls", toolCallId.ToString(), "completed",
+                    $"completed with different {string.Join(", ", differing)}");
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}
