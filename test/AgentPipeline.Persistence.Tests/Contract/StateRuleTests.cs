@@ -427,6 +427,7 @@ public abstract class StateRuleTests<TFixture>(TFixture fixture) : ContractTests
         for (var trial = 0; trial < Trials; trial++)
         {
             var run = await Seed.RunAsync(Db);
+            var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var writers = new[] { first, second }.Select(db => Task.Run(async () =>
             {
                 for (var cycle = 0; cycle < Cycles; cycle++)
@@ -440,9 +441,11 @@ public abstract class StateRuleTests<TFixture>(TFixture fixture) : ContractTests
                     {
                         return;
                     }
+                    running.TrySetResult(); // the completer starts while this one still runs
                     await PassPhaseResultAsync(db, phase, null);
                 }
             })).ToList();
+            await running.Task;
             while (true)
             {
                 try
