@@ -50,7 +50,7 @@ internal static class RawSql
     public static readonly RawStatement PhaseResultInsert = new(
         $"INSERT INTO {{s}}.phase_results ({Names(PhaseResultColumns)}, status, started_at) " +
         $"SELECT {Params(PhaseResultColumns)}, 'running', @started_at FROM {{s}}.feature_runs r " +
-        "WHERE r.id = @run_id AND r.current_phase NOT IN ('completed', 'failed') ON CONFLICT (id) DO NOTHING",
+        "WHERE r.id = @run_id AND r.current_phase NOT IN ('completed', 'failed'){forshare} ON CONFLICT (id) DO NOTHING",
         [.. PhaseResultColumns, ("started_at", Time)]);
 
     public static readonly RawStatement PhaseResultById = SelectById("phase_results", PhaseResultColumns);
@@ -123,7 +123,7 @@ internal static class RawSql
 
     public static readonly RawStatement StepInsert = new(
         $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {Names(StepColumns)}) " +
-        $"SELECT i.run_id, @created_at, {Params(StepColumns)} FROM {{s}}.agent_invocations i WHERE i.id = @invocation_id ON CONFLICT DO NOTHING",
+        $"SELECT i.run_id, @created_at, {Params(StepColumns)} FROM {{s}}.agent_invocations i WHERE i.id = @invocation_id AND i.completed_at IS NULL{{forshare}} ON CONFLICT DO NOTHING",
         [.. StepColumns, ("created_at", Time)]);
 
     public static readonly RawStatement StepById = SelectById("agent_steps", StepColumns);
@@ -144,7 +144,8 @@ internal static class RawSql
 
     public static readonly RawStatement ToolCallInsert = new(
         $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {Names(ToolCallColumns)}) " +
-        $"SELECT st.run_id, st.invocation_id, @created_at, {Params(ToolCallColumns)} FROM {{s}}.agent_steps st WHERE st.id = @step_id ON CONFLICT DO NOTHING",
+        $"SELECT st.run_id, st.invocation_id, @created_at, {Params(ToolCallColumns)} FROM {{s}}.agent_steps st " +
+        "JOIN {s}.agent_invocations i ON i.id = st.invocation_id WHERE st.id = @step_id AND i.completed_at IS NULL{forshareof:i} ON CONFLICT DO NOTHING",
         [.. ToolCallColumns, ("created_at", Time)]);
 
     public static readonly RawStatement ToolCallById = SelectById("tool_calls", ToolCallColumns);
@@ -159,9 +160,10 @@ internal static class RawSql
 
     public static readonly RawStatement MemoryInsert = new(
         $"INSERT INTO {{s}}.memory_records (run_id, phase, created_at, {{seqcol}}{Names(MemoryColumns)}) " +
-        $"SELECT p.run_id, p.phase, @created_at, {{seqval}}{Params(MemoryColumns)} FROM {{s}}.phase_results p WHERE p.id = @phase_result_id " +
-        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = p.run_id)) " +
-        "ON CONFLICT (id) DO NOTHING",
+        $"SELECT p.run_id, p.phase, @created_at, {{seqval}}{Params(MemoryColumns)} FROM {{s}}.phase_results p " +
+        "JOIN {s}.feature_runs r ON r.id = p.run_id WHERE p.id = @phase_result_id AND r.current_phase NOT IN ('completed', 'failed') " +
+        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = p.run_id))" +
+        "{forshareof:r} ON CONFLICT (id) DO NOTHING",
         [.. MemoryColumns, ("created_at", Time)]);
 
     public static readonly RawStatement MemoryById = SelectById("memory_records", MemoryColumns);
@@ -183,10 +185,10 @@ internal static class RawSql
 
     public static readonly RawStatement CtaInsert = new(
         $"INSERT INTO {{s}}.cta_events (requested_at, timed_out, {Names(CtaColumns)}) " +
-        $"SELECT @requested_at, FALSE, {Params(CtaColumns)} FROM {{s}}.feature_runs r WHERE r.id = @run_id " +
+        $"SELECT @requested_at, FALSE, {Params(CtaColumns)} FROM {{s}}.feature_runs r WHERE r.id = @run_id AND r.current_phase NOT IN ('completed', 'failed') " +
         "AND (@phase_result_id IS NULL OR EXISTS (SELECT 1 FROM {s}.phase_results p WHERE p.id = @phase_result_id AND p.run_id = r.id)) " +
-        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = r.id)) " +
-        "ON CONFLICT (id) DO NOTHING",
+        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = r.id))" +
+        "{forshare} ON CONFLICT (id) DO NOTHING",
         [.. CtaColumns, ("requested_at", Time)]);
 
     public static readonly RawStatement CtaById = SelectById("cta_events", CtaColumns);

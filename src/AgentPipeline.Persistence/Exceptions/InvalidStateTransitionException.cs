@@ -16,6 +16,16 @@ public sealed class InvalidStateTransitionException : PipelinePersistenceExcepti
         RequestedState = requestedState;
     }
 
+    /// <summary>The same, with a message of the store's own that says what was refused and why.</summary>
+    internal InvalidStateTransitionException(string table, string id, string currentState, string requestedState, string message)
+        : base(message)
+    {
+        Table = table;
+        Id = id;
+        CurrentState = currentState;
+        RequestedState = requestedState;
+    }
+
     /// <summary>The table, e.g. <c>phase_results</c>.</summary>
     public string Table { get; }
 

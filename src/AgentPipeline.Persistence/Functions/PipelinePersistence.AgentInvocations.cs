@@ -31,6 +31,15 @@ public static partial class PipelinePersistence
         $"UPDATE {{s}}.agent_invocations SET {CompletionColumns.Assignments}, completed_at = @completed_at WHERE id = @id AND completed_at IS NULL",
         [.. CompletionColumns.Items, P("completed_at", Col.Time), P("id", Col.Guid)]);
 
+    private static readonly Sql LockInvocation = new(
+        "SELECT completed_at FROM {s}.agent_invocations WHERE id = @id{forupdate}", [P("id", Col.Guid)], [P("completed_at", Col.Time)]);
+
+    // The token columns (not usage_raw) summed over the invocation's steps, as 64-bit integers on both providers.
+    private static readonly Sql StepTokenSums = new(
+        $"SELECT {string.Join(", ", UsageColumns.Params.Where(p => p.Type != Col.Json).Select(p => $"CAST(SUM({p.Name}) AS BIGINT)"))} " +
+        "FROM {s}.agent_steps WHERE invocation_id = @id",
+        [P("id", Col.Guid)], [.. UsageColumns.Params.Where(p => p.Type != Col.Json).Select(p => new Param(p.Name, Col.Long))]);
+
     private static readonly Sql InvocationCompletion = new(
         $"SELECT completed_at, {CompletionColumns.Names} FROM {{s}}.agent_invocations WHERE id = @id",
         [P("id", Col.Guid)], [P("completed_at", Col.Time), .. CompletionColumns.Items]);
@@ -74,7 +83,10 @@ public static partial class PipelinePersistence
 
     /// <summary>
     /// An agent finished: stores every field the model SDK returned and stamps <c>completed_at</c>.
-    /// An invocation completes once; repeating the call with the same data is a no-op.
+    /// Without <see cref="AgentInvocationCompletion.Usage"/>, each token column holds the sum of that
+    /// column over the invocation's steps (null when no step has it) and <c>usage_raw</c> stays null.
+    /// An invocation completes once; repeating the call with the same data is a no-op. Once it has
+    /// completed, no new step or tool call is accepted under it.
     /// </summary>
     /// <exception cref="ArgumentException">A field is malformed (negative token count, default time, …); nothing was written.</exception>
     /// <exception cref="RecordNotFoundException">The invocation does not exist.</exception>
@@ -97,10 +109,24 @@ public static partial class PipelinePersistence
             Check.Json(data.Warnings, "data.Warnings"), Redact(db, Check.Json(data.RequestBody, "data.RequestBody"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.RequestBody),
             Check.NonNegative(data.StepCount, "data.StepCount"), .. UsageColumns.Values(data.Usage, "data.Usage"),
         ];
+        var summed = data.Usage is null;
         await db.RunAsync(write: true, async (session, ct) =>
         {
+            if (summed)
+            {
+                // Locked first (PostgreSQL), so steps being written now are committed and counted, and
+                // later ones wait and find the invocation completed; the sum is read after the lock.
+                await session.BeginAsync(ct).ConfigureAwait(false);
+                _ = await session.QueryRowAsync(LockInvocation, [invocationId], ct).ConfigureAwait(false)
+                    ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
+                await SumStepTokensAsync(session, invocationId, values, ct).ConfigureAwait(false);
+            }
             if (await session.ExecuteAsync(CompleteInvocation, [.. values, db.Now(), invocationId], ct).ConfigureAwait(false) == 1)
             {
+                if (summed)
+                {
+                    await session.CommitAsync(ct).ConfigureAwait(false);
+                }
                 return;
             }
             var stored = await session.QueryRowAsync(InvocationCompletion, [invocationId], ct).ConfigureAwait(false)
@@ -112,5 +138,16 @@ public static partial class PipelinePersistence
                     $"completed with different {string.Join(", ", differing)}");
             }
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts the sums of the steps' token columns where <paramref name="values"/> holds the usage.</summary>
+    private static async Task SumStepTokensAsync(Session session, Guid invocationId, object?[] values, CancellationToken cancellationToken)
+    {
+        var sums = await session.QueryRowAsync(StepTokenSums, [invocationId], cancellationToken).ConfigureAwait(false);
+        var first = values.Length - UsageColumns.Params.Length;
+        for (var i = 0; i < sums!.Length; i++)
+        {
+            values[first + i] = sums[i] is long sum && UsageColumns.Params[i].Type == Col.Int ? checked((int)sum) : sums[i];
+        }
     }
 }

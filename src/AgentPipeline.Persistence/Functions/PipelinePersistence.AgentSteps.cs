@@ -17,14 +17,16 @@ public static partial class PipelinePersistence
     private static readonly Param[] StepInsertParams = [.. StepColumns.Items, P("created_at", Col.Time)];
 
     // No conflict target: a repeated id and a repeated (invocation_id, step_number) are both replays.
+    // Only under an open invocation, share-locked on PostgreSQL (see PipelinePersistence.States.cs).
     private static readonly CreateSpec StepCreate = new("agent_steps", StepColumns, new Sql(
         $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {StepColumns.Names}) " +
-        $"SELECT i.run_id, @created_at, {StepColumns.Params} FROM {{s}}.agent_invocations i WHERE i.id = @invocation_id ON CONFLICT DO NOTHING",
+        $"SELECT i.run_id, @created_at, {StepColumns.Params} FROM {{s}}.agent_invocations i WHERE i.id = @invocation_id AND i.completed_at IS NULL{{forshare}} ON CONFLICT DO NOTHING",
         StepInsertParams), naturalKey: ["invocation_id", "step_number"], batchOrder: 1, insertManyTemplate:
         $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {StepColumns.Names}) " +
         $"SELECT i.run_id, u.created_at, {StepColumns.FromUnnest} FROM {Columns.Unnest(StepInsertParams)} " +
         // LATERAL … OFFSET 0: one primary-key lookup per row, never a hash join over the whole parent table.
-        "CROSS JOIN LATERAL (SELECT p.run_id FROM {s}.agent_invocations p WHERE p.id = u.invocation_id OFFSET 0) i ON CONFLICT DO NOTHING RETURNING id");
+        "CROSS JOIN LATERAL (SELECT p.run_id FROM {s}.agent_invocations p WHERE p.id = u.invocation_id AND p.completed_at IS NULL OFFSET 0 FOR SHARE) i " +
+        "ON CONFLICT DO NOTHING RETURNING id");
 
     private static readonly Columns ToolCallColumns = new(
         P("id", Col.Guid), P("step_id", Col.Guid), P("tool_call_id", Col.Text), P("tool_name", Col.Text), P("input", Col.Json),
@@ -35,11 +37,13 @@ public static partial class PipelinePersistence
 
     private static readonly CreateSpec ToolCallCreate = new("tool_calls", ToolCallColumns, new Sql(
         $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {ToolCallColumns.Names}) " +
-        $"SELECT st.run_id, st.invocation_id, @created_at, {ToolCallColumns.Params} FROM {{s}}.agent_steps st WHERE st.id = @step_id ON CONFLICT DO NOTHING",
+        $"SELECT st.run_id, st.invocation_id, @created_at, {ToolCallColumns.Params} FROM {{s}}.agent_steps st " +
+        "JOIN {s}.agent_invocations i ON i.id = st.invocation_id WHERE st.id = @step_id AND i.completed_at IS NULL{forshareof:i} ON CONFLICT DO NOTHING",
         ToolCallInsertParams), naturalKey: ["step_id", "tool_call_id"], batchOrder: 2, insertManyTemplate:
         $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {ToolCallColumns.Names}) " +
         $"SELECT st.run_id, st.invocation_id, u.created_at, {ToolCallColumns.FromUnnest} FROM {Columns.Unnest(ToolCallInsertParams)} " +
-        "CROSS JOIN LATERAL (SELECT p.run_id, p.invocation_id FROM {s}.agent_steps p WHERE p.id = u.step_id OFFSET 0) st ON CONFLICT DO NOTHING RETURNING id");
+        "CROSS JOIN LATERAL (SELECT p.run_id, p.invocation_id FROM {s}.agent_steps p JOIN {s}.agent_invocations i ON i.id = p.invocation_id " +
+        "WHERE p.id = u.step_id AND i.completed_at IS NULL OFFSET 0 FOR SHARE OF i) st ON CONFLICT DO NOTHING RETURNING id");
 
     /// <summary>
     /// Records one model step of an invocation; <c>run_id</c> is copied from the invocation and
@@ -49,6 +53,7 @@ public static partial class PipelinePersistence
     /// <returns>The step's id (the stored one on a replay).</returns>
     /// <exception cref="ArgumentException">A field is missing or malformed; nothing was written.</exception>
     /// <exception cref="RecordNotFoundException">The invocation does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The invocation has completed (and this step is not already stored).</exception>
     /// <exception cref="IdempotencyConflictException">The id, or the (invocation, step number), is stored with different data.</exception>
     /// <exception cref="InvalidOperationException">A custom secret redactor returned an undefined value; nothing was written.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
@@ -70,7 +75,7 @@ public static partial class PipelinePersistence
         ];
         return await db.GroupCommit.InsertAsync(StepCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            await RequireAsync(session, InvocationExists, "agent_invocations", data.InvocationId, ct).ConfigureAwait(false);
+            await RequireOpenInvocationAsync(session, data.InvocationId, "agent_steps", ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -82,6 +87,7 @@ public static partial class PipelinePersistence
     /// <returns>The tool call's id (the stored one on a replay).</returns>
     /// <exception cref="ArgumentException">A field is missing or malformed; nothing was written.</exception>
     /// <exception cref="RecordNotFoundException">The step does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The step's invocation has completed (and this tool call is not already stored).</exception>
     /// <exception cref="IdempotencyConflictException">The id, or the (step, tool call id), is stored with different data.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task<Guid> CreateToolCallAsync(PipelineDb db, NewToolCall data, CancellationToken cancellationToken = default)
@@ -98,7 +104,7 @@ public static partial class PipelinePersistence
         ];
         return await db.GroupCommit.InsertAsync(ToolCallCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            await RequireAsync(session, StepExists, "agent_steps", data.StepId, ct).ConfigureAwait(false);
+            await RequireOpenStepAsync(session, data.StepId, "tool_calls", ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -13,10 +13,11 @@ public static partial class PipelinePersistence
 
     private static readonly CreateSpec CtaCreate = new("cta_events", CtaColumns, new Sql(
         $"INSERT INTO {{s}}.cta_events (requested_at, timed_out, {CtaColumns.Names}) " +
-        $"SELECT @requested_at, FALSE, {CtaColumns.Params} FROM {{s}}.feature_runs r WHERE r.id = @run_id " +
+        $"SELECT @requested_at, FALSE, {CtaColumns.Params} FROM {{s}}.feature_runs r WHERE r.id = @run_id AND {RunOpen} " +
         "AND (@phase_result_id IS NULL OR EXISTS (SELECT 1 FROM {s}.phase_results p WHERE p.id = @phase_result_id AND p.run_id = r.id)) " +
-        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = r.id)) " +
-        "ON CONFLICT (id) DO NOTHING",
+        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = r.id))" +
+        // The run's row is share-locked on PostgreSQL: a run ending at that moment waits for this insert or makes it write nothing.
+        "{forshare} ON CONFLICT (id) DO NOTHING",
         [.. CtaColumns.Items, P("requested_at", Col.Time)]));
 
     private static readonly Sql PhaseResultRun = new(
@@ -48,6 +49,7 @@ public static partial class PipelinePersistence
     /// <returns>The CTA's id: <see cref="NewCtaEvent.Id"/>, or a new UUIDv7.</returns>
     /// <exception cref="ArgumentException">A field is missing, belongs to another kind, or the phase result / invocation is of another run; nothing was written.</exception>
     /// <exception cref="RecordNotFoundException">The run, phase result or invocation does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The run has completed or failed (and this CTA is not already stored).</exception>
     /// <exception cref="IdempotencyConflictException">The id is stored with different data.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task<Guid> CreateCtaEventAsync(PipelineDb db, NewCtaEvent data, CancellationToken cancellationToken = default)
@@ -69,7 +71,7 @@ public static partial class PipelinePersistence
             {
                 return stored;
             }
-            await RequireAsync(session, RunExists, "feature_runs", data.RunId, ct).ConfigureAwait(false);
+            await RequireOpenRunAsync(session, data.RunId, "cta_events", ct).ConfigureAwait(false);
             if (data.PhaseResultId is { } phaseResultId)
             {
                 var owner = await session.QueryRowAsync(PhaseResultRun, [phaseResultId], ct).ConfigureAwait(false)

@@ -31,6 +31,27 @@ public static partial class PipelinePersistence
         "UPDATE {s}.feature_runs SET current_phase = @phase, completed_at = @completed_at WHERE id = @id AND current_phase NOT IN ('completed', 'failed')",
         [P("phase", Col.Text), P("completed_at", Col.Time), P("id", Col.Guid)]);
 
+    // Ending a run: its row locked first (PostgreSQL), so creates under it that are in flight have
+    // committed, and those that come later wait and then find it ended (see PipelinePersistence.States.cs).
+    private static readonly Sql LockRun = new(
+        "SELECT current_phase FROM {s}.feature_runs WHERE id = @id{forupdate}", [P("id", Col.Guid)], [P("current_phase", Col.Text)]);
+
+    private static readonly Sql RunningPhaseResult = new(
+        "SELECT id, phase FROM {s}.phase_results WHERE run_id = @run_id AND status = 'running' ORDER BY started_at, id LIMIT 1",
+        [P("run_id", Col.Guid)], [P("id", Col.Guid), P("phase", Col.Text)]);
+
+    private static readonly Sql OpenCta = new(
+        "SELECT id, kind FROM {s}.cta_events WHERE run_id = @run_id AND responded_at IS NULL ORDER BY requested_at, id LIMIT 1",
+        [P("run_id", Col.Guid)], [P("id", Col.Guid), P("kind", Col.Text)]);
+
+    private static readonly Sql FailRunningPhaseResults = new(
+        "UPDATE {s}.phase_results SET status = 'failed', completed_at = @completed_at WHERE run_id = @run_id AND status = 'running'",
+        [P("completed_at", Col.Time), P("run_id", Col.Guid)]);
+
+    private static readonly Sql TimeOutOpenCtas = new(
+        "UPDATE {s}.cta_events SET timed_out = TRUE, responded_at = @responded_at WHERE run_id = @run_id AND responded_at IS NULL",
+        [P("responded_at", Col.Time), P("run_id", Col.Guid)]);
+
     private static readonly Sql RunPhase = new(
         "SELECT current_phase FROM {s}.feature_runs WHERE id = @id", [P("id", Col.Guid)], [P("current_phase", Col.Text)]);
 
@@ -108,14 +129,22 @@ public static partial class PipelinePersistence
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Ends a run as completed and stamps <c>completed_at</c>. Repeating it is a no-op.</summary>
+    /// <summary>
+    /// Ends a run as completed and stamps <c>completed_at</c>. Repeating it is a no-op. A run
+    /// completes only when none of its phase results is running and none of its CTAs is open.
+    /// </summary>
     /// <exception cref="RecordNotFoundException">The run does not exist.</exception>
-    /// <exception cref="InvalidStateTransitionException">The run has failed.</exception>
+    /// <exception cref="InvalidStateTransitionException">The run has failed, or one of its phase results is still running or one
+    /// of its CTAs still open (the message names it); nothing was written.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static Task CompleteFeatureRunAsync(PipelineDb db, Guid runId, CancellationToken cancellationToken = default) =>
         EndRunAsync(db, runId, FeaturePhase.Completed, cancellationToken);
 
-    /// <summary>Ends a run as failed and stamps <c>completed_at</c> (its end). Its history is kept. Repeating it is a no-op.</summary>
+    /// <summary>
+    /// Ends a run as failed and stamps <c>completed_at</c> (its end). In the same transaction its
+    /// running phase results become failed and its open CTAs timed out (stamped with the same
+    /// time), so nothing of a failed run is left looking alive. Its history is kept. Repeating it is a no-op.
+    /// </summary>
     /// <exception cref="RecordNotFoundException">The run does not exist.</exception>
     /// <exception cref="InvalidStateTransitionException">The run has completed.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
@@ -129,16 +158,50 @@ public static partial class PipelinePersistence
         var stored = DbEnum<FeaturePhase>.ToDb(final);
         await db.RunAsync(write: true, async (session, ct) =>
         {
-            if (await session.ExecuteAsync(EndRun, [stored, db.Now(), runId], ct).ConfigureAwait(false) == 1)
-            {
-                return;
-            }
-            var current = await session.QueryRowAsync(RunPhase, [runId], ct).ConfigureAwait(false)
+            await session.BeginAsync(ct).ConfigureAwait(false);
+            var row = await session.QueryRowAsync(LockRun, [runId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("feature_runs", runId.ToString());
-            if ((string)current[0]! != stored)
+            var current = (string)row[0]!;
+            if (current is "completed" or "failed")
             {
-                throw new InvalidStateTransitionException("feature_runs", runId.ToString(), (string)current[0]!, stored);
+                if (current != stored)
+                {
+                    throw new InvalidStateTransitionException("feature_runs", runId.ToString(), current, stored);
+                }
+                return; // a repeat: nothing to write
             }
+            var now = db.Now();
+            if (final == FeaturePhase.Completed)
+            {
+                await RequireNothingAliveAsync(session, runId, current, ct).ConfigureAwait(false);
+            }
+            if (await session.ExecuteAsync(EndRun, [stored, now, runId], ct).ConfigureAwait(false) != 1)
+            {
+                throw new InvalidOperationException($"feature_runs '{runId}' was locked in phase '{current}' yet could not be ended.");
+            }
+            if (final == FeaturePhase.Failed)
+            {
+                await session.ExecuteAsync(FailRunningPhaseResults, [now, runId], ct).ConfigureAwait(false);
+                await session.ExecuteAsync(TimeOutOpenCtas, [now, runId], ct).ConfigureAwait(false);
+            }
+            await session.CommitAsync(ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A run may complete only when none of its phase results is running and none of its CTAs is open.</summary>
+    private static async Task RequireNothingAliveAsync(Session session, Guid runId, string current, CancellationToken cancellationToken)
+    {
+        if (await session.QueryRowAsync(RunningPhaseResult, [runId], cancellationToken).ConfigureAwait(false) is { } phaseResult)
+        {
+            throw new InvalidStateTransitionException("feature_runs", runId.ToString(), current, "completed",
+                $"feature_runs '{runId}' cannot complete: phase_results '{phaseResult[0]}' ({phaseResult[1]}) is still running. " +
+                $"Pass or fail it first, or fail the run ({nameof(FailFeatureRunAsync)} fails it too).");
+        }
+        if (await session.QueryRowAsync(OpenCta, [runId], cancellationToken).ConfigureAwait(false) is { } cta)
+        {
+            throw new InvalidStateTransitionException("feature_runs", runId.ToString(), current, "completed",
+                $"feature_runs '{runId}' cannot complete: cta_events '{cta[0]}' ({cta[1]}) is still open. " +
+                $"Answer it or time it out first, or fail the run ({nameof(FailFeatureRunAsync)} times it out too).");
+        }
     }
 }

@@ -7,11 +7,13 @@ public static partial class PipelinePersistence
     private static readonly Columns MemoryColumns = new(
         P("id", Col.Guid), P("phase_result_id", Col.Guid), P("invocation_id", Col.Guid), P("kind", Col.Text), P("content", Col.Text));
 
+    // Only while the run has not ended; its row is share-locked on PostgreSQL (see PipelinePersistence.States.cs).
     private static readonly CreateSpec MemoryCreate = new("memory_records", MemoryColumns, new Sql(
         $"INSERT INTO {{s}}.memory_records (run_id, phase, created_at, {{seqcol}}{MemoryColumns.Names}) " +
-        $"SELECT p.run_id, p.phase, @created_at, {{seqval}}{MemoryColumns.Params} FROM {{s}}.phase_results p WHERE p.id = @phase_result_id " +
-        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = p.run_id)) " +
-        "ON CONFLICT (id) DO NOTHING",
+        $"SELECT p.run_id, p.phase, @created_at, {{seqval}}{MemoryColumns.Params} FROM {{s}}.phase_results p " +
+        $"JOIN {{s}}.feature_runs r ON r.id = p.run_id WHERE p.id = @phase_result_id AND {RunOpen} " +
+        "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = p.run_id))" +
+        "{forshareof:r} ON CONFLICT (id) DO NOTHING",
         [.. MemoryColumns.Items, P("created_at", Col.Time)]), batchOrder: 3);
 
     private static readonly Sql MemoryByRun = new(
@@ -35,6 +37,7 @@ public static partial class PipelinePersistence
     /// <returns>The record's id: <see cref="NewMemoryRecord.Id"/>, or a new UUIDv7.</returns>
     /// <exception cref="ArgumentException">A field is missing or malformed, or the invocation belongs to another run; nothing was written.</exception>
     /// <exception cref="RecordNotFoundException">The phase result or the invocation does not exist.</exception>
+    /// <exception cref="InvalidStateTransitionException">The run has completed or failed (and this record is not already stored).</exception>
     /// <exception cref="IdempotencyConflictException">The id is stored with different data.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task<Guid> CreateMemoryRecordAsync(PipelineDb db, NewMemoryRecord data, CancellationToken cancellationToken = default)
@@ -49,7 +52,7 @@ public static partial class PipelinePersistence
         ];
         return await db.GroupCommit.InsertAsync(MemoryCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
-            await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
+            await RequireOpenPhaseResultRunAsync(session, data.PhaseResultId, "memory_records", ct).ConfigureAwait(false);
             if (data.InvocationId is { } invocationId)
             {
                 var run = await session.QueryRowAsync(InvocationRun, [invocationId], ct).ConfigureAwait(false)

@@ -10,7 +10,8 @@ public static partial class PipelinePersistence
     private static readonly CreateSpec PhaseResultCreate = new("phase_results", PhaseResultColumns, new Sql(
         $"INSERT INTO {{s}}.phase_results ({PhaseResultColumns.Names}, status, started_at) " +
         $"SELECT {PhaseResultColumns.Params}, 'running', @started_at FROM {{s}}.feature_runs r " +
-        "WHERE r.id = @run_id AND r.current_phase NOT IN ('completed', 'failed') ON CONFLICT (id) DO NOTHING",
+        // The run's row is share-locked on PostgreSQL: a run ending at that moment waits for this insert or makes it write nothing.
+        $"WHERE r.id = @run_id AND {RunOpen}{{forshare}} ON CONFLICT (id) DO NOTHING",
         [.. PhaseResultColumns.Items, P("started_at", Col.Time)]));
 
     private static readonly Sql EndPhaseResult = new(
@@ -45,9 +46,8 @@ public static partial class PipelinePersistence
             {
                 return stored;
             }
-            var run = await session.QueryRowAsync(RunPhase, [data.RunId], ct).ConfigureAwait(false)
-                ?? throw new RecordNotFoundException("feature_runs", data.RunId.ToString());
-            throw new InvalidStateTransitionException("feature_runs", data.RunId.ToString(), (string)run[0]!, phase);
+            await RequireOpenRunAsync(session, data.RunId, "phase_results", ct).ConfigureAwait(false);
+            throw Unexplained("phase_results");
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -16,7 +16,8 @@ internal abstract class Dialect : IAsyncDisposable
     /// <summary>Schema that qualifies every table: <c>agent</c> on PostgreSQL, <c>main</c> on SQLite.</summary>
     public abstract string Schema { get; }
 
-    public string Resolve(string template) => template
+    public string Resolve(string template) => System.Text.RegularExpressions.Regex.Replace(template, @"\{forshareof:(\w+)\}",
+            m => Kind == PipelineProvider.PostgreSql ? " FOR SHARE OF " + m.Groups[1].Value : "")
         .Replace("{s}", Schema, StringComparison.Ordinal)
         .Replace("{forupdate}", Kind == PipelineProvider.PostgreSql ? " FOR UPDATE" : "", StringComparison.Ordinal)
         .Replace("{forshare}", Kind == PipelineProvider.PostgreSql ? " FOR SHARE" : "", StringComparison.Ordinal)

@@ -2,7 +2,8 @@ namespace AgentPipeline.Persistence.Internal;
 
 /// <summary>
 /// One statement: its text with placeholders resolved per dialect (<c>{s}</c> = schema,
-/// <c>{forupdate}</c>, <c>{forshare}</c> = row lock where the dialect has one), its parameters in binding order and
+/// <c>{forupdate}</c>, <c>{forshare}</c>,
+/// <c>{forshareof:alias}</c> = row lock where the dialect has one), its parameters in binding order and
 /// the types of the columns it returns. Placeholders are our own constants, never values.
 /// </summary>
 internal sealed class Sql

@@ -49,9 +49,9 @@ public abstract class SchemaTests<TFixture>(TFixture fixture) : ContractTests<TF
         await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = sandbox, Status = SandboxStatus.Snapshotting, SourceType = SandboxSourceType.Tarball });
         var meta = await CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, ParentInvocationId = invocation, AgentType = AgentType.MetaJudge });
         var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = meta, StepNumber = 0, FinishReason = FinishReason.ContentFilter });
-        await CompleteAgentInvocationAsync(Db, meta, new AgentInvocationCompletion { FinishReason = FinishReason.ToolCalls });
         var denied = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t1", ToolName = "bash", OutputType = ToolOutputType.ExecutionDenied });
         var errorJson = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t2", ToolName = "grep", OutputType = ToolOutputType.ErrorJson });
+        await CompleteAgentInvocationAsync(Db, meta, new AgentInvocationCompletion { FinishReason = FinishReason.ToolCalls });
         await UpdateFeatureRunPhaseAsync(Db, run, FeaturePhase.Pr);
 
         async Task<object?> Stored(string table, string column, object id) => (await Fixture.RowAsync(table, id))[column];
