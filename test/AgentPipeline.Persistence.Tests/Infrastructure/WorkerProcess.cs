@@ -17,27 +17,16 @@ public sealed class WorkerProcess : IDisposable
 
     public static WorkerProcess Start(string target, int seed, int firstWriter, int writers, int writes)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "AgentPipeline.Persistence.TestWorker.dll");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { dll, target, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), firstWriter.ToString(System.Globalization.CultureInfo.InvariantCulture), writers.ToString(System.Globalization.CultureInfo.InvariantCulture), writes.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        return new WorkerProcess(process);
+        var worker = Launch([target, .. new[] { seed, firstWriter, writers, writes }.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        worker._process.StandardInput.Close();
+        return worker;
     }
 
     /// <summary>A worker in migrate mode: it prints "ready", then migrates <paramref name="target"/> when <see cref="Go"/> is called.</summary>
-    public static WorkerProcess StartMigrate(string target)
+    public static WorkerProcess StartMigrate(string target) => Launch(["migrate", target]);
+
+    private static WorkerProcess Launch(IEnumerable<string> args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "AgentPipeline.Persistence.TestWorker.dll");
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -45,9 +34,11 @@ public sealed class WorkerProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add("migrate");
-        info.ArgumentList.Add(target);
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgentPipeline.Persistence.TestWorker.dll"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
         return new WorkerProcess(Process.Start(info)!);
     }
 
