@@ -45,7 +45,7 @@ public abstract class KeyLimitTests<TFixture>(TFixture fixture) : ContractTests<
         var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 0 });
         var sandbox = "sbx_" + Guid.NewGuid().ToString("N");
         await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = sandbox });
-        var before = await TotalRowsAsync();
+        var before = await Fixture.TotalRowsAsync();
 
         Func<Task> call = @case switch
         {
@@ -73,7 +73,7 @@ public abstract class KeyLimitTests<TFixture>(TFixture fixture) : ContractTests<
 
         Assert.Equal(field, e.ParamName);
         Assert.Contains(field, e.Message, StringComparison.Ordinal);
-        Assert.Equal(before, await TotalRowsAsync());
+        Assert.Equal(before, await Fixture.TotalRowsAsync());
         Assert.Equal("pending", (await Fixture.RowAsync("sandboxes", sandbox))["status"]);
     }
 
@@ -104,16 +104,6 @@ public abstract class KeyLimitTests<TFixture>(TFixture fixture) : ContractTests<
 
         Assert.Equal("data.Id", e.ParamName);
         Assert.Contains("1,024", e.Message, StringComparison.Ordinal);
-    }
-
-    private async Task<long> TotalRowsAsync()
-    {
-        long total = 0;
-        foreach (var table in new[] { "sandboxes", "sandbox_snapshots", "feature_runs", "phase_results", "agent_invocations", "agent_steps", "tool_calls", "memory_records", "cta_events" })
-        {
-            total += await Fixture.CountAsync(table);
-        }
-        return total;
     }
 }
 

@@ -66,7 +66,7 @@ public abstract class ValidationTests<TFixture>(TFixture fixture) : ContractTest
         var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 0 });
         var sandbox = "sbx_" + Guid.NewGuid().ToString("N");
         await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = sandbox });
-        var before = await TotalRowsAsync();
+        var before = await Fixture.TotalRowsAsync();
 
         Func<Task> call = @case switch
         {
@@ -116,7 +116,7 @@ public abstract class ValidationTests<TFixture>(TFixture fixture) : ContractTest
 
         Assert.Equal(field, e.ParamName);
         Assert.Contains(field, e.Message, StringComparison.Ordinal);
-        Assert.Equal(before, await TotalRowsAsync());
+        Assert.Equal(before, await Fixture.TotalRowsAsync());
         Assert.Null((await Fixture.RowAsync("agent_invocations", invocation))["completed_at"]);
         Assert.Equal("pending", (await Fixture.RowAsync("sandboxes", sandbox))["status"]);
         Assert.Equal("running", (await Fixture.RowAsync("phase_results", phase))["status"]);
@@ -156,16 +156,6 @@ public abstract class ValidationTests<TFixture>(TFixture fixture) : ContractTest
         var output = (JsonElement)(await StoredValue.JsonAsync(Db, "tool_calls", id, "output"))!;
         Assert.True(AgentPipeline.Persistence.Internal.DbJson.SemanticallyEqual(large, output));
         Assert.Equal(304, output.EnumerateObject().Count());
-    }
-
-    private async Task<long> TotalRowsAsync()
-    {
-        long total = 0;
-        foreach (var table in new[] { "sandboxes", "sandbox_snapshots", "feature_runs", "phase_results", "agent_invocations", "agent_steps", "tool_calls", "memory_records", "cta_events" })
-        {
-            total += await Fixture.CountAsync(table);
-        }
-        return total;
     }
 }
 

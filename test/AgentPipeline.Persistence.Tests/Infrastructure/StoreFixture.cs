@@ -99,6 +99,17 @@ public abstract class StoreFixture : IAsyncLifetime
         return Assert.Single(rows);
     }
 
+    /// <summary>Rows in all nine tables together: a refused call must leave it unchanged.</summary>
+    public async Task<long> TotalRowsAsync()
+    {
+        long total = 0;
+        foreach (var table in new[] { "sandboxes", "sandbox_snapshots", "feature_runs", "phase_results", "agent_invocations", "agent_steps", "tool_calls", "memory_records", "cta_events" })
+        {
+            total += await CountAsync(table);
+        }
+        return total;
+    }
+
     public async Task<long> CountAsync(string table, string where = "1 = 1", params (string Name, object? Value)[] args)
     {
         var rows = await QueryAsync($"SELECT COUNT(*) AS n FROM {T(table)} WHERE {where}", args);
