@@ -58,14 +58,12 @@ public sealed partial class PipelineDbOptions
     /// <summary>
     /// How many create calls must be in flight at once (the arriving one included) before they
     /// start to share commits; once they do, they go back to committing on their own only when a
-    /// call finds half that many or fewer, so a burst of writers is batched or not as a whole (a
-    /// mix was slower than either). Default 2: any overlap shares commits, which is what SQLite
-    /// needs (its writers take turns anyway) and what many writers on PostgreSQL need (16 writers:
-    /// 1.3–1.55× the rows/s of 16 connections committing alone, on a 2-core machine). With a few
-    /// writers on PostgreSQL, each connection committing alone was faster, since the server
-    /// already shares the flush of concurrent commits (4 writers: 0.56–0.95× batched, 0.85–1.05×
-    /// alone; 8: about even; docs/performance.md). Set 5–10 if your orchestrators seldom run more
-    /// than a handful of sub-agents at once on PostgreSQL. At least 2.
+    /// call finds half that many or fewer, so a burst of writers is batched or not as a whole.
+    /// Default 2: any overlap shares commits, which suits SQLite (its writers take turns anyway)
+    /// and many writers on PostgreSQL. With only a few writers on PostgreSQL, connections
+    /// committing on their own can be faster, since the server already shares the flush of
+    /// concurrent commits (docs/performance.md has the measurements). Set 5–10 if your
+    /// orchestrators seldom run more than a handful of sub-agents at once on PostgreSQL. At least 2.
     /// </summary>
     public int GroupCommitMinWriters { get; set; } = 2;
 

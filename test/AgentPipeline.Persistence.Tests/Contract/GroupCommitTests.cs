@@ -12,7 +12,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
     where TFixture : StoreFixture
 {
     /// <summary>Completes once <paramref name="count"/> rows have been queued on <paramref name="db"/> (it takes the handle's Queued hook).</summary>
-    protected static Task WhenQueued(PipelineDb db, int count)
+    internal static Task WhenQueued(PipelineDb db, int count)
     {
         var queued = 0;
         var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -351,114 +351,5 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
     }
 }
 
-public sealed class SqliteGroupCommitTests(SqliteFixture f) : GroupCommitTests<SqliteFixture>(f)
-{
-    [Fact]
-    public async Task A_batch_that_waits_for_the_write_lock_is_still_written_on_the_flusher_thread()
-    {
-        // While another writer holds SQLite's write gate, the flusher waits for it on its own thread
-        // and writes the batch there afterwards: never in a continuation left to the thread pool.
-        await using var db = PipelineDb.Open(new PipelineDbOptions().UseTarget(Fixture.Target));
-        var (_, _, step) = await Seed.StepAsync(db);
-        var hold = new SemaphoreSlim(0);
-        var allQueued = WhenQueued(db, 3);
-        string? committedOn = null;
-        db.GroupCommit.BatchCommitted = () => committedOn = Thread.CurrentThread.Name;
-        db.GroupCommit.Hold = hold;
-        var calls = Enumerable.Range(0, 3)
-            .Select(i => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"gated_{i}", ToolName = "read" })))
-            .ToList();
-        await allQueued.WaitAsync(TimeSpan.FromSeconds(60));
-
-        var writer = await db.Dialect.OpenAsync(write: true, CancellationToken.None); // holds the write gate
-        try
-        {
-            db.GroupCommit.Hold = null;
-            hold.Release();
-            // The flusher has taken the rows and is blocked (on the gate): bounded polling of its state.
-            var flusher = db.GroupCommit.FlusherThread!;
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (db.GroupCommit.QueuedRows > 0 || (flusher.ThreadState & ThreadState.WaitSleepJoin) == 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the flusher never took the rows and waited");
-                await Task.Delay(5);
-            }
-            Assert.All(calls, t => Assert.False(t.IsCompleted));
-        }
-        finally
-        {
-            await writer.DisposeAsync();
-        }
-        await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.Equal("AgentPipeline group commit", committedOn);
-        Assert.Equal(3, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
-    }
-}
-public sealed class PostgreSqlGroupCommitTests(PostgreSqlFixture f) : GroupCommitTests<PostgreSqlFixture>(f)
-{
-    [Fact]
-    public async Task With_a_pool_of_one_connection_the_flusher_gives_its_connection_back_for_rows_retried_alone_and_after_its_batches()
-    {
-        // The flusher keeps its connection from one batch to the next; with one connection in the
-        // pool, anything else that needs one (a row of the batch retried on its own, the next lone
-        // call) would wait for the pool's timeout if it kept it too long.
-        await using var db = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(Fixture.Target + ";Maximum Pool Size=1;Timeout=5"));
-        var (run, _, step) = await Seed.StepAsync(db);
-        async Task<List<Task<Guid>>> HeldBatchAsync(IEnumerable<Func<Task<Guid>>> calls)
-        {
-            var list = calls.ToList();
-            var allQueued = WhenQueued(db, list.Count);
-            var hold = new SemaphoreSlim(0);
-            db.GroupCommit.Hold = hold;
-            var tasks = list.Select(Task.Run).ToList();
-            await allQueued.WaitAsync(TimeSpan.FromSeconds(60));
-            db.GroupCommit.Hold = null;
-            hold.Release();
-            return tasks;
-        }
-        Func<Task<Guid>> Good(string name) => () => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = name, ToolName = "read" });
-
-        // A batch with a row whose parent is missing: that row is retried alone, on a connection of its own.
-        var missingStep = Guid.NewGuid();
-        var first = await HeldBatchAsync([.. Enumerable.Range(0, 5).Select(i => Good($"pool1_{i}")),
-            () => CreateToolCallAsync(db, new NewToolCall { StepId = missingStep, ToolCallId = "pool1_orphan", ToolName = "read" })]);
-        await Task.WhenAll(first.Take(5));
-        Assert.Equal("agent_steps", (await Assert.ThrowsAsync<RecordNotFoundException>(() => first[5])).Table);
-        // A batch of good rows only, then calls alone: they get the one connection.
-        await Task.WhenAll(await HeldBatchAsync(Enumerable.Range(0, 4).Select(i => Good($"pool1_second_{i}"))));
-        Assert.Empty(await GetMemoryRecordsAsync(db, run));
-        Assert.NotEqual(Guid.Empty, await Good("pool1_after")());
-        Assert.Equal(10, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
-    }
-
-    [Fact]
-    public async Task With_a_pool_of_one_connection_a_reader_gets_it_while_writers_keep_the_flusher_busy()
-    {
-        // Writers that never stop keep the queue from emptying; the flusher must still give its
-        // connection back now and then, or the reader waits out the pool's timeout and fails.
-        await using var db = PipelineDb.Open(new PipelineDbOptions().UsePostgreSql(Fixture.Target + ";Maximum Pool Size=1;Timeout=5"));
-        var (run, _, step) = await Seed.StepAsync(db);
-        var stop = new CancellationTokenSource();
-        var batching = WhenQueued(db, 200);
-        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
-        {
-            var n = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                await CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"busy_{w}_{n++}", ToolName = "read" });
-            }
-            return n;
-        })).ToList();
-        await batching.WaitAsync(TimeSpan.FromSeconds(60));
-
-        var read = await GetMemoryRecordsAsync(db, run);
-        var writersStillGoing = writers.All(t => !t.IsCompleted);
-        stop.Cancel();
-        var written = (await Task.WhenAll(writers)).Sum();
-
-        Assert.Empty(read);
-        Assert.True(writersStillGoing, "the writers stopped (or failed) before the read finished");
-        Assert.Equal(written, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
-    }
-}
+public sealed class SqliteGroupCommitTests(SqliteFixture f) : GroupCommitTests<SqliteFixture>(f);
+public sealed class PostgreSqlGroupCommitTests(PostgreSqlFixture f) : GroupCommitTests<PostgreSqlFixture>(f);

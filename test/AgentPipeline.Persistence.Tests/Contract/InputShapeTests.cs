@@ -176,22 +176,3 @@ public abstract class InputShapeTests<TFixture>(TFixture fixture) : ContractTest
 
 public sealed class SqliteInputShapeTests(SqliteFixture f) : InputShapeTests<SqliteFixture>(f);
 public sealed class PostgreSqlInputShapeTests(PostgreSqlFixture f) : InputShapeTests<PostgreSqlFixture>(f);
-
-/// <summary>The EF Core model and each provider's migrations snapshot agree: no migration is missing.</summary>
-public sealed class MigrationSnapshotTests
-{
-    [Fact]
-    public void Sqlite_model_has_no_changes_missing_from_its_migrations()
-    {
-        using var context = AgentPipeline.Persistence.Schema.ContextFactory.CreateSqlite("Data Source=:memory:");
-        Assert.False(Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.HasPendingModelChanges(context.Database));
-    }
-
-    [Fact]
-    public void PostgreSql_model_has_no_changes_missing_from_its_migrations()
-    {
-        using var source = new Npgsql.NpgsqlDataSourceBuilder("Host=localhost;Database=model_check").Build();
-        using var context = AgentPipeline.Persistence.Schema.ContextFactory.CreatePostgreSql(source);
-        Assert.False(Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.HasPendingModelChanges(context.Database));
-    }
-}

@@ -153,16 +153,6 @@ public sealed class SqliteMigrationTests(SqliteFixture f) : MigrationTests<Sqlit
     protected override PipelineDb OpenImpatient(string target) =>
         PipelineDb.Open(new PipelineDbOptions { SqliteBusyTimeout = TimeSpan.FromSeconds(1) }.UseSqlite(target));
 
-    [Fact]
-    public async Task Reading_the_migrations_of_a_path_with_no_file_creates_no_file()
-    {
-        var path = await Fixture.CreateDatabaseAsync();
-        await using var db = PipelineDb.Open(path);
-
-        Assert.Empty(await db.GetAppliedMigrationsAsync());
-        Assert.False(File.Exists(path));
-    }
-
     private sealed class Rollback(DbConnection connection) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
@@ -189,45 +179,4 @@ public sealed class PostgreSqlMigrationTests(PostgreSqlFixture f) : MigrationTes
 
     protected override PipelineDb OpenImpatient(string target) =>
         PipelineDb.Open(new Npgsql.NpgsqlConnectionStringBuilder(target) { Options = "-c lock_timeout=1000" }.ConnectionString);
-
-    [Fact]
-    public async Task While_another_session_holds_the_documented_advisory_lock_a_migration_waits_for_it()
-    {
-        const long key = 4712847060138748272; // README: "AgentPip" as a big-endian 64-bit integer
-        var target = await Fixture.CreateDatabaseAsync();
-        await using var holder = Fixture.OpenRawConnection(target);
-        await using (var lockIt = holder.CreateCommand())
-        {
-            lockIt.CommandText = $"SELECT pg_advisory_lock({key})";
-            await lockIt.ExecuteNonQueryAsync();
-        }
-        await using var db = PipelineDb.Open(target);
-
-        var migrating = db.MigrateAsync();
-        // Wait (bounded) until the migration is seen queued behind the lock: a lock wait, not a sleep.
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (await WaitersAsync(holder) == 0)
-        {
-            Assert.False(migrating.IsCompleted, "the migration did not wait for the advisory lock");
-            Assert.True(DateTime.UtcNow < deadline, "no session ever waited for the advisory lock");
-            await Task.Delay(20);
-        }
-        Assert.False(migrating.IsCompleted);
-        Assert.Empty(await Fixture.QueryAsyncOn(target, "SELECT 1 FROM pg_namespace WHERE nspname = 'agent'"));
-
-        await using (var unlock = holder.CreateCommand())
-        {
-            unlock.CommandText = $"SELECT pg_advisory_unlock({key})";
-            await unlock.ExecuteNonQueryAsync();
-        }
-        await migrating.WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.Equal(db.GetKnownMigrations(), await db.GetAppliedMigrationsAsync());
-
-        static async Task<long> WaitersAsync(DbConnection connection)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
-            return (long)(await command.ExecuteScalarAsync())!;
-        }
-    }
 }

@@ -139,39 +139,4 @@ public abstract class SchemaTests<TFixture>(TFixture fixture) : ContractTests<TF
 }
 
 public sealed class SqliteSchemaTests(SqliteFixture f) : SchemaTests<SqliteFixture>(f);
-public sealed class PostgreSqlSchemaTests(PostgreSqlFixture f) : SchemaTests<PostgreSqlFixture>(f)
-{
-    [Fact]
-    public async Task Large_values_are_compressed_with_lz4_where_the_server_has_it()
-    {
-        var lz4 = (await Fixture.QueryAsync(
-            "SELECT 'lz4' = ANY (enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'")).SingleOrDefault()?["lz4"] is true;
-        var (_, invocation, step) = await Seed.StepAsync(Db);
-        var log = string.Concat(Enumerable.Repeat("PASS src/orders/export.test.ts (4.2 s) exports CSV\n", 400));
-        var body = JsonSerializer.SerializeToElement(new { stdout = log, exitCode = 0 });
-        var stored = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, ResponseBody = body, Text = log });
-        var tool = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t1", ToolName = "bash", Output = body });
-
-        // Every text and jsonb column of the nine tables: 'l' (lz4), or '' (the server's default) without lz4.
-        var columns = await Fixture.QueryAsync("""
-            SELECT c.relname || '.' || a.attname AS col, a.attcompression::text AS method
-            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-            WHERE c.relnamespace = 'agent'::regnamespace AND c.relkind = 'r' AND c.relname <> '__EFMigrationsHistory'
-              AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid IN ('text'::regtype, 'jsonb'::regtype)
-            """);
-        var names = columns.Select(c => (string)c["col"]!).ToList();
-        Assert.Subset(names.ToHashSet(), new HashSet<string> { "agent_steps.response_body", "agent_steps.text", "tool_calls.output", "agent_invocations.input_messages", "memory_records.content", "cta_events.request_message" });
-        Assert.True(columns.Count >= 80, $"only {columns.Count} text and jsonb columns found");
-        var expected = lz4 ? "l" : "";
-        Assert.All(columns, c => Assert.True((string)c["method"]! == expected, $"{c["col"]}: '{c["method"]}'"));
-
-        // The values the store writes are stored that way, and read back whole.
-        var methods = (await Fixture.QueryAsync(
-            "SELECT pg_column_compression(s.response_body) AS body, pg_column_compression(s.text) AS text, pg_column_compression(t.output) AS output FROM agent.agent_steps s, agent.tool_calls t WHERE s.id = @s AND t.id = @t",
-            ("s", stored), ("t", tool))).Single();
-        var method = lz4 ? "lz4" : "pglz";
-        Assert.Equal([method, method, method], new[] { methods["body"], methods["text"], methods["output"] });
-        var read = (JsonElement)(await StoredValue.JsonAsync(Db, "agent_steps", stored, "response_body"))!;
-        Assert.Equal(log, read.GetProperty("stdout").GetString());
-    }
-}
+public sealed class PostgreSqlSchemaTests(PostgreSqlFixture f) : SchemaTests<PostgreSqlFixture>(f);

@@ -3,7 +3,7 @@ using AgentPipeline.Persistence.Tests.Infrastructure;
 using AgentPipeline.Persistence.TestWorker;
 using Npgsql;
 
-namespace AgentPipeline.Persistence.Tests.Robustness;
+namespace AgentPipeline.Persistence.Tests.Providers.PostgreSql;
 
 /// <summary>
 /// PostgreSQL drops our connections in the middle of a workload (pg_terminate_backend, as a

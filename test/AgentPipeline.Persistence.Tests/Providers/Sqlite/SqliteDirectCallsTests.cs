@@ -3,7 +3,7 @@ using AgentPipeline.Persistence.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using static AgentPipeline.Persistence.PipelinePersistence;
 
-namespace AgentPipeline.Persistence.Tests.Contract;
+namespace AgentPipeline.Persistence.Tests.Providers.Sqlite;
 
 /// <summary>
 /// On SQLite, writes and the memory read call SQLite's C functions directly on the handles

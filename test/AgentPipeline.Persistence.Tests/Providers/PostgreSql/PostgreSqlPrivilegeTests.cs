@@ -2,7 +2,7 @@ using AgentPipeline.Persistence.Tests.Infrastructure;
 using Npgsql;
 using static AgentPipeline.Persistence.PipelinePersistence;
 
-namespace AgentPipeline.Persistence.Tests.Robustness;
+namespace AgentPipeline.Persistence.Tests.Providers.PostgreSql;
 
 /// <summary>
 /// Least privilege, as README's "PostgreSQL roles" section documents: an owner role migrates; the

@@ -3,7 +3,7 @@ using AgentPipeline.Persistence.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using static AgentPipeline.Persistence.PipelinePersistence;
 
-namespace AgentPipeline.Persistence.Tests.Robustness;
+namespace AgentPipeline.Persistence.Tests.Providers.Sqlite;
 
 /// <summary>
 /// The disk fills up, or the file system turns read-only, under a SQLite database: calls fail
