@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentPipeline.Persistence.Internal.Sqlite;
 
 namespace AgentPipeline.Persistence.Internal;
 

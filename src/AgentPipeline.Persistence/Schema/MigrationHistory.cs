@@ -1,5 +1,6 @@
 using System.Reflection;
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;

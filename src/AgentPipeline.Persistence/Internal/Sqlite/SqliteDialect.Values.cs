@@ -1,0 +1,38 @@
+using System.Data.Common;
+using System.Text.Json;
+
+namespace AgentPipeline.Persistence.Internal.Sqlite;
+
+/// <summary>How values are stored: ids and instants as text, booleans as integers 0/1, JSON as text.</summary>
+internal sealed partial class SqliteDialect
+{
+    public override object ToDb(Col type, object? value) => value is null
+        ? DBNull.Value
+        : type switch
+        {
+            Col.Text => DbText.Encode((string)value),
+            Col.Guid => ((Guid)value).ToString("D"),
+            Col.Time => DbTime.ToSqlite((DateTimeOffset)value),
+            Col.Json => DbJson.ToText((JsonElement)value),
+            _ => value,
+        };
+
+    public override object? FromDb(DbDataReader reader, int ordinal, Col type) =>
+        reader.IsDBNull(ordinal)
+            ? null
+            : type switch
+            {
+                Col.Text => DbText.Decode(reader.GetString(ordinal)),
+                Col.Int => reader.GetInt32(ordinal),
+                Col.Long => reader.GetInt64(ordinal),
+                Col.Bool => reader.GetInt64(ordinal) != 0,
+                Col.Guid => Guid.Parse(reader.GetString(ordinal)),
+                Col.Time => DbTime.FromSqlite(reader.GetString(ordinal)),
+                Col.Json => DbJson.Parse(reader.GetString(ordinal)),
+                _ => throw new InvalidOperationException($"Unknown column type {type}."),
+            };
+
+    public override Guid ReadGuid(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => DbTime.FromSqlite(reader.GetString(ordinal));
+}
