@@ -1,4 +1,5 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.PostgreSql;
 using AgentPipeline.Persistence.Internal.Sqlite;
 using AgentPipeline.Persistence.Schema;
 using Microsoft.EntityFrameworkCore;
