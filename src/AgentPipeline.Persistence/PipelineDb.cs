@@ -37,7 +37,6 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.GroupCommitMinWriters,
                 "options.GroupCommitMinWriters must be at least 2 (a call alone never waits for others).");
         }
-        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
         Dialect = options.Provider switch
         {
             PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections))
@@ -47,6 +46,8 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
             PipelineProvider.PostgreSql => new PostgreSqlDialect(options.ConnectionString) { MaxValueBytes = options.MaxValueBytes },
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown provider."),
         };
+        // After the dialect: the group committer reads its capabilities.
+        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
     }
 
     /// <summary>Where this handle logs (<see cref="PipelineDbOptions.LoggerFactory"/>), or null.</summary>
@@ -168,12 +169,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     public Task<IReadOnlyList<string>> GetAppliedMigrationsAsync(CancellationToken cancellationToken = default) =>
         MigrationHistory.AppliedAsync(this, cancellationToken);
 
-    internal PipelineDbContext CreateDbContext() => Dialect switch
-    {
-        SqliteDialect s => ContextFactory.CreateSqlite(s.ConnectionString),
-        PostgreSqlDialect p => ContextFactory.CreatePostgreSql(p.DataSource),
-        _ => throw new InvalidOperationException("Unknown dialect."),
-    };
+    internal PipelineDbContext CreateDbContext() => Dialect.CreateDbContext();
 
     /// <summary>Now, from the injected clock, in UTC, to the microsecond.</summary>
     internal DateTimeOffset Now() => DbTime.Truncate(_time.GetUtcNow());
@@ -216,7 +212,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
 
     /// <summary>Whether attempt number <paramref name="attempt"/>, which failed with <paramref name="e"/>, is repeated (see <see cref="RunAsync{T}"/>).</summary>
     internal bool ShouldRetry(PipelineDatabaseException e, int attempt) =>
-        e.IsTransient && Provider == PipelineProvider.PostgreSql && attempt < _retry.MaxAttempts;
+        e.IsTransient && Dialect.RetriesTransientErrors && attempt < _retry.MaxAttempts;
 
     /// <summary>Logs the retry and waits the backoff before attempt <paramref name="attempt"/> + 1.</summary>
     internal Task BeforeRetryAsync(PipelineDatabaseException e, int attempt, CancellationToken cancellationToken)

@@ -32,6 +32,8 @@ internal sealed partial class PostgreSqlDialect
 
     public override Guid ReadGuid(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
 
+    public override bool ReadBool(DbDataReader reader, int ordinal) => reader.GetBoolean(ordinal);
+
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 
     internal static NpgsqlDbType TypeOf(Col type) => type switch

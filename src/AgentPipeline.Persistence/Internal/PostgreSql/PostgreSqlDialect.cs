@@ -1,4 +1,5 @@
 using System.Data.Common;
+using AgentPipeline.Persistence.Schema;
 using Npgsql;
 
 namespace AgentPipeline.Persistence.Internal.PostgreSql;
@@ -42,6 +43,21 @@ internal sealed partial class PostgreSqlDialect : Dialect
     public override PipelineProvider Kind => PipelineProvider.PostgreSql;
 
     public override string Schema => "agent";
+
+    // What differs from SQLite (see each on Dialect): writers side by side, over the network.
+    public override bool RowLocks => true;
+
+    public override bool NumbersMemorySeq => false;
+
+    public override bool RetriesTransientErrors => true;
+
+    public override bool CompletesSynchronously => false;
+
+    public override bool BatchIsTransaction => true;
+
+    public override bool MultiRowInserts => true;
+
+    public override PipelineDbContext CreateDbContext() => ContextFactory.CreatePostgreSql(DataSource);
 
     public override async ValueTask<Session> OpenAsync(bool write, CancellationToken cancellationToken)
     {

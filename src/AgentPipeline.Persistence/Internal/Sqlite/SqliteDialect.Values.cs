@@ -34,5 +34,7 @@ internal sealed partial class SqliteDialect
 
     public override Guid ReadGuid(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
 
+    public override bool ReadBool(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal) != 0;
+
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => DbTime.FromSqlite(reader.GetString(ordinal));
 }

@@ -1,3 +1,4 @@
+using AgentPipeline.Persistence.Schema;
 using Microsoft.Data.Sqlite;
 
 namespace AgentPipeline.Persistence.Internal.Sqlite;
@@ -52,6 +53,23 @@ internal sealed partial class SqliteDialect : Dialect
     public override PipelineProvider Kind => PipelineProvider.Sqlite;
 
     public override string Schema => "main";
+
+    // What differs from PostgreSQL (see each on Dialect): one writer at a time, in process.
+    public override bool RowLocks => false;
+
+    public override bool NumbersMemorySeq => true;
+
+    public override bool RetriesTransientErrors => false;
+
+    public override bool CompletesSynchronously => true;
+
+    public override bool BatchIsTransaction => false;
+
+    public override bool MultiRowInserts => false;
+
+    public override bool DatabaseExists => FileExists;
+
+    public override PipelineDbContext CreateDbContext() => ContextFactory.CreateSqlite(ConnectionString);
 
     public override Exception Translate(Exception exception) =>
         exception is SqliteException e ? SqliteErrors.Translate(e) : exception;
