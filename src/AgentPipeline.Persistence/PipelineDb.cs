@@ -106,44 +106,13 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         }
         try
         {
-            if (Dialect is PostgreSqlDialect postgres)
-            {
-                await MigrateLockedAsync(postgres, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await MigrateWithEfAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await Dialect.MigrateExclusivelyAsync(
+                async ct => MigrationHistory.AnyMissing(Provider, await MigrationHistory.AppliedAsync(this, ct).ConfigureAwait(false)),
+                MigrateWithEfAsync, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Dialect.ProviderError(e) is { } provider)
         {
             throw Dialect.Translate(provider);
-        }
-    }
-
-    private async Task MigrateLockedAsync(PostgreSqlDialect postgres, CancellationToken cancellationToken)
-    {
-        var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            // A transaction-scoped lock: released at its end however the call ends, even on a
-            // pooled connection that is not reset (a session lock would outlive a failed unlock).
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                var command = new Npgsql.NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction);
-                await using (command.ConfigureAwait(false))
-                {
-                    command.Parameters.Add(new Npgsql.NpgsqlParameter<long>("key", MigrationHistory.PostgreSqlLockKey));
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-                // Whoever held the lock before may have applied everything already.
-                if (MigrationHistory.AnyMissing(Provider, await MigrationHistory.AppliedAsync(this, cancellationToken).ConfigureAwait(false)))
-                {
-                    await MigrateWithEfAsync(cancellationToken).ConfigureAwait(false);
-                }
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 

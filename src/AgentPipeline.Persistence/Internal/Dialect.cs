@@ -129,6 +129,15 @@ internal abstract class Dialect : IAsyncDisposable
     /// </summary>
     public virtual bool DatabaseExists => true;
 
+    /// <summary>
+    /// Runs <paramref name="migrate"/> so that processes migrating at once take turns. The base
+    /// relies on the database's own serialization (on SQLite EF Core's <c>__EFMigrationsLock</c> and
+    /// the file's write lock); a dialect that holds a lock of its own asks
+    /// <paramref name="stillMissing"/> again under it, since whoever held it before may have done the work.
+    /// </summary>
+    public virtual Task MigrateExclusivelyAsync(Func<CancellationToken, Task<bool>> stillMissing, Func<CancellationToken, Task> migrate,
+        CancellationToken cancellationToken) => migrate(cancellationToken);
+
     /// <summary>An EF Core context on this database, for migrations.</summary>
     public abstract Schema.PipelineDbContext CreateDbContext();
 
