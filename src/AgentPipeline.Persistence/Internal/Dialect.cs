@@ -8,6 +8,18 @@ namespace AgentPipeline.Persistence.Internal;
 /// </summary>
 internal abstract class Dialect : IAsyncDisposable
 {
+    /// <summary>The provider's capabilities, given by name (see each property).</summary>
+    protected Dialect(bool rowLocks, bool numbersMemorySeq, bool retriesTransientErrors, bool completesSynchronously,
+        bool batchIsTransaction, bool multiRowInserts)
+    {
+        RowLocks = rowLocks;
+        NumbersMemorySeq = numbersMemorySeq;
+        RetriesTransientErrors = retriesTransientErrors;
+        CompletesSynchronously = completesSynchronously;
+        BatchIsTransaction = batchIsTransaction;
+        MultiRowInserts = multiRowInserts;
+    }
+
     public abstract PipelineProvider Kind { get; }
 
     /// <summary>The largest text or JSON value, in UTF-8 bytes, a call may store.</summary>
@@ -20,7 +32,7 @@ internal abstract class Dialect : IAsyncDisposable
     /// Whether statements take row locks (<c>FOR UPDATE</c>, <c>FOR SHARE</c>): PostgreSQL's writers run
     /// side by side; on SQLite a write transaction holds the whole file, so there is nothing to lock.
     /// </summary>
-    public abstract bool RowLocks { get; }
+    public bool RowLocks { get; }
 
     /// <summary>
     /// Whether the store numbers <c>memory_records.seq</c> itself: on SQLite the single writer takes
@@ -28,29 +40,29 @@ internal abstract class Dialect : IAsyncDisposable
     /// PostgreSQL it is an identity column, not in commit order under concurrent writers, and reads
     /// are put in order by <see cref="MemoryOrder"/>.
     /// </summary>
-    public abstract bool NumbersMemorySeq { get; }
+    public bool NumbersMemorySeq { get; }
 
     /// <summary>
     /// Whether a call that failed transiently is run again (see <see cref="PipelineDb.RunAsync{T}"/>):
     /// on PostgreSQL a lost connection or a conflict; SQLite's transient condition, a busy file, is
     /// already waited out by its busy timeout.
     /// </summary>
-    public abstract bool RetriesTransientErrors { get; }
+    public bool RetriesTransientErrors { get; }
 
     /// <summary>
     /// Whether calls complete synchronously (an in-process database): the group-commit flusher then
     /// gets a thread of its own rather than a place on the thread pool.
     /// </summary>
-    public abstract bool CompletesSynchronously { get; }
+    public bool CompletesSynchronously { get; }
 
     /// <summary>
     /// Whether a batch of statements sent together is one transaction by itself (PostgreSQL: the
     /// statements up to the batch's single Sync); otherwise group commit wraps it in BEGIN … COMMIT.
     /// </summary>
-    public abstract bool BatchIsTransaction { get; }
+    public bool BatchIsTransaction { get; }
 
     /// <summary>Whether one statement can insert many rows from array parameters (PostgreSQL <c>unnest</c>).</summary>
-    public abstract bool MultiRowInserts { get; }
+    public bool MultiRowInserts { get; }
 
     public string Resolve(string template) => System.Text.RegularExpressions.Regex.Replace(template, @"\{forshareof:(\w+)\}",
             m => RowLocks ? " FOR SHARE OF " + m.Groups[1].Value : "")
@@ -87,7 +99,20 @@ internal abstract class Dialect : IAsyncDisposable
         return bound;
     }
 
-    public abstract object? FromDb(DbDataReader reader, int ordinal, Col type);
+    public object? FromDb(DbDataReader reader, int ordinal, Col type) =>
+        reader.IsDBNull(ordinal)
+            ? null
+            : type switch
+            {
+                Col.Text => ReadText(reader, ordinal),
+                Col.Int => reader.GetInt32(ordinal),
+                Col.Long => reader.GetInt64(ordinal),
+                Col.Bool => ReadBool(reader, ordinal),
+                Col.Guid => ReadGuid(reader, ordinal),
+                Col.Time => ReadTime(reader, ordinal),
+                Col.Json => DbJson.Parse(reader.GetString(ordinal)),
+                _ => throw new InvalidOperationException($"Unknown column type {type}."),
+            };
 
     // Typed readers for hot reads that map rows directly, without boxing them into object arrays.
     public abstract Guid ReadGuid(DbDataReader reader, int ordinal);

@@ -15,21 +15,6 @@ internal sealed partial class PostgreSqlDialect
         _ => value,
     };
 
-    public override object? FromDb(DbDataReader reader, int ordinal, Col type) =>
-        reader.IsDBNull(ordinal)
-            ? null
-            : type switch
-            {
-                Col.Text => DbText.Decode(reader.GetString(ordinal)),
-                Col.Int => reader.GetInt32(ordinal),
-                Col.Long => reader.GetInt64(ordinal),
-                Col.Bool => reader.GetBoolean(ordinal),
-                Col.Guid => reader.GetGuid(ordinal),
-                Col.Time => reader.GetFieldValue<DateTimeOffset>(ordinal),
-                Col.Json => DbJson.Parse(reader.GetString(ordinal)),
-                _ => throw new InvalidOperationException($"Unknown column type {type}."),
-            };
-
     public override Guid ReadGuid(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
 
     public override bool ReadBool(DbDataReader reader, int ordinal) => reader.GetBoolean(ordinal);

@@ -11,7 +11,10 @@ namespace AgentPipeline.Persistence.Internal.PostgreSql;
 /// </summary>
 internal sealed partial class PostgreSqlDialect : Dialect
 {
+    // What differs from SQLite (see each on Dialect): writers side by side, over the network.
     public PostgreSqlDialect(string connectionString)
+        : base(rowLocks: true, numbersMemorySeq: false, retriesTransientErrors: true, completesSynchronously: false,
+            batchIsTransaction: true, multiRowInserts: true)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (builder.MaxAutoPrepare == 0)
@@ -43,19 +46,6 @@ internal sealed partial class PostgreSqlDialect : Dialect
     public override PipelineProvider Kind => PipelineProvider.PostgreSql;
 
     public override string Schema => "agent";
-
-    // What differs from SQLite (see each on Dialect): writers side by side, over the network.
-    public override bool RowLocks => true;
-
-    public override bool NumbersMemorySeq => false;
-
-    public override bool RetriesTransientErrors => true;
-
-    public override bool CompletesSynchronously => false;
-
-    public override bool BatchIsTransaction => true;
-
-    public override bool MultiRowInserts => true;
 
     public override PipelineDbContext CreateDbContext() => ContextFactory.CreatePostgreSql(DataSource);
 

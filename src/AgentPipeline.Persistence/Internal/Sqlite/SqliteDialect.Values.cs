@@ -17,21 +17,6 @@ internal sealed partial class SqliteDialect
             _ => value,
         };
 
-    public override object? FromDb(DbDataReader reader, int ordinal, Col type) =>
-        reader.IsDBNull(ordinal)
-            ? null
-            : type switch
-            {
-                Col.Text => DbText.Decode(reader.GetString(ordinal)),
-                Col.Int => reader.GetInt32(ordinal),
-                Col.Long => reader.GetInt64(ordinal),
-                Col.Bool => reader.GetInt64(ordinal) != 0,
-                Col.Guid => Guid.Parse(reader.GetString(ordinal)),
-                Col.Time => DbTime.FromSqlite(reader.GetString(ordinal)),
-                Col.Json => DbJson.Parse(reader.GetString(ordinal)),
-                _ => throw new InvalidOperationException($"Unknown column type {type}."),
-            };
-
     public override Guid ReadGuid(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
 
     public override bool ReadBool(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal) != 0;

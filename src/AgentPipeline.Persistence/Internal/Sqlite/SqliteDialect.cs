@@ -12,7 +12,10 @@ internal sealed partial class SqliteDialect : Dialect
 {
     private readonly string _connectionString;
 
+    // What differs from PostgreSQL (see each on Dialect): one writer at a time, in process.
     public SqliteDialect(string connectionString, TimeSpan busyTimeout, int maxConnections)
+        : base(rowLocks: false, numbersMemorySeq: true, retriesTransientErrors: false, completesSynchronously: true,
+            batchIsTransaction: false, multiRowInserts: false)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString)
         {
@@ -53,19 +56,6 @@ internal sealed partial class SqliteDialect : Dialect
     public override PipelineProvider Kind => PipelineProvider.Sqlite;
 
     public override string Schema => "main";
-
-    // What differs from PostgreSQL (see each on Dialect): one writer at a time, in process.
-    public override bool RowLocks => false;
-
-    public override bool NumbersMemorySeq => true;
-
-    public override bool RetriesTransientErrors => false;
-
-    public override bool CompletesSynchronously => true;
-
-    public override bool BatchIsTransaction => false;
-
-    public override bool MultiRowInserts => false;
 
     public override bool DatabaseExists => FileExists;
 
