@@ -78,6 +78,15 @@ internal abstract class Dialect : IAsyncDisposable
     /// </summary>
     public abstract ValueTask<Session> OpenAsync(bool write, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Called on a thread of the store's own that may block (the group-commit flusher's): a dialect
+    /// whose calls complete synchronously then waits for its connection on it rather than in a
+    /// continuation queued on the thread pool. Nothing by default.
+    /// </summary>
+    public virtual void MayBlockThisThread()
+    {
+    }
+
     public abstract object ToDb(Col type, object? value);
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using AgentPipeline.Persistence.Internal.Sqlite;
 
 namespace AgentPipeline.Persistence.Internal;
 
@@ -259,7 +258,7 @@ internal sealed class GroupCommitter
     /// </summary>
     private void FlushThread()
     {
-        SqliteDialect.BlockingThread = true;
+        _db.Dialect.MayBlockThisThread();
         while (true)
         {
             if (Hold is { } hold)

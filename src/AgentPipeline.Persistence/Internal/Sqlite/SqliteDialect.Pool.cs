@@ -19,13 +19,15 @@ internal sealed partial class SqliteDialect
     private bool _disposed;
 
     /// <summary>
-    /// Set on a thread of our own that may block (the group-commit flusher's): it waits for a
+    /// Set (<see cref="MayBlockThisThread"/>) on a thread of our own that may block (the group-commit flusher's): it waits for a
     /// connection and the write gate synchronously, so that when a lone writer or the checkpoint
     /// holds the gate its batch goes on on that thread, not in a continuation queued behind the
     /// very callers it serves on a busy thread pool.
     /// </summary>
     [ThreadStatic]
-    internal static bool BlockingThread;
+    private static bool BlockingThread;
+
+    public override void MayBlockThisThread() => BlockingThread = true;
 
     public override async ValueTask<Session> OpenAsync(bool write, CancellationToken cancellationToken)
     {
