@@ -1,4 +1,6 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.PostgreSql;
+using AgentPipeline.Persistence.Internal.Sqlite;
 using AgentPipeline.Persistence.Schema;
 using Microsoft.EntityFrameworkCore;
 
@@ -35,7 +37,6 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.GroupCommitMinWriters,
                 "options.GroupCommitMinWriters must be at least 2 (a call alone never waits for others).");
         }
-        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
         Dialect = options.Provider switch
         {
             PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections))
@@ -45,6 +46,8 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
             PipelineProvider.PostgreSql => new PostgreSqlDialect(options.ConnectionString) { MaxValueBytes = options.MaxValueBytes },
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown provider."),
         };
+        // After the dialect: the group committer reads its capabilities.
+        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
     }
 
     /// <summary>Where this handle logs (<see cref="PipelineDbOptions.LoggerFactory"/>), or null.</summary>
@@ -103,44 +106,13 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         }
         try
         {
-            if (Dialect is PostgreSqlDialect postgres)
-            {
-                await MigrateLockedAsync(postgres, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await MigrateWithEfAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await Dialect.MigrateExclusivelyAsync(
+                async ct => MigrationHistory.AnyMissing(Provider, await MigrationHistory.AppliedAsync(this, ct).ConfigureAwait(false)),
+                MigrateWithEfAsync, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Dialect.ProviderError(e) is { } provider)
         {
             throw Dialect.Translate(provider);
-        }
-    }
-
-    private async Task MigrateLockedAsync(PostgreSqlDialect postgres, CancellationToken cancellationToken)
-    {
-        var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            // A transaction-scoped lock: released at its end however the call ends, even on a
-            // pooled connection that is not reset (a session lock would outlive a failed unlock).
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                var command = new Npgsql.NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction);
-                await using (command.ConfigureAwait(false))
-                {
-                    command.Parameters.Add(new Npgsql.NpgsqlParameter<long>("key", MigrationHistory.PostgreSqlLockKey));
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-                // Whoever held the lock before may have applied everything already.
-                if (MigrationHistory.AnyMissing(Provider, await MigrationHistory.AppliedAsync(this, cancellationToken).ConfigureAwait(false)))
-                {
-                    await MigrateWithEfAsync(cancellationToken).ConfigureAwait(false);
-                }
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 
@@ -166,12 +138,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     public Task<IReadOnlyList<string>> GetAppliedMigrationsAsync(CancellationToken cancellationToken = default) =>
         MigrationHistory.AppliedAsync(this, cancellationToken);
 
-    internal PipelineDbContext CreateDbContext() => Dialect switch
-    {
-        SqliteDialect s => ContextFactory.CreateSqlite(s.ConnectionString),
-        PostgreSqlDialect p => ContextFactory.CreatePostgreSql(p.DataSource),
-        _ => throw new InvalidOperationException("Unknown dialect."),
-    };
+    internal PipelineDbContext CreateDbContext() => Dialect.CreateDbContext();
 
     /// <summary>Now, from the injected clock, in UTC, to the microsecond.</summary>
     internal DateTimeOffset Now() => DbTime.Truncate(_time.GetUtcNow());
@@ -214,7 +181,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
 
     /// <summary>Whether attempt number <paramref name="attempt"/>, which failed with <paramref name="e"/>, is repeated (see <see cref="RunAsync{T}"/>).</summary>
     internal bool ShouldRetry(PipelineDatabaseException e, int attempt) =>
-        e.IsTransient && Provider == PipelineProvider.PostgreSql && attempt < _retry.MaxAttempts;
+        e.IsTransient && Dialect.RetriesTransientErrors && attempt < _retry.MaxAttempts;
 
     /// <summary>Logs the retry and waits the backoff before attempt <paramref name="attempt"/> + 1.</summary>
     internal Task BeforeRetryAsync(PipelineDatabaseException e, int attempt, CancellationToken cancellationToken)

@@ -111,7 +111,7 @@ public sealed partial class PipelineDbOptions
         var t = target.Trim();
         if (t.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || t.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
         {
-            return UsePostgreSql(Internal.PostgresUri.ToConnectionString(t));
+            return UsePostgreSql(Internal.PostgreSql.PostgresUri.ToConnectionString(t));
         }
         return t.Contains(';', StringComparison.Ordinal) && PostgresKeyword().IsMatch(t) ? UsePostgreSql(t) : UseSqlite(t);
     }

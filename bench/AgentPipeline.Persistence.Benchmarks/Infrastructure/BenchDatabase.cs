@@ -88,7 +88,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     private async Task OursCheckpointAsync()
     {
-        if (Db.Dialect is AgentPipeline.Persistence.Internal.SqliteDialect { LastCheckpoint: { } pending })
+        if (Db.Dialect is AgentPipeline.Persistence.Internal.Sqlite.SqliteDialect { LastCheckpoint: { } pending })
         {
             await pending;
         }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using AgentPipeline.Persistence.Benchmarks.Infrastructure;
 using AgentPipeline.Persistence.Benchmarks.Workloads;
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.PostgreSql;
 using AgentPipeline.Persistence.Schema;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

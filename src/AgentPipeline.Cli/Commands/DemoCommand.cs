@@ -6,6 +6,7 @@ using AgentPipeline.Cli.Output;
 using AgentPipeline.Cli.Reading;
 using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Sqlite;
 using Spectre.Console;
 
 namespace AgentPipeline.Cli.Commands;

@@ -1,5 +1,7 @@
 using AgentPipeline.Persistence;
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.PostgreSql;
+using AgentPipeline.Persistence.Internal.Sqlite;
 using Npgsql;
 
 namespace AgentPipeline.Cli.Output;

@@ -72,7 +72,7 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(runId, nameof(runId));
-        var serverOrders = db.Provider == PipelineProvider.Sqlite;
+        var serverOrders = db.Dialect.NumbersMemorySeq;
         return await db.RunAsync<IReadOnlyList<MemoryRecord>>(write: false, async (session, ct) =>
         {
             IReadOnlyList<MemoryRecord> records = serverOrders

@@ -75,7 +75,7 @@ internal sealed class GroupCommitter
         // SQLite runs in process and its writers take turns: one thread of our own keeps writing
         // batches while the callers prepare their next rows on the thread pool, instead of a
         // flusher that is queued on the pool behind the very callers it should serve.
-        _dedicatedThread = db.Provider == PipelineProvider.Sqlite;
+        _dedicatedThread = db.Dialect.CompletesSynchronously;
     }
 
     /// <summary>Rows in the last batch a flusher committed (for tests).</summary>
@@ -258,7 +258,7 @@ internal sealed class GroupCommitter
     /// </summary>
     private void FlushThread()
     {
-        SqliteDialect.BlockingThread = true;
+        _db.Dialect.MayBlockThisThread();
         while (true)
         {
             if (Hold is { } hold)
@@ -514,7 +514,7 @@ internal sealed class GroupCommitter
                 // SQLite: one BEGIN IMMEDIATE … COMMIT around the batch. PostgreSQL: no explicit
                 // transaction; the batch's statements up to its single Sync form one implicit
                 // transaction, so rows and commit cost one round trip and one flush.
-                var explicitTransaction = _db.Provider == PipelineProvider.Sqlite;
+                var explicitTransaction = !_db.Dialect.BatchIsTransaction;
                 if (explicitTransaction)
                 {
                     await session.BeginAsync(ct).ConfigureAwait(false);
@@ -621,7 +621,7 @@ internal sealed class GroupCommitter
     {
         var statements = new List<BatchStatement>();
         var rows = new List<List<int>>();
-        var multiRow = _db.Provider == PipelineProvider.PostgreSql;
+        var multiRow = _db.Dialect.MultiRowInserts;
         var groups = batch.Select((p, i) => (p, i)).GroupBy(x => x.p.Spec).OrderBy(g => g.Key.BatchOrder);
         foreach (var group in groups)
         {

@@ -9,8 +9,8 @@ namespace AgentPipeline.Persistence.Internal;
 internal sealed class Sql
 {
     private readonly string _template;
-    private string? _sqlite;
-    private string? _postgres;
+    // The resolved text, one per provider (the text depends only on the dialect's kind).
+    private readonly string?[] _texts = new string?[Enum.GetValues<PipelineProvider>().Length];
 
     public Sql(string template, Param[] parameters, Param[]? results = null, bool arrays = false)
     {
@@ -27,7 +27,5 @@ internal sealed class Sql
 
     public Param[] Results { get; }
 
-    public string TextFor(Dialect dialect) => dialect.Kind == PipelineProvider.Sqlite
-        ? _sqlite ??= dialect.Resolve(_template)
-        : _postgres ??= dialect.Resolve(_template);
+    public string TextFor(Dialect dialect) => _texts[(int)dialect.Kind] ??= dialect.Resolve(_template);
 }

@@ -46,7 +46,7 @@ internal static class MigrationHistory
     /// <summary>The applied migrations, oldest first; empty when the history table does not exist yet.</summary>
     public static async Task<IReadOnlyList<string>> AppliedAsync(PipelineDb db, CancellationToken cancellationToken)
     {
-        if (db.Dialect is SqliteDialect { FileExists: false })
+        if (!db.Dialect.DatabaseExists)
         {
             return []; // a read would create the file; EF Core's own check did not either
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Sqlite;
 using AgentPipeline.Persistence.Tests.Infrastructure;
 using AgentPipeline.Persistence.Tests.Robustness;
 

@@ -1,4 +1,5 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Sqlite;
 using AgentPipeline.Persistence.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using static AgentPipeline.Persistence.PipelinePersistence;

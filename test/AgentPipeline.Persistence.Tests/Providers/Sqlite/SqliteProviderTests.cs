@@ -1,4 +1,6 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.PostgreSql;
+using AgentPipeline.Persistence.Internal.Sqlite;
 using AgentPipeline.Persistence.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using SQLitePCL;
 
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.Sqlite;
 
 /// <summary>
 /// The handful of SQLite C functions on the hot paths (bind, step, read a column), called through

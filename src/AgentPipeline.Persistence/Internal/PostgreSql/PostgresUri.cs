@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.PostgreSql;
 
 /// <summary>Turns <c>postgresql://user:pass@host:port/db?sslmode=…</c> into an Npgsql connection string.</summary>
 internal static class PostgresUri

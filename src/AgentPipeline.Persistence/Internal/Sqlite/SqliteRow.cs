@@ -1,0 +1,50 @@
+using System.Buffers.Text;
+
+namespace AgentPipeline.Persistence.Internal.Sqlite;
+
+/// <summary>The current row of a SQLite statement being stepped through <see cref="SqliteNative"/>.</summary>
+internal sealed class SqliteRow(IntPtr stmt) : Row
+{
+    private IntPtr _stmt = stmt;
+
+    /// <summary>After the last row: any further read fails instead of touching a reset statement.</summary>
+    public void Invalidate() => _stmt = IntPtr.Zero;
+
+    public override Guid Guid(int ordinal) => ParseGuid(Utf8(ordinal), ordinal);
+
+    /// <summary>A stored id: the 36-character "D" form, whole (any case, as <see cref="System.Guid.Parse(string)"/> takes it).</summary>
+    internal static Guid ParseGuid(ReadOnlySpan<byte> utf8, int ordinal) =>
+        Utf8Parser.TryParse(utf8, out Guid value, out var used, 'D') && used == utf8.Length
+            ? value
+            : throw new InvalidDataException($"'{System.Text.Encoding.UTF8.GetString(utf8)}' in column {ordinal} is not a stored id.");
+
+    public override DateTimeOffset Time(int ordinal) => DbTime.FromSqlite(Utf8(ordinal));
+
+    // An INTEGER column's text, as SQLite renders it for column_text.
+    public override long Long(int ordinal)
+    {
+        var utf8 = Utf8(ordinal);
+        return Utf8Parser.TryParse(utf8, out long value, out var used) && used == utf8.Length
+            ? value
+            : throw new InvalidDataException($"'{System.Text.Encoding.UTF8.GetString(utf8)}' in column {ordinal} is not an integer.");
+    }
+
+    public override string Text(int ordinal) => DbText.Decode(Utf8(ordinal));
+
+    protected override bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = Utf8(ordinal);
+        return true;
+    }
+
+    protected override string String(int ordinal) => System.Text.Encoding.UTF8.GetString(Utf8(ordinal));
+
+    // These readers are for NOT NULL columns; a NULL is refused rather than read as "".
+    private ReadOnlySpan<byte> Utf8(int ordinal)
+    {
+        ObjectDisposedException.ThrowIf(_stmt == IntPtr.Zero, this);
+        return SqliteNative.TryColumnUtf8(_stmt, ordinal, out var utf8)
+            ? utf8
+            : throw new InvalidDataException($"Column {ordinal} is NULL.");
+    }
+}
