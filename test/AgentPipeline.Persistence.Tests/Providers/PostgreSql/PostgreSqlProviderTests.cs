@@ -1,4 +1,5 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.PostgreSql;
 using AgentPipeline.Persistence.Tests.Infrastructure;
 using Npgsql;
 using static AgentPipeline.Persistence.PipelinePersistence;
