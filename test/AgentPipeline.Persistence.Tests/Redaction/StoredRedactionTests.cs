@@ -27,8 +27,9 @@ public abstract class StoredRedactionTests<TFixture>(TFixture fixture) : Contrac
             ResponseBody = Json($$$"""{"id":"resp_1","error":{"message":"Incorrect API key provided: {{{ApiKey}}}"}}"""),
             ProviderMetadata = Json($$$"""{"proxy":{"apiKey":"{{{ApiKey}}}","region":"us"}}"""),
         };
-        await CompleteAgentInvocationAsync(Db, invocation, completion);
+        // The step first: a completed invocation takes no new steps.
         var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, ResponseHeaders = Headers(), RequestBody = RequestBody() });
+        await CompleteAgentInvocationAsync(Db, invocation, completion);
 
         foreach (var (table, id) in new[] { ("agent_invocations", invocation), ("agent_steps", step) })
         {

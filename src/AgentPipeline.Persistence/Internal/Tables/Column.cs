@@ -1,0 +1,146 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace AgentPipeline.Persistence.Internal.Tables;
+
+/// <summary>
+/// One column of a table as a public record <typeparamref name="T"/> writes it: its name, how it is
+/// bound (<see cref="Col"/>), whether it may hold NULL, and its value taken from the record and
+/// checked (a delegate built once). The factories name the check; the caller's field named in an
+/// <see cref="ArgumentException"/> is taken from the getter's text (<c>d =&gt; d.Usage</c> gives
+/// <c>data.Usage</c>), so the record's property is spelled once.
+/// </summary>
+internal sealed class Column<T>
+{
+    private Column(string name, Col type, bool nullable, Func<T, object?> value, bool redacted = false)
+    {
+        Name = name;
+        Type = type;
+        Nullable = nullable;
+        Value = value;
+        Redacted = redacted;
+    }
+
+    public string Name { get; }
+
+    public Col Type { get; }
+
+    public bool Nullable { get; }
+
+    /// <summary>The checked value to bind (an enum as its data-model string), before any redaction.</summary>
+    public Func<T, object?> Value { get; }
+
+    /// <summary>A JSON column that may carry credentials: replaced by markers before it is written.</summary>
+    public bool Redacted { get; }
+
+    public Param Param => new(Name, Type);
+
+    public ColumnShape Shape => new(Name, Type, Nullable);
+
+    /// <summary>The record's optional id (a new one is made when it has none): <c>Check.OptionalId</c>, NOT NULL.</summary>
+    public static Column<T> NewId(string name, Func<T, Guid?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Guid, false, d => Check.OptionalId(get(d), field));
+    }
+
+    /// <summary>A required id (a parent's): <c>Check.Id</c>, NOT NULL.</summary>
+    public static Column<T> Id(string name, Func<T, Guid> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Guid, false, d => Check.Id(get(d), field));
+    }
+
+    public static Column<T> OptionalId(string name, Func<T, Guid?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Guid, true, d => Check.OptionalId(get(d), field));
+    }
+
+    /// <summary>Free text, stored as given.</summary>
+    public static Column<T> Text(string name, Func<T, string?> get) => new(name, Col.Text, true, d => get(d));
+
+    /// <summary>Text that must be present and not blank: <c>Check.Required</c>, NOT NULL.</summary>
+    public static Column<T> Required(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Text, false, d => Check.Required(get(d), field));
+    }
+
+    /// <summary>A required key of bounded length: <c>Check.Key</c>, NOT NULL.</summary>
+    public static Column<T> Key(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Text, false, d => Check.Key(get(d), field));
+    }
+
+    /// <summary>A required enum, stored as its data-model string.</summary>
+    public static Column<T> Enum<TEnum>(string name, Func<T, TEnum> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+        where TEnum : struct, System.Enum
+    {
+        var field = Field(getter);
+        return new(name, Col.Text, false, d => Check.Enum(get(d), field));
+    }
+
+    /// <summary>An optional enum, stored as its data-model string.</summary>
+    public static Column<T> Enum<TEnum>(string name, Func<T, TEnum?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+        where TEnum : struct, System.Enum
+    {
+        var field = Field(getter);
+        return new(name, Col.Text, true, d => Check.Enum(get(d), field));
+    }
+
+    /// <summary>A required count, zero or more.</summary>
+    public static Column<T> Count(string name, Func<T, int> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Int, false, d => Check.NonNegative(get(d), field));
+    }
+
+    /// <summary>An optional count, zero or more.</summary>
+    public static Column<T> Count(string name, Func<T, int?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Int, true, d => Check.NonNegative(get(d), field));
+    }
+
+    public static Column<T> Bool(string name, Func<T, bool> get) => new(name, Col.Bool, false, d => get(d));
+
+    /// <summary>An optional instant: UTC, not <c>default</c>.</summary>
+    public static Column<T> Time(string name, Func<T, DateTimeOffset?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Time, true, d => Check.Utc(get(d), field));
+    }
+
+    /// <summary>An optional JSON value (<c>Check.Json</c>: not undefined).</summary>
+    public static Column<T> Json(string name, Func<T, JsonElement?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Json, true, d => Check.Json(get(d), field));
+    }
+
+    /// <summary>An optional JSON value whose credentials are redacted before it is written (see <see cref="PipelineDbOptions.SecretRedaction"/>).</summary>
+    public static Column<T> RedactedJson(string name, Func<T, JsonElement?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Json, true, d => Check.Json(get(d), field), redacted: true);
+    }
+
+    /// <summary>A nullable column whose value is read from a part of the record (the token columns, from <see cref="TokenUsage"/>).</summary>
+    public static Column<T> Part(string name, Col type, Func<T, object?> value) => new(name, type, true, value);
+
+    /// <summary><c>d =&gt; d.Usage</c> → <c>data.Usage</c>: the argument's name as the functions call it.</summary>
+    internal static string Field(string getter)
+    {
+        var arrow = getter.IndexOf("=>", StringComparison.Ordinal);
+        var body = getter[(arrow + 2)..].Trim();
+        var dot = body.IndexOf('.', StringComparison.Ordinal);
+        return arrow < 0 || dot < 0
+            ? throw new ArgumentException($"A column getter is a property access like 'd => d.Name', not '{getter}'.", nameof(getter))
+            : "data" + body[dot..];
+    }
+}
+
+/// <summary>A column's name, binding type and nullability: what <c>TableDefinitionTests</c> holds against EF Core's model.</summary>
+internal readonly record struct ColumnShape(string Name, Col Type, bool Nullable);
