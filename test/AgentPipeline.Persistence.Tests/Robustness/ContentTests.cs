@@ -136,9 +136,10 @@ public abstract class ContentTests<TFixture>(TFixture fixture) : ContractTests<T
         var run = await CreateFeatureRunAsync(Db, new NewFeatureRun { Prompt = evil, SandboxId = sandbox, GithubRepoUrl = evil, GithubBranch = evil });
         var phase = await CreatePhaseResultAsync(Db, new NewPhaseResult { RunId = run, Phase = FeaturePhase.Analysis });
         var invocation = await CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder, ModelProvider = evil, ModelId = evil, SystemPrompt = evil });
-        await CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { RawFinishReason = evil, OutputText = evil, OutputReasoningText = evil, ResponseId = evil, ResponseModelId = evil });
         var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 0, ModelProvider = evil, ModelId = evil, FunctionId = evil, Text = evil, ReasoningText = evil, RawFinishReason = evil, ResponseId = evil, ResponseModelId = evil });
         var tool = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = evil, ToolName = evil, Title = evil });
+        // After its step and tool call: a completed invocation takes no new ones.
+        await CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { RawFinishReason = evil, OutputText = evil, OutputReasoningText = evil, ResponseId = evil, ResponseModelId = evil });
         await CreateMemoryRecordAsync(Db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Failure, Content = evil });
         var cta = await CreateCtaEventAsync(Db, new NewCtaEvent { RunId = run, Kind = CtaKind.Choice, ToolCallId = evil, RequestPrompt = evil, RequestOptions = [new(evil, evil)] });
         await CompleteCtaEventAsync(Db, cta, CtaResponse.Choose(evil));

@@ -30,7 +30,8 @@ public sealed class TableDefinitionTests
 
     private static readonly Dictionary<string, TableDefinition> Definitions = new[]
     {
-        AgentSteps.Definition, AgentInvocations.Definition, ToolCalls.Definition,
+        AgentSteps.Definition, AgentInvocations.Definition, ToolCalls.Definition, MemoryRecords.Definition,
+        FeatureRuns.Definition, PhaseResults.Definition,
     }.ToDictionary(d => d.Name);
 
     [Theory]

@@ -74,6 +74,20 @@ internal sealed class Column<T>
         return new(name, Col.Text, false, d => Check.Key(get(d), field));
     }
 
+    /// <summary>Null, or a key as <see cref="Key"/> checks it (present, not blank, bounded).</summary>
+    public static Column<T> KeyOrNull(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Text, true, d => get(d) is { } key ? Check.Key(key, field) : null);
+    }
+
+    /// <summary>An optional key, bounded in length when given: <c>Check.OptionalKey</c>.</summary>
+    public static Column<T> OptionalKey(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Text, true, d => Check.OptionalKey(get(d), field));
+    }
+
     /// <summary>A required enum, stored as its data-model string.</summary>
     public static Column<T> Enum<TEnum>(string name, Func<T, TEnum> get, [CallerArgumentExpression(nameof(get))] string getter = "")
         where TEnum : struct, System.Enum
