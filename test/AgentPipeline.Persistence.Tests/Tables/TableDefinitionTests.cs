@@ -31,7 +31,8 @@ public sealed class TableDefinitionTests
     private static readonly Dictionary<string, TableDefinition> Definitions = new[]
     {
         AgentSteps.Definition, AgentInvocations.Definition, ToolCalls.Definition, MemoryRecords.Definition,
-        FeatureRuns.Definition, PhaseResults.Definition,
+        FeatureRuns.Definition, PhaseResults.Definition, Sandboxes.Definition, SandboxSnapshots.Definition,
+        CtaEvents.Definition,
     }.ToDictionary(d => d.Name);
 
     [Theory]

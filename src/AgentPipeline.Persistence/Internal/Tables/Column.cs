@@ -118,6 +118,13 @@ internal sealed class Column<T>
         return new(name, Col.Int, true, d => Check.NonNegative(get(d), field));
     }
 
+    /// <summary>An optional 64-bit count, zero or more.</summary>
+    public static Column<T> Count64(string name, Func<T, long?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        return new(name, Col.Long, true, d => Check.NonNegative(get(d), field));
+    }
+
     public static Column<T> Bool(string name, Func<T, bool> get) => new(name, Col.Bool, false, d => get(d));
 
     /// <summary>An optional instant: UTC, not <c>default</c>.</summary>
@@ -140,6 +147,9 @@ internal sealed class Column<T>
         var field = Field(getter);
         return new(name, Col.Json, true, d => Check.Json(get(d), field), redacted: true);
     }
+
+    /// <summary>An optional JSON value built and checked from several fields of the record by <paramref name="value"/> (a CTA's options).</summary>
+    public static Column<T> JsonFrom(string name, Func<T, JsonElement?> value) => new(name, Col.Json, true, d => value(d));
 
     /// <summary>A nullable column whose value is read from a part of the record (the token columns, from <see cref="TokenUsage"/>).</summary>
     public static Column<T> Part(string name, Col type, Func<T, object?> value) => new(name, type, true, value);
