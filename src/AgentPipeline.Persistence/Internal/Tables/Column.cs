@@ -38,55 +38,34 @@ internal sealed class Column<T>
     public ColumnShape Shape => new(Name, Type, Nullable);
 
     /// <summary>The record's optional id (a new one is made when it has none): <c>Check.OptionalId</c>, NOT NULL.</summary>
-    public static Column<T> NewId(string name, Func<T, Guid?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Guid, false, d => Check.OptionalId(get(d), field));
-    }
+    public static Column<T> NewId(string name, Func<T, Guid?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Guid, false, get, getter, static (v, f) => Check.OptionalId(v, f));
 
     /// <summary>A required id (a parent's): <c>Check.Id</c>, NOT NULL.</summary>
-    public static Column<T> Id(string name, Func<T, Guid> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Guid, false, d => Check.Id(get(d), field));
-    }
+    public static Column<T> Id(string name, Func<T, Guid> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Guid, false, get, getter, static (v, f) => Check.Id(v, f));
 
-    public static Column<T> OptionalId(string name, Func<T, Guid?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Guid, true, d => Check.OptionalId(get(d), field));
-    }
+    public static Column<T> OptionalId(string name, Func<T, Guid?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Guid, true, get, getter, static (v, f) => Check.OptionalId(v, f));
 
     /// <summary>Free text, stored as given.</summary>
     public static Column<T> Text(string name, Func<T, string?> get) => new(name, Col.Text, true, d => get(d));
 
     /// <summary>Text that must be present and not blank: <c>Check.Required</c>, NOT NULL.</summary>
-    public static Column<T> Required(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Text, false, d => Check.Required(get(d), field));
-    }
+    public static Column<T> Required(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Text, false, get, getter, static (v, f) => Check.Required(v, f));
 
     /// <summary>A required key of bounded length: <c>Check.Key</c>, NOT NULL.</summary>
-    public static Column<T> Key(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Text, false, d => Check.Key(get(d), field));
-    }
+    public static Column<T> Key(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Text, false, get, getter, static (v, f) => Check.Key(v, f));
 
     /// <summary>Null, or a key as <see cref="Key"/> checks it (present, not blank, bounded).</summary>
-    public static Column<T> KeyOrNull(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Text, true, d => get(d) is { } key ? Check.Key(key, field) : null);
-    }
+    public static Column<T> KeyOrNull(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Text, true, get, getter, static (v, f) => v is { } key ? Check.Key(key, f) : null);
 
     /// <summary>An optional key, bounded in length when given: <c>Check.OptionalKey</c>.</summary>
-    public static Column<T> OptionalKey(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Text, true, d => Check.OptionalKey(get(d), field));
-    }
+    public static Column<T> OptionalKey(string name, Func<T, string?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Text, true, get, getter, static (v, f) => Check.OptionalKey(v, f));
 
     /// <summary>A required enum, stored as its data-model string.</summary>
     public static Column<T> Enum<TEnum>(string name, Func<T, TEnum> get, [CallerArgumentExpression(nameof(get))] string getter = "")
@@ -105,54 +84,44 @@ internal sealed class Column<T>
     }
 
     /// <summary>A required count, zero or more.</summary>
-    public static Column<T> Count(string name, Func<T, int> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Int, false, d => Check.NonNegative(get(d), field));
-    }
+    public static Column<T> Count(string name, Func<T, int> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Int, false, get, getter, static (v, f) => Check.NonNegative(v, f));
 
     /// <summary>An optional count, zero or more.</summary>
-    public static Column<T> Count(string name, Func<T, int?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Int, true, d => Check.NonNegative(get(d), field));
-    }
+    public static Column<T> Count(string name, Func<T, int?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Int, true, get, getter, static (v, f) => Check.NonNegative(v, f));
 
     /// <summary>An optional 64-bit count, zero or more.</summary>
-    public static Column<T> Count64(string name, Func<T, long?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Long, true, d => Check.NonNegative(get(d), field));
-    }
+    public static Column<T> Count64(string name, Func<T, long?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Long, true, get, getter, static (v, f) => Check.NonNegative(v, f));
 
     public static Column<T> Bool(string name, Func<T, bool> get) => new(name, Col.Bool, false, d => get(d));
 
     /// <summary>An optional instant: UTC, not <c>default</c>.</summary>
-    public static Column<T> Time(string name, Func<T, DateTimeOffset?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Time, true, d => Check.Utc(get(d), field));
-    }
+    public static Column<T> Time(string name, Func<T, DateTimeOffset?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Time, true, get, getter, static (v, f) => Check.Utc(v, f));
 
     /// <summary>An optional JSON value (<c>Check.Json</c>: not undefined).</summary>
-    public static Column<T> Json(string name, Func<T, JsonElement?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Json, true, d => Check.Json(get(d), field));
-    }
+    public static Column<T> Json(string name, Func<T, JsonElement?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Json, true, get, getter, static (v, f) => Check.Json(v, f));
 
     /// <summary>An optional JSON value whose credentials are redacted before it is written (see <see cref="PipelineDbOptions.SecretRedaction"/>).</summary>
-    public static Column<T> RedactedJson(string name, Func<T, JsonElement?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
-    {
-        var field = Field(getter);
-        return new(name, Col.Json, true, d => Check.Json(get(d), field), redacted: true);
-    }
+    public static Column<T> RedactedJson(string name, Func<T, JsonElement?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
+        Checked(name, Col.Json, true, get, getter, static (v, f) => Check.Json(v, f), redacted: true);
 
     /// <summary>An optional JSON value built and checked from several fields of the record by <paramref name="value"/> (a CTA's options).</summary>
     public static Column<T> JsonFrom(string name, Func<T, JsonElement?> value) => new(name, Col.Json, true, d => value(d));
 
     /// <summary>A nullable column whose value is read from a part of the record (the token columns, from <see cref="TokenUsage"/>).</summary>
     public static Column<T> Part(string name, Col type, Func<T, object?> value) => new(name, type, true, value);
+
+    /// <summary>A column whose value is <paramref name="check"/>(the getter's value, the field's name).</summary>
+    private static Column<T> Checked<TValue>(string name, Col type, bool nullable, Func<T, TValue> get, string getter,
+        Func<TValue, string, object?> check, bool redacted = false)
+    {
+        var field = Field(getter);
+        return new(name, type, nullable, d => check(get(d), field), redacted);
+    }
 
     /// <summary><c>d =&gt; d.Usage</c> → <c>data.Usage</c>: the argument's name as the functions call it.</summary>
     internal static string Field(string getter)

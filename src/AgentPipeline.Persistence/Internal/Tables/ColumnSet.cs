@@ -45,7 +45,7 @@ internal sealed class ColumnSet<T>
         for (var i = 0; i < items.Length; i++)
         {
             var value = items[i].Value(record);
-            values[i] = _redaction[i] is { } context
+            values[i] = redactor is not null && _redaction[i] is { } context
                 ? SecretRedaction.Apply(redactor, (JsonElement?)value, context)
                 : value;
         }
