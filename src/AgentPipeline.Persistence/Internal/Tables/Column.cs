@@ -12,13 +12,13 @@ namespace AgentPipeline.Persistence.Internal.Tables;
 /// </summary>
 internal sealed class Column<T>
 {
-    private Column(string name, Col type, bool nullable, Func<T, object?> value, bool redacted = false)
+    private Column(string name, Col type, bool nullable, Func<T, object?> value, Func<T, JsonElement?>? redactedJson = null)
     {
         Name = name;
         Type = type;
         Nullable = nullable;
         Value = value;
-        Redacted = redacted;
+        JsonToRedact = redactedJson;
     }
 
     public string Name { get; }
@@ -31,7 +31,10 @@ internal sealed class Column<T>
     public Func<T, object?> Value { get; }
 
     /// <summary>A JSON column that may carry credentials: replaced by markers before it is written.</summary>
-    public bool Redacted { get; }
+    public bool Redacted => JsonToRedact is not null;
+
+    /// <summary>Of a redacted column: its checked value, not boxed (redaction boxes its result once).</summary>
+    public Func<T, JsonElement?>? JsonToRedact { get; }
 
     public Param Param => new(Name, Type);
 
@@ -106,8 +109,12 @@ internal sealed class Column<T>
         Checked(name, Col.Json, true, get, getter, static (v, f) => Check.Json(v, f));
 
     /// <summary>An optional JSON value whose credentials are redacted before it is written (see <see cref="PipelineDbOptions.SecretRedaction"/>).</summary>
-    public static Column<T> RedactedJson(string name, Func<T, JsonElement?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
-        Checked(name, Col.Json, true, get, getter, static (v, f) => Check.Json(v, f), redacted: true);
+    public static Column<T> RedactedJson(string name, Func<T, JsonElement?> get, [CallerArgumentExpression(nameof(get))] string getter = "")
+    {
+        var field = Field(getter);
+        JsonElement? Value(T d) => Check.Json(get(d), field);
+        return new(name, Col.Json, true, d => Value(d), Value);
+    }
 
     /// <summary>An optional JSON value built and checked from several fields of the record by <paramref name="value"/> (a CTA's options).</summary>
     public static Column<T> JsonFrom(string name, Func<T, JsonElement?> value) => new(name, Col.Json, true, d => value(d));
@@ -117,10 +124,10 @@ internal sealed class Column<T>
 
     /// <summary>A column whose value is <paramref name="check"/>(the getter's value, the field's name).</summary>
     private static Column<T> Checked<TValue>(string name, Col type, bool nullable, Func<T, TValue> get, string getter,
-        Func<TValue, string, object?> check, bool redacted = false)
+        Func<TValue, string, object?> check)
     {
         var field = Field(getter);
-        return new(name, type, nullable, d => check(get(d), field), redacted);
+        return new(name, type, nullable, d => check(get(d), field));
     }
 
     /// <summary><c>d =&gt; d.Usage</c> → <c>data.Usage</c>: the argument's name as the functions call it.</summary>

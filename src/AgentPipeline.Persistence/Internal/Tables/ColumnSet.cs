@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AgentPipeline.Persistence.Redaction;
 
 namespace AgentPipeline.Persistence.Internal.Tables;
@@ -44,10 +43,9 @@ internal sealed class ColumnSet<T>
         var values = new object?[items.Length];
         for (var i = 0; i < items.Length; i++)
         {
-            var value = items[i].Value(record);
-            values[i] = redactor is not null && _redaction[i] is { } context
-                ? SecretRedaction.Apply(redactor, (JsonElement?)value, context)
-                : value;
+            values[i] = redactor is not null && items[i].JsonToRedact is { } json
+                ? SecretRedaction.Apply(redactor, json(record), _redaction[i]!.Value)
+                : items[i].Value(record);
         }
         return values;
     }
