@@ -1,31 +1,14 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Tables;
 
 namespace AgentPipeline.Persistence;
 
 public static partial class PipelinePersistence
 {
-    private static readonly Columns InvocationColumns = new(
-        P("id", Col.Guid), P("phase_result_id", Col.Guid), P("parent_invocation_id", Col.Guid), P("agent_type", Col.Text),
-        P("model_provider", Col.Text), P("model_id", Col.Text), P("system_prompt", Col.Text), P("input_messages", Col.Json));
-
-    private static readonly CreateSpec InvocationCreate = new("agent_invocations", InvocationColumns, new Sql(
-        $"INSERT INTO {{s}}.agent_invocations (run_id, started_at, {InvocationColumns.Names}) " +
-        $"SELECT p.run_id, @started_at, {InvocationColumns.Params} FROM {{s}}.phase_results p WHERE p.id = @phase_result_id " +
-        "AND (@parent_invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @parent_invocation_id AND a.phase_result_id = p.id)) " +
-        "ON CONFLICT (id) DO NOTHING",
-        [.. InvocationColumns.Items, P("started_at", Col.Time)]));
-
     private static readonly Sql InvocationPhaseResult = new(
         "SELECT phase_result_id FROM {s}.agent_invocations WHERE id = @id", [P("id", Col.Guid)], [P("phase_result_id", Col.Guid)]);
 
-    private static readonly Columns CompletionColumns = new(
-    [
-        P("finish_reason", Col.Text), P("raw_finish_reason", Col.Text), P("output_text", Col.Text), P("output_reasoning_text", Col.Text),
-        P("output_reasoning", Col.Json), P("output_content", Col.Json), P("output_files", Col.Json), P("output_sources", Col.Json),
-        P("response_messages", Col.Json), P("response_id", Col.Text), P("response_model_id", Col.Text), P("response_headers", Col.Json),
-        P("response_body", Col.Json), P("response_timestamp", Col.Time), P("provider_metadata", Col.Json), P("warnings", Col.Json),
-        P("request_body", Col.Json), P("step_count", Col.Int), .. UsageColumns.Params,
-    ]);
+    private static readonly Columns CompletionColumns = AgentInvocations.Completion.Columns;
 
     private static readonly Sql CompleteInvocation = new(
         $"UPDATE {{s}}.agent_invocations SET {CompletionColumns.Assignments}, completed_at = @completed_at WHERE id = @id AND completed_at IS NULL",
@@ -36,9 +19,9 @@ public static partial class PipelinePersistence
 
     // The token columns (not usage_raw) summed over the invocation's steps, as 64-bit integers on both providers.
     private static readonly Sql StepTokenSums = new(
-        $"SELECT {string.Join(", ", UsageColumns.Params.Where(p => p.Type != Col.Json).Select(p => $"CAST(SUM({p.Name}) AS BIGINT)"))} " +
+        $"SELECT {string.Join(", ", UsageColumns.Counts.Select(p => $"CAST(SUM({p.Name}) AS BIGINT)"))} " +
         "FROM {s}.agent_steps WHERE invocation_id = @id",
-        [P("id", Col.Guid)], [.. UsageColumns.Params.Where(p => p.Type != Col.Json).Select(p => new Param(p.Name, Col.Long))]);
+        [P("id", Col.Guid)], UsageColumns.Counts);
 
     private static readonly Sql InvocationCompletion = new(
         $"SELECT completed_at, {CompletionColumns.Names} FROM {{s}}.agent_invocations WHERE id = @id",
@@ -57,18 +40,13 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
-        object?[] values =
-        [
-            id, Check.Id(data.PhaseResultId, "data.PhaseResultId"), Check.OptionalId(data.ParentInvocationId, "data.ParentInvocationId"),
-            Check.Enum(data.AgentType, "data.AgentType"), data.ModelProvider, data.ModelId, data.SystemPrompt,
-            Check.Json(data.InputMessages, "data.InputMessages"),
-        ];
+        var values = AgentInvocations.Create.Values(data, db.Redactor);
+        var id = (Guid)(values[0] ??= db.NewId());
         if (data.ParentInvocationId == id)
         {
             throw new ArgumentException("data.ParentInvocationId must not be the invocation's own id.", "data.ParentInvocationId");
         }
-        return await db.GroupCommit.InsertAsync(InvocationCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
+        return await db.GroupCommit.InsertAsync(AgentInvocations.Insert, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
             await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
             if (data.ParentInvocationId is { } parentId)
@@ -98,17 +76,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
         Check.Id(invocationId, nameof(invocationId));
-        object?[] values =
-        [
-            Check.Enum(data.FinishReason, "data.FinishReason"), data.RawFinishReason, data.OutputText, data.OutputReasoningText,
-            Check.Json(data.OutputReasoning, "data.OutputReasoning"), Check.Json(data.OutputContent, "data.OutputContent"),
-            Check.Json(data.OutputFiles, "data.OutputFiles"), Check.Json(data.OutputSources, "data.OutputSources"),
-            Check.Json(data.ResponseMessages, "data.ResponseMessages"), data.ResponseId, data.ResponseModelId,
-            Redact(db, Check.Json(data.ResponseHeaders, "data.ResponseHeaders"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.ResponseHeaders), Redact(db, Check.Json(data.ResponseBody, "data.ResponseBody"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.ResponseBody),
-            Check.Utc(data.ResponseTimestamp, "data.ResponseTimestamp"), Redact(db, Check.Json(data.ProviderMetadata, "data.ProviderMetadata"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.ProviderMetadata),
-            Check.Json(data.Warnings, "data.Warnings"), Redact(db, Check.Json(data.RequestBody, "data.RequestBody"), Redaction.SecretRedaction.AgentInvocations, Redaction.SecretRedaction.RequestBody),
-            Check.NonNegative(data.StepCount, "data.StepCount"), .. UsageColumns.Values(data.Usage, "data.Usage"),
-        ];
+        var values = AgentInvocations.Completion.Values(data, db.Redactor);
         var summed = data.Usage is null;
         await db.RunAsync(write: true, async (session, ct) =>
         {
@@ -144,10 +112,6 @@ public static partial class PipelinePersistence
     private static async Task SumStepTokensAsync(Session session, Guid invocationId, object?[] values, CancellationToken cancellationToken)
     {
         var sums = await session.QueryRowAsync(StepTokenSums, [invocationId], cancellationToken).ConfigureAwait(false);
-        var first = values.Length - UsageColumns.Params.Length;
-        for (var i = 0; i < sums!.Length; i++)
-        {
-            values[first + i] = sums[i] is long sum && UsageColumns.Params[i].Type == Col.Int ? checked((int)sum) : sums[i];
-        }
+        sums!.CopyTo(values, AgentInvocations.CompletionCounts);
     }
 }

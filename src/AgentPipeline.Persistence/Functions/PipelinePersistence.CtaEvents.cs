@@ -1,17 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Tables;
 
 namespace AgentPipeline.Persistence;
 
 public static partial class PipelinePersistence
 {
-    private static readonly Columns CtaColumns = new(
-        P("id", Col.Guid), P("run_id", Col.Guid), P("phase_result_id", Col.Guid), P("invocation_id", Col.Guid), P("tool_call_id", Col.Text),
-        P("kind", Col.Text), P("request_message", Col.Text), P("request_prompt", Col.Text), P("request_placeholder", Col.Text),
-        P("request_options", Col.Json));
+    private static readonly Columns CtaColumns = CtaEvents.Create.Columns;
 
-    private static readonly CreateSpec CtaCreate = new("cta_events", CtaColumns, new Sql(
+    private static readonly CreateSpec CtaCreate = new(CtaEvents.Name, CtaColumns, new Sql(
         $"INSERT INTO {{s}}.cta_events (requested_at, timed_out, {CtaColumns.Names}) " +
         $"SELECT @requested_at, FALSE, {CtaColumns.Params} FROM {{s}}.feature_runs r WHERE r.id = @run_id AND {RunOpen} " +
         "AND (@phase_result_id IS NULL OR EXISTS (SELECT 1 FROM {s}.phase_results p WHERE p.id = @phase_result_id AND p.run_id = r.id)) " +
@@ -56,15 +54,8 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
-        var kind = Check.Enum(data.Kind, "data.Kind");
-        var options = CheckCtaRequest(data);
-        object?[] values =
-        [
-            id, Check.Id(data.RunId, "data.RunId"), Check.OptionalId(data.PhaseResultId, "data.PhaseResultId"),
-            Check.OptionalId(data.InvocationId, "data.InvocationId"), Check.OptionalKey(data.ToolCallId, "data.ToolCallId"), kind, data.RequestMessage, data.RequestPrompt,
-            data.RequestPlaceholder, options,
-        ];
+        var values = CtaEvents.Create.Values(data, db.Redactor);
+        values[0] ??= db.NewId();
         return await db.RunAsync<Guid>(write: true, async (session, ct) =>
         {
             if (await Idempotent.InsertAsync(session, CtaCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
@@ -173,7 +164,7 @@ public static partial class PipelinePersistence
             r.IsDBNull(7) ? null : d.ReadText(r, 7)), cancellationToken).ConfigureAwait(false)
         ?? throw new RecordNotFoundException("cta_events", ctaId.ToString());
 
-    private static JsonElement? CheckCtaRequest(NewCtaEvent data)
+    internal static JsonElement? CheckCtaRequest(NewCtaEvent data)
     {
         void Absent(object? value, string field)
         {

@@ -1,16 +1,10 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Tables;
 
 namespace AgentPipeline.Persistence;
 
 public static partial class PipelinePersistence
 {
-    private static readonly Columns RunColumns = new(
-        P("id", Col.Guid), P("prompt", Col.Text), P("sandbox_id", Col.Text), P("github_repo_url", Col.Text), P("github_branch", Col.Text));
-
-    private static readonly CreateSpec RunCreate = new("feature_runs", RunColumns, new Sql(
-        $"INSERT INTO {{s}}.feature_runs ({RunColumns.Names}, current_phase, created_at) VALUES ({RunColumns.Params}, 'analysis', @created_at) ON CONFLICT (id) DO NOTHING",
-        [.. RunColumns.Items, P("created_at", Col.Time)]));
-
     private static readonly Sql ClaimSandbox = new(
         "UPDATE {s}.sandboxes SET run_id = @run_id WHERE id = @id AND (run_id IS NULL OR run_id = @run_id)",
         [P("run_id", Col.Guid), P("id", Col.Text)]);
@@ -69,13 +63,8 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
-        object?[] values =
-        [
-            id, Check.Required(data.Prompt, "data.Prompt"),
-            data.SandboxId is null ? null : Check.Key(data.SandboxId, "data.SandboxId"),
-            data.GithubRepoUrl, data.GithubBranch,
-        ];
+        var values = FeatureRuns.Create.Values(data, db.Redactor);
+        var id = (Guid)(values[0] ??= db.NewId());
 
         return await db.RunAsync<Guid>(write: true, async (session, ct) =>
         {
@@ -90,7 +79,7 @@ public static partial class PipelinePersistence
                         : new SandboxInUseException(sandboxId, (Guid)owner[0]!);
                 }
             }
-            var stored = await Idempotent.InsertAsync(session, RunCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false);
+            var stored = await Idempotent.InsertAsync(session, FeatureRuns.Insert, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false);
             if (data.SandboxId is { } claimed)
             {
                 if (stored is not null)

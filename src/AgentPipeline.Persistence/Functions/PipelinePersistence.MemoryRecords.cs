@@ -1,14 +1,14 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Tables;
 
 namespace AgentPipeline.Persistence;
 
 public static partial class PipelinePersistence
 {
-    private static readonly Columns MemoryColumns = new(
-        P("id", Col.Guid), P("phase_result_id", Col.Guid), P("invocation_id", Col.Guid), P("kind", Col.Text), P("content", Col.Text));
+    private static readonly Columns MemoryColumns = MemoryRecords.Create.Columns;
 
     // Only while the run has not ended; its row is share-locked on PostgreSQL (see PipelinePersistence.States.cs).
-    private static readonly CreateSpec MemoryCreate = new("memory_records", MemoryColumns, new Sql(
+    private static readonly CreateSpec MemoryCreate = new(MemoryRecords.Name, MemoryColumns, new Sql(
         $"INSERT INTO {{s}}.memory_records (run_id, phase, created_at, {{seqcol}}{MemoryColumns.Names}) " +
         $"SELECT p.run_id, p.phase, @created_at, {{seqval}}{MemoryColumns.Params} FROM {{s}}.phase_results p " +
         $"JOIN {{s}}.feature_runs r ON r.id = p.run_id WHERE p.id = @phase_result_id AND {RunOpen} " +
@@ -44,12 +44,8 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
-        object?[] values =
-        [
-            id, Check.Id(data.PhaseResultId, "data.PhaseResultId"), Check.OptionalId(data.InvocationId, "data.InvocationId"),
-            Check.Enum(data.Kind, "data.Kind"), Check.Required(data.Content, "data.Content"),
-        ];
+        var values = MemoryRecords.Create.Values(data, db.Redactor);
+        values[0] ??= db.NewId();
         return await db.GroupCommit.InsertAsync(MemoryCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
         {
             await RequireOpenPhaseResultRunAsync(session, data.PhaseResultId, "memory_records", ct).ConfigureAwait(false);

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Tables;
 
 namespace AgentPipeline.Persistence;
 
 public static partial class PipelinePersistence
 {
-    private static readonly Columns PhaseResultColumns = new(P("id", Col.Guid), P("run_id", Col.Guid), P("phase", Col.Text));
+    private static readonly Columns PhaseResultColumns = PhaseResults.Create.Columns;
 
-    private static readonly CreateSpec PhaseResultCreate = new("phase_results", PhaseResultColumns, new Sql(
+    private static readonly CreateSpec PhaseResultCreate = new(PhaseResults.Name, PhaseResultColumns, new Sql(
         $"INSERT INTO {{s}}.phase_results ({PhaseResultColumns.Names}, status, started_at) " +
         $"SELECT {PhaseResultColumns.Params}, 'running', @started_at FROM {{s}}.feature_runs r " +
         // The run's row is share-locked on PostgreSQL: a run ending at that moment waits for this insert or makes it write nothing.
@@ -33,13 +34,12 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var phase = Check.Enum(data.Phase, "data.Phase");
         if (data.Phase is FeaturePhase.Completed or FeaturePhase.Failed)
         {
             throw new ArgumentException("data.Phase must be one of the five working phases.", "data.Phase");
         }
-        var id = Check.OptionalId(data.Id, "data.Id") ?? db.NewId();
-        object?[] values = [id, Check.Id(data.RunId, "data.RunId"), phase];
+        var values = PhaseResults.Create.Values(data, db.Redactor);
+        values[0] ??= db.NewId();
         return await db.RunAsync<Guid>(write: true, async (session, ct) =>
         {
             if (await Idempotent.InsertAsync(session, PhaseResultCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)

@@ -1,14 +1,11 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Tables;
 
 namespace AgentPipeline.Persistence;
 
 public static partial class PipelinePersistence
 {
-    private static readonly Columns SandboxColumns = new(
-        P("id", Col.Text), P("status", Col.Text), P("runtime", Col.Text), P("memory", Col.Int), P("vcpus", Col.Int),
-        P("region", Col.Text), P("cwd", Col.Text), P("timeout", Col.Int), P("network_policy", Col.Json),
-        P("interactive_port", Col.Int), P("routes", Col.Json), P("source_snapshot_id", Col.Text), P("source_type", Col.Text),
-        P("source_url", Col.Text), P("source_revision", Col.Text), P("source_depth", Col.Int), P("requested_at", Col.Time));
+    private static readonly Columns SandboxColumns = Sandboxes.Create.Columns;
 
     // The lifecycle stamps, in the order UpdateSandboxStatus fills them.
     private static readonly Param[] SandboxStamps =
@@ -17,7 +14,7 @@ public static partial class PipelinePersistence
         P("aborted_at", Col.Time), P("snapshotted_at", Col.Time),
     ];
 
-    private static readonly CreateSpec SandboxCreate = new("sandboxes", SandboxColumns, new Sql(
+    private static readonly CreateSpec SandboxCreate = new(Sandboxes.Name, SandboxColumns, new Sql(
         $"INSERT INTO {{s}}.sandboxes ({SandboxColumns.Names}, created_at, {string.Join(", ", SandboxStamps.Select(p => p.Name))}) " +
         $"VALUES ({SandboxColumns.Params}, @created_at, {string.Join(", ", SandboxStamps.Select(p => "@" + p.Name))}) ON CONFLICT (id) DO NOTHING",
         [.. SandboxColumns.Items, P("created_at", Col.Time), .. SandboxStamps]),
@@ -44,14 +41,12 @@ public static partial class PipelinePersistence
         ", duration = COALESCE(duration, @duration) WHERE id = @id",
         [P("status", Col.Text), .. SandboxStamps, P("duration", Col.Int), P("id", Col.Text)]);
 
-    private static readonly Columns SnapshotColumns = new(
-        P("id", Col.Text), P("sandbox_id", Col.Text), P("status", Col.Text), P("size_bytes", Col.Long),
-        P("region", Col.Text), P("expires_at", Col.Time));
+    private static readonly Columns SnapshotColumns = SandboxSnapshots.Create.Columns;
 
     // The sandbox's run_id is copied under a share lock (PostgreSQL): a run claiming the sandbox at
     // that moment either commits first (and this reads its id) or waits for this snapshot, and then
     // fills its run_id with the claim (see CreateFeatureRunAsync).
-    private static readonly CreateSpec SnapshotCreate = new("sandbox_snapshots", SnapshotColumns, new Sql(
+    private static readonly CreateSpec SnapshotCreate = new(SandboxSnapshots.Name, SnapshotColumns, new Sql(
         $"INSERT INTO {{s}}.sandbox_snapshots (run_id, created_at, {SnapshotColumns.Names}) " +
         $"SELECT sb.run_id, @created_at, {SnapshotColumns.Params} FROM (SELECT run_id FROM {{s}}.sandboxes WHERE id = @sandbox_id{{forshare}}) sb " +
         "WHERE true ON CONFLICT (id) DO NOTHING", // WHERE: SQLite's parser needs one before an upsert's ON
@@ -68,15 +63,7 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        object?[] values =
-        [
-            Check.Key(data.Id, "data.Id"), Check.Enum(data.Status, "data.Status"), data.Runtime,
-            Check.NonNegative(data.Memory, "data.Memory"), Check.NonNegative(data.Vcpus, "data.Vcpus"), data.Region, data.Cwd,
-            Check.NonNegative(data.Timeout, "data.Timeout"), Check.Json(data.NetworkPolicy, "data.NetworkPolicy"),
-            Check.NonNegative(data.InteractivePort, "data.InteractivePort"), Check.Json(data.Routes, "data.Routes"),
-            Check.OptionalKey(data.SourceSnapshotId, "data.SourceSnapshotId"), Check.Enum(data.SourceType, "data.SourceType"), data.SourceUrl, data.SourceRevision,
-            Check.NonNegative(data.SourceDepth, "data.SourceDepth"), Check.Utc(data.RequestedAt, "data.RequestedAt"),
-        ];
+        var values = Sandboxes.Create.Values(data, db.Redactor);
         var now = db.Now();
         var stamps = StampsFor(data.Status, now);
         await db.RunAsync(write: true, async (session, ct) =>
@@ -153,11 +140,7 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        object?[] values =
-        [
-            Check.Key(data.Id, "data.Id"), Check.Key(data.SandboxId, "data.SandboxId"), Check.Enum(data.Status, "data.Status"),
-            Check.NonNegative(data.SizeBytes, "data.SizeBytes"), data.Region, Check.Utc(data.ExpiresAt, "data.ExpiresAt"),
-        ];
+        var values = SandboxSnapshots.Create.Values(data, db.Redactor);
         await db.RunAsync(write: true, async (session, ct) =>
         {
             if (await Idempotent.InsertAsync(session, SnapshotCreate, values, Append(values, db.Now()), callerChoseId: true, ct).ConfigureAwait(false) is null)

@@ -1,12 +1,12 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Tables;
 
 namespace AgentPipeline.Persistence;
 
 public static partial class PipelinePersistence
 {
     /// <summary>The result columns of a tool call: null, null, null on a call still waiting for its result.</summary>
-    private static readonly Columns ToolResultColumns = new(
-        P("output", Col.Json), P("output_type", Col.Text), P("error", Col.Json), P("is_invalid", Col.Bool));
+    private static readonly Columns ToolResultColumns = ToolCalls.Result.Columns;
 
     private static readonly Sql CompleteToolCall = new(
         $"UPDATE {{s}}.tool_calls SET {ToolResultColumns.Assignments} WHERE id = @id AND output IS NULL AND output_type IS NULL AND error IS NULL",
@@ -31,11 +31,8 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
         Check.Id(toolCallId, nameof(toolCallId));
-        object?[] values =
-        [
-            Check.Json(data.Output, "data.Output"), Check.Enum(data.OutputType, "data.OutputType"), Check.Json(data.Error, "data.Error"), data.IsInvalid,
-        ];
-        if (values[0] is null && values[2] is null)
+        var values = ToolCalls.Result.Values(data, db.Redactor);
+        if (data.Output is null && data.Error is null)
         {
             throw new ArgumentException("data.Output or data.Error is required: a tool call's result is one or the other.", "data.Output");
         }

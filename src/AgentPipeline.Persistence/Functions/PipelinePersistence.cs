@@ -33,9 +33,5 @@ public static partial class PipelinePersistence
     private static InvalidOperationException Unexplained(string table) =>
         new($"Insert into {table} wrote no row and no reason was found.");
 
-    /// <summary>The value with credentials replaced by markers (see <see cref="PipelineDbOptions.SecretRedaction"/>).</summary>
-    private static System.Text.Json.JsonElement? Redact(PipelineDb db, System.Text.Json.JsonElement? value, string table, string column) =>
-        Redaction.SecretRedaction.Apply(db.Redactor, value, new RedactionContext(table, column));
-
     private static object?[] Append(object?[] values, params object?[] more) => [.. values, .. more];
 }

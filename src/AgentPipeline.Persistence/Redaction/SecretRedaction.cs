@@ -2,17 +2,12 @@ using System.Text.Json;
 
 namespace AgentPipeline.Persistence.Redaction;
 
-/// <summary>The store's entry point: redacts one JSON column value before it is written.</summary>
+/// <summary>
+/// The store's entry point: redacts one JSON column value before it is written. Which columns are
+/// redacted is said by the table definitions (<c>RedactedJson</c> in <c>Internal/Tables</c>).
+/// </summary>
 internal static class SecretRedaction
 {
-    public const string AgentInvocations = "agent_invocations";
-    public const string AgentSteps = "agent_steps";
-    public const string ToolCalls = "tool_calls";
-    public const string ResponseHeaders = "response_headers";
-    public const string RequestBody = "request_body";
-    public const string ResponseBody = "response_body";
-    public const string ProviderMetadata = "provider_metadata";
-
     /// <summary>
     /// <paramref name="value"/> as it may be stored: unchanged when it is null or undefined (so argument checks still
     /// see it), when redaction is off, or when it holds no secret; otherwise with its secrets replaced by markers.

@@ -15,7 +15,7 @@ namespace AgentPipeline.Persistence.Schema;
 /// </summary>
 internal static class SchemaConventions
 {
-    private const string JsonAnnotation = "AgentPipeline:Json";
+    internal const string JsonAnnotation = "AgentPipeline:Json";
 
     public static PropertyBuilder<string?> IsJson(this PropertyBuilder<string?> property) =>
         property.HasAnnotation(JsonAnnotation, true);
