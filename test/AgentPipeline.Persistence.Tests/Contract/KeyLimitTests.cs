@@ -41,10 +41,7 @@ public abstract class KeyLimitTests<TFixture>(TFixture fixture) : ContractTests<
     [MemberData(nameof(Cases))]
     public async Task A_key_over_the_limit_or_required_text_of_only_whitespace_is_refused_naming_the_field_and_nothing_is_written(string field, string @case)
     {
-        var (run, phase, invocation) = await Seed.InvocationAsync(Db);
-        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 0 });
-        var sandbox = "sbx_" + Guid.NewGuid().ToString("N");
-        await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = sandbox });
+        var (run, phase, invocation, step, sandbox) = await Seed.ParentsAsync(Db);
         var before = await Fixture.TotalRowsAsync();
 
         Func<Task> call = @case switch

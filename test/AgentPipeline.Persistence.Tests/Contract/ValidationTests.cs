@@ -62,10 +62,7 @@ public abstract class ValidationTests<TFixture>(TFixture fixture) : ContractTest
     [MemberData(nameof(Cases))]
     public async Task Bad_input_throws_an_argument_exception_naming_the_field_and_writes_nothing(string field, string @case)
     {
-        var (run, phase, invocation) = await Seed.InvocationAsync(Db);
-        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 0 });
-        var sandbox = "sbx_" + Guid.NewGuid().ToString("N");
-        await CreateSandboxRecordAsync(Db, new NewSandboxRecord { Id = sandbox });
+        var (run, phase, invocation, step, sandbox) = await Seed.ParentsAsync(Db);
         var before = await Fixture.TotalRowsAsync();
 
         Func<Task> call = @case switch

@@ -34,4 +34,14 @@ public static class Seed
         var step = await PipelinePersistence.CreateAgentStepAsync(db, new NewAgentStep { InvocationId = invocation, StepNumber = 0 });
         return (run, invocation, step);
     }
+
+    /// <summary>A parent of every kind a create can name (run, phase, invocation, step, sandbox), for input-check suites.</summary>
+    public static async Task<(Guid Run, Guid Phase, Guid Invocation, Guid Step, string Sandbox)> ParentsAsync(PipelineDb db)
+    {
+        var (run, phase, invocation) = await InvocationAsync(db);
+        var step = await PipelinePersistence.CreateAgentStepAsync(db, new NewAgentStep { InvocationId = invocation, StepNumber = 0 });
+        var sandbox = "sbx_" + Guid.NewGuid().ToString("N");
+        await PipelinePersistence.CreateSandboxRecordAsync(db, new NewSandboxRecord { Id = sandbox });
+        return (run, phase, invocation, step, sandbox);
+    }
 }
