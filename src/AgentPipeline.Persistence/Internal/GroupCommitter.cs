@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentPipeline.Persistence.Internal.Writing;
 
 namespace AgentPipeline.Persistence.Internal;
 
@@ -27,19 +28,17 @@ namespace AgentPipeline.Persistence.Internal;
 /// </summary>
 internal sealed class GroupCommitter
 {
-    private readonly PipelineDb _db;
+    private readonly WriteExecutor _writes;
+    private readonly Dialect _dialect;
     private readonly bool _enabled;
     private readonly int _maxBatch;
 
     private readonly ConcurrentQueue<Pending> _queue = new();
     private int _writers;
 
-    // PostgreSQL: the flusher's connection, kept from one batch to the next (see RunBatchAsync),
-    // for KeptBatches batches at most, so that callers waiting for a connection of a small pool
-    // get one while writers keep the flusher busy.
-    private Session? _kept;
-    private int _keptFor;
-    private const int KeptBatches = 8;
+    // PostgreSQL: the flusher's connection, kept from one batch to the next; null on SQLite, where
+    // a write session holds the file's write lock and is never kept between batches.
+    private readonly SessionKeeper? _keeper;
 
     // Engaged: overlapping calls queue. Engages when a call finds EngageAt writers in flight (itself
     // included), disengages when one finds DisengageAt or fewer, so that one burst of writers is
@@ -65,9 +64,10 @@ internal sealed class GroupCommitter
     private volatile bool _stopped;
     private bool _flushersClosed; // PostgreSQL: set by StopAsync once no flusher runs; none may start after
 
-    public GroupCommitter(PipelineDb db, bool enabled, int maxBatch, int engageAt)
+    public GroupCommitter(WriteExecutor writes, bool enabled, int maxBatch, int engageAt)
     {
-        _db = db;
+        _writes = writes;
+        _dialect = writes.Dialect;
         _enabled = enabled;
         _maxBatch = Math.Max(1, maxBatch);
         _engageAt = Math.Max(2, engageAt);
@@ -75,7 +75,8 @@ internal sealed class GroupCommitter
         // SQLite runs in process and its writers take turns: one thread of our own keeps writing
         // batches while the callers prepare their next rows on the thread pool, instead of a
         // flusher that is queued on the pool behind the very callers it should serve.
-        _dedicatedThread = db.Dialect.CompletesSynchronously;
+        _dedicatedThread = _dialect.CompletesSynchronously;
+        _keeper = _dedicatedThread ? null : new SessionKeeper();
     }
 
     /// <summary>Rows in the last batch a flusher committed (for tests).</summary>
@@ -113,7 +114,7 @@ internal sealed class GroupCommitter
     public async Task<Guid> InsertAsync(CreateSpec spec, object?[] values, object?[] insertArgs, bool callerChoseId,
         Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken)
     {
-        var bound = _db.Dialect.Bind(spec.Insert, insertArgs);
+        var bound = _dialect.Bind(spec.Insert, insertArgs);
         ObjectDisposedException.ThrowIf(_stopped, typeof(PipelineDb));
         var writers = Interlocked.Increment(ref _writers);
         try
@@ -155,35 +156,9 @@ internal sealed class GroupCommitter
         }
     }
 
-    /// <summary>One row in its own transaction, retried on a transient PostgreSQL failure (it is idempotent).</summary>
-    private async Task<Guid> InsertAloneAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
-        Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var session = await _db.OpenSessionAsync(write: true, cancellationToken).ConfigureAwait(false);
-                await using (session.ConfigureAwait(false))
-                {
-                    if (await session.ExecuteBoundAsync(spec.Insert, bound, cancellationToken).ConfigureAwait(false) == 1)
-                    {
-                        return (Guid)values[0]!;
-                    }
-                    if (await Idempotent.ResolveAsync(session, spec, values, callerChoseId, cancellationToken).ConfigureAwait(false) is Guid stored)
-                    {
-                        return stored;
-                    }
-                    await missing(session, cancellationToken).ConfigureAwait(false);
-                    throw new InvalidOperationException($"Insert into {spec.Table} wrote no row and no reason was found.");
-                }
-            }
-            catch (PipelineDatabaseException e) when (_db.ShouldRetry(e, attempt))
-            {
-                await _db.BeforeRetryAsync(e, attempt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private Task<Guid> InsertAloneAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
+        Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken) =>
+        _writes.InsertAsync(spec, values, bound, callerChoseId, missing, cancellationToken);
 
     /// <summary>Starts a flusher if rows wait and fewer than the limit are running.</summary>
     private void StartFlusher()
@@ -258,7 +233,7 @@ internal sealed class GroupCommitter
     /// </summary>
     private void FlushThread()
     {
-        _db.Dialect.MayBlockThisThread();
+        _dialect.MayBlockThisThread();
         while (true)
         {
             if (Hold is { } hold)
@@ -371,75 +346,8 @@ internal sealed class GroupCommitter
         return batch;
     }
 
-    /// <summary>
-    /// Runs a batch like <see cref="PipelineDb.RunAsync(bool, Func{Session, CancellationToken, Task}, CancellationToken)"/>
-    /// (retried on a fresh connection when PostgreSQL fails transiently), but on PostgreSQL on the
-    /// connection the previous batch of this flush loop used, kept until the loop has nothing left
-    /// (<see cref="ReleaseKeptAsync"/>). Npgsql's pool hands out its idle connections in turn, so
-    /// once more than one is open, batches would otherwise go to a different server backend each
-    /// time: measured 20–30 % more server CPU per row with 10 connections open.
-    /// </summary>
-    private async Task RunBatchAsync(Func<Session, CancellationToken, Task> body)
-    {
-        if (_dedicatedThread)
-        {
-            // SQLite: a write session holds the file's write lock; it is never kept between batches.
-            await _db.RunAsync(write: true, body, CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
-        for (var attempt = 1; ; attempt++)
-        {
-            var session = _kept;
-            _kept = null;
-            try
-            {
-                session ??= await _db.OpenSessionAsync(write: true, CancellationToken.None).ConfigureAwait(false);
-                await body(session, CancellationToken.None).ConfigureAwait(false);
-                if (session.Reusable && ++_keptFor < KeptBatches)
-                {
-                    _kept = session;
-                    session = null;
-                }
-                else
-                {
-                    _keptFor = 0;
-                }
-                return;
-            }
-            catch (PipelineDatabaseException e) when (_db.ShouldRetry(e, attempt))
-            {
-                // The connection goes back (Npgsql drops a broken one) before the backoff.
-                await DisposeAsync(session).ConfigureAwait(false);
-                session = null;
-                await _db.BeforeRetryAsync(e, attempt, CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                await DisposeAsync(session).ConfigureAwait(false);
-            }
-        }
-
-        static ValueTask DisposeAsync(Session? session) => session?.DisposeAsync() ?? ValueTask.CompletedTask;
-    }
-
-    /// <summary>Gives the kept connection back to the pool. Never throws: the flusher must go on (or exit cleanly) either way.</summary>
-    private async Task ReleaseKeptAsync()
-    {
-        _keptFor = 0;
-        if (_kept is { } kept)
-        {
-            _kept = null;
-            try
-            {
-                await kept.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // Returning an idle connection does no I/O; if it failed anyway, Npgsql drops the
-                // connection, and no call's outcome depends on it.
-            }
-        }
-    }
+    /// <summary>Gives the kept connection (PostgreSQL) back to the pool. Never throws.</summary>
+    private Task ReleaseKeptAsync() => _keeper?.ReleaseAsync() ?? Task.CompletedTask;
 
     private async Task FlushLoopAsync()
     {
@@ -506,7 +414,7 @@ internal sealed class GroupCommitter
         var again = new List<int>();
         try
         {
-            await RunBatchAsync(async (session, ct) =>
+            await _writes.RunBatchAsync(async (session, ct) =>
             {
                 Array.Clear(outcomes);
                 again.Clear();
@@ -514,7 +422,7 @@ internal sealed class GroupCommitter
                 // SQLite: one BEGIN IMMEDIATE … COMMIT around the batch. PostgreSQL: no explicit
                 // transaction; the batch's statements up to its single Sync form one implicit
                 // transaction, so rows and commit cost one round trip and one flush.
-                var explicitTransaction = !_db.Dialect.BatchIsTransaction;
+                var explicitTransaction = !_dialect.BatchIsTransaction;
                 if (explicitTransaction)
                 {
                     await session.BeginAsync(ct).ConfigureAwait(false);
@@ -557,7 +465,7 @@ internal sealed class GroupCommitter
                         }
                     }
                 }
-            }).ConfigureAwait(false);
+            }, _keeper).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PipelineDatabaseException { IsTransient: true } or ObjectDisposedException)
         {
@@ -621,7 +529,7 @@ internal sealed class GroupCommitter
     {
         var statements = new List<BatchStatement>();
         var rows = new List<List<int>>();
-        var multiRow = _db.Dialect.MultiRowInserts;
+        var multiRow = _dialect.MultiRowInserts;
         var groups = batch.Select((p, i) => (p, i)).GroupBy(x => x.p.Spec).OrderBy(g => g.Key.BatchOrder);
         foreach (var group in groups)
         {
