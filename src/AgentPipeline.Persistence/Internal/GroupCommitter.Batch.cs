@@ -18,6 +18,10 @@ internal sealed partial class GroupCommitter
                 batch.Add(next);
             }
         }
+        if (batch.Count > 0)
+        {
+            _observer?.Drained(batch.Count);
+        }
         return batch;
     }
 
@@ -72,8 +76,7 @@ internal sealed partial class GroupCommitter
             batch[0].Completion.TrySetException(e);
             return;
         }
-        LastBatchSize = batch.Count;
-        BatchCommitted?.Invoke();
+        _observer?.BatchCommitted(batch.Count);
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _batchedRows, batch.Count);
         for (var i = 0; i < batch.Count; i++)

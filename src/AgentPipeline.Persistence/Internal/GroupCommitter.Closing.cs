@@ -18,12 +18,7 @@ internal sealed partial class GroupCommitter
             thread = _thread;
         }
         Interlocked.MemoryBarrier();
-        if (Hold is { } hold)
-        {
-            // A test's held batch must not keep the handle from closing (its flusher waits on it).
-            Hold = null;
-            hold.Release();
-        }
+        _observer?.ReleaseHold();
         if (thread is not null)
         {
             _wake.Release();

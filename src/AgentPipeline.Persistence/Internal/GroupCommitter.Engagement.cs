@@ -30,11 +30,11 @@ internal sealed partial class GroupCommitter
             {
                 _engaged = writers >= _engageAt;
             }
-            if (!_enabled || (!(_engaged && writers > 1) && Hold is null))
+            if (!_enabled || (!(_engaged && writers > 1) && _observer?.Hold is null))
             {
-                if (BeforeAlone is { } beforeAlone)
+                if (_observer is { } observer)
                 {
-                    await beforeAlone().ConfigureAwait(false);
+                    await observer.BeforeAloneAsync().ConfigureAwait(false);
                 }
                 return await InsertAloneAsync(spec, values, bound, callerChoseId, missing, cancellationToken).ConfigureAwait(false);
             }
@@ -46,7 +46,7 @@ internal sealed partial class GroupCommitter
                 Volatile.Read(ref _lingering)?.TrySetResult();
             }
             StartFlusher();
-            Queued?.Invoke(); // after the start: a test that has seen its rows queued may close the handle at once
+            _observer?.Queued(); // after the start: a test that has seen its rows queued may close the handle at once
             if (_stopped && _threadExited.Task.IsCompleted)
             {
                 // SQLite: the handle closed and its flusher thread has gone; nothing will take this row.

@@ -49,7 +49,7 @@ internal sealed partial class GroupCommitter
         var expected = 0;
         while (true)
         {
-            if (Hold is { } hold)
+            if (_observer?.Hold is { } hold)
             {
                 await hold.WaitAsync().ConfigureAwait(false);
                 hold.Release();

@@ -46,7 +46,7 @@ internal sealed partial class GroupCommitter
         _dialect.MayBlockThisThread();
         while (true)
         {
-            if (Hold is { } hold)
+            if (_observer?.Hold is { } hold)
             {
                 hold.Wait();
                 hold.Release();
