@@ -44,7 +44,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
             PipelineProvider.PostgreSql => new PostgreSqlDialect(options.ConnectionString) { MaxValueBytes = options.MaxValueBytes },
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown provider."),
         };
-        Writes = new WriteExecutor(Dialect, new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay), _logger);
+        Writes = new WriteExecutor(Dialect, options.Provider, new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay), _logger);
         GroupCommit = new GroupCommitter(Writes, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
     }
 

@@ -1,3 +1,5 @@
+using AgentPipeline.Persistence.Internal.Writing;
+
 namespace AgentPipeline.Persistence.Internal;
 
 /// <summary>One batch: drained from the queue, planned, written in one transaction, and its calls completed.</summary>
@@ -77,6 +79,8 @@ internal sealed partial class GroupCommitter
             return;
         }
         _observer?.BatchCommitted(batch.Count);
+        WriteMetrics.Batches.Add(1, _writes.ProviderTag);
+        WriteMetrics.BatchRows.Record(batch.Count, _writes.ProviderTag);
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _batchedRows, batch.Count);
         for (var i = 0; i < batch.Count; i++)

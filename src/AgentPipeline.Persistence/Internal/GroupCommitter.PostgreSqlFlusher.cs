@@ -96,6 +96,7 @@ internal sealed partial class GroupCommitter
         Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _queued) < expected)
         {
+            WriteMetrics.LingerWaits.Add(1, _writes.ProviderTag);
             await Task.WhenAny(arrived.Task, Task.Delay(LingerLimit)).ConfigureAwait(false);
         }
         Volatile.Write(ref _lingering, null);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using AgentPipeline.Persistence.Tests.Infrastructure;
 using static AgentPipeline.Persistence.PipelinePersistence;
 
@@ -33,6 +34,61 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         var tasks = calls.Select(call => Task.Run(call)).ToList();
         await allQueued.WaitAsync(TimeSpan.FromSeconds(60)); // a failure reports itself; closing the handle releases the hold
         return tasks;
+    }
+
+    [Fact]
+    public async Task A_committed_batch_is_measured_on_the_public_meter()
+    {
+        var (_, _, step) = await Seed.StepAsync(Db);
+        var provider = Fixture.Provider == PipelineProvider.PostgreSql ? "postgresql" : "sqlite";
+        var rowsPerBatch = new System.Collections.Concurrent.ConcurrentBag<int>();
+        long batches = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "AgentPipeline.Persistence")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "agentpipeline.persistence.group_commit.batch_rows" && HasTag(tags, provider))
+            {
+                rowsPerBatch.Add(value);
+            }
+        });
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "agentpipeline.persistence.group_commit.batches" && HasTag(tags, provider))
+            {
+                Interlocked.Add(ref batches, value);
+            }
+        });
+        listener.Start();
+
+        // 7 rows: a batch size no other test of this class makes.
+        var hold = new SemaphoreSlim(0);
+        var tasks = await HeldBatchAsync(
+            [.. Enumerable.Range(0, 7).Select(i => (Func<Task<Guid>>)(() => CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = $"metered_{i}", ToolName = "read" })))],
+            hold);
+        hold.Release();
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains(7, rowsPerBatch);
+        Assert.True(Interlocked.Read(ref batches) >= 1);
+
+        static bool HasTag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string provider)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "db.system.name" && (string?)tag.Value == provider)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     [Fact]

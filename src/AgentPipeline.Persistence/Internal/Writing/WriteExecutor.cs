@@ -16,11 +16,14 @@ namespace AgentPipeline.Persistence.Internal.Writing;
 /// session from one batch to the next, see <see cref="SessionKeeper"/>). The work is a struct, so
 /// the loop adds no delegate or closure to a call.
 /// </remarks>
-internal sealed class WriteExecutor(Dialect dialect, RetryPolicy retry, StoreLogger? logger)
+internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, RetryPolicy retry, StoreLogger? logger)
 {
     private int _closed;
 
     public Dialect Dialect { get; } = dialect;
+
+    /// <summary>The <c>db.system.name</c> tag of this handle's measurements (see <see cref="WriteMetrics"/>).</summary>
+    public KeyValuePair<string, object?> ProviderTag { get; } = WriteMetrics.ProviderTag(provider);
 
     /// <summary>From now on, opening a session throws <see cref="ObjectDisposedException"/>.</summary>
     public void Close() => Volatile.Write(ref _closed, 1);
@@ -88,6 +91,7 @@ internal sealed class WriteExecutor(Dialect dialect, RetryPolicy retry, StoreLog
                     await broken.DisposeAsync().ConfigureAwait(false);
                 }
                 logger?.TransientRetry(attempt, retry.MaxAttempts, e);
+                WriteMetrics.Retries.Add(1, ProviderTag);
                 await Task.Delay(retry.Delay(attempt), cancellationToken).ConfigureAwait(false);
             }
             finally
