@@ -1,6 +1,4 @@
-using AgentPipeline.Persistence.Internal.Writing;
-
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.Writing;
 
 /// <summary>What the committer has done, and who watches it.</summary>
 internal sealed partial class GroupCommitter

@@ -1,4 +1,4 @@
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.Writing;
 
 /// <summary>Closing the handle: queued rows are written or failed, never left waiting.</summary>
 internal sealed partial class GroupCommitter

@@ -1,6 +1,4 @@
-using AgentPipeline.Persistence.Internal.Writing;
-
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.Writing;
 
 /// <summary>PostgreSQL: queued rows are taken by one flusher task at a time on the thread pool.</summary>
 internal sealed partial class GroupCommitter

@@ -1,6 +1,4 @@
-using AgentPipeline.Persistence.Internal.Writing;
-
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.Writing;
 
 /// <summary>One batch: drained from the queue, planned, written in one transaction, and its calls completed.</summary>
 internal sealed partial class GroupCommitter

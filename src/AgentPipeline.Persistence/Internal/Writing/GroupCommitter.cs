@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using AgentPipeline.Persistence.Internal.Writing;
 
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.Writing;
 
 /// <summary>
 /// Group commit for the hot creates (steps, tool calls, memory records, invocations).

@@ -1,4 +1,4 @@
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.Writing;
 
 /// <summary>Rows that wrote nothing, and rows written again on their own.</summary>
 internal sealed partial class GroupCommitter

@@ -1,4 +1,4 @@
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.Writing;
 
 /// <summary>SQLite: queued rows are taken by one thread of the handle's own.</summary>
 internal sealed partial class GroupCommitter

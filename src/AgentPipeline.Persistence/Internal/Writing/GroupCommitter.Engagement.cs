@@ -1,4 +1,4 @@
-namespace AgentPipeline.Persistence.Internal;
+namespace AgentPipeline.Persistence.Internal.Writing;
 
 /// <summary>Whether a call writes its row alone or queues it for a flusher.</summary>
 internal sealed partial class GroupCommitter
