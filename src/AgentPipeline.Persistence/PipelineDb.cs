@@ -1,6 +1,7 @@
 using AgentPipeline.Persistence.Internal;
 using AgentPipeline.Persistence.Internal.PostgreSql;
 using AgentPipeline.Persistence.Internal.Sqlite;
+using AgentPipeline.Persistence.Internal.Writing;
 using AgentPipeline.Persistence.Schema;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,16 +20,13 @@ namespace AgentPipeline.Persistence;
 public sealed class PipelineDb : IAsyncDisposable, IDisposable
 {
     private readonly TimeProvider _time;
-    private readonly RetryPolicy _retry;
     private readonly StoreLogger? _logger;
-    private int _disposed;
     private Task? _closing;
 
     private PipelineDb(PipelineDbOptions options)
     {
         _time = options.TimeProvider ?? throw new ArgumentException("TimeProvider is required.", nameof(options));
         Provider = options.Provider;
-        _retry = new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay);
         LoggerFactory = options.LoggerFactory;
         _logger = options.LoggerFactory is null ? null : new StoreLogger(options.LoggerFactory, options);
         Redactor = (options.SecretRedaction ?? throw new ArgumentException("SecretRedaction is required.", nameof(options))).CreateRedactor();
@@ -46,8 +44,8 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
             PipelineProvider.PostgreSql => new PostgreSqlDialect(options.ConnectionString) { MaxValueBytes = options.MaxValueBytes },
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown provider."),
         };
-        // After the dialect: the group committer reads its capabilities.
-        GroupCommit = new GroupCommitter(this, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
+        Writes = new WriteExecutor(Dialect, options.Provider, new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay), _logger);
+        GroupCommit = new GroupCommitter(Writes, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
     }
 
     /// <summary>Where this handle logs (<see cref="PipelineDbOptions.LoggerFactory"/>), or null.</summary>
@@ -146,71 +144,16 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     /// <summary>A time-ordered UUID (version 7) from the injected clock.</summary>
     internal Guid NewId() => Guid.CreateVersion7(_time.GetUtcNow());
 
-    internal ValueTask<Session> OpenSessionAsync(bool write, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return Dialect.OpenAsync(write, cancellationToken);
-    }
+    /// <summary>Opens sessions and runs every call's work, with the one retry loop (see <see cref="WriteExecutor"/>).</summary>
+    internal WriteExecutor Writes { get; }
 
-    /// <summary>
-    /// Runs one call on its own session and runs it again, on a fresh connection, when PostgreSQL
-    /// fails transiently (lost connection, terminated backend, serialization failure, deadlock).
-    /// That is safe because every call is idempotent: a repeat that finds its own earlier write
-    /// succeeds as a replay. SQLite's transient condition (a busy file) is already waited out by
-    /// its busy timeout, so it is not repeated here. When the attempts run out the transient
-    /// <see cref="PipelineDatabaseException"/> reaches the caller.
-    /// </summary>
-    internal async Task<T> RunAsync<T>(bool write, Func<Session, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var session = await OpenSessionAsync(write, cancellationToken).ConfigureAwait(false);
-                await using (session.ConfigureAwait(false))
-                {
-                    return await body(session, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (PipelineDatabaseException e) when (ShouldRetry(e, attempt))
-            {
-                await BeforeRetryAsync(e, attempt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    /// <inheritdoc cref="WriteExecutor.RunAsync{T}(bool, Func{Session, CancellationToken, Task{T}}, CancellationToken)"/>
+    internal Task<T> RunAsync<T>(bool write, Func<Session, CancellationToken, Task<T>> body, CancellationToken cancellationToken) =>
+        Writes.RunAsync(write, body, cancellationToken);
 
-    /// <summary>Whether attempt number <paramref name="attempt"/>, which failed with <paramref name="e"/>, is repeated (see <see cref="RunAsync{T}"/>).</summary>
-    internal bool ShouldRetry(PipelineDatabaseException e, int attempt) =>
-        e.IsTransient && Dialect.RetriesTransientErrors && attempt < _retry.MaxAttempts;
-
-    /// <summary>Logs the retry and waits the backoff before attempt <paramref name="attempt"/> + 1.</summary>
-    internal Task BeforeRetryAsync(PipelineDatabaseException e, int attempt, CancellationToken cancellationToken)
-    {
-        _logger?.TransientRetry(attempt, _retry.MaxAttempts, e);
-        return Task.Delay(_retry.Delay(attempt), cancellationToken);
-    }
-
-    /// <inheritdoc cref="RunAsync{T}"/>
-    internal async Task RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken)
-    {
-        // The same loop as RunAsync<T>, not a wrapper around it: one delegate and one state machine per call.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var session = await OpenSessionAsync(write, cancellationToken).ConfigureAwait(false);
-                await using (session.ConfigureAwait(false))
-                {
-                    await body(session, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-            }
-            catch (PipelineDatabaseException e) when (ShouldRetry(e, attempt))
-            {
-                await BeforeRetryAsync(e, attempt, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    /// <inheritdoc cref="WriteExecutor.RunAsync(bool, Func{Session, CancellationToken, Task}, CancellationToken)"/>
+    internal Task RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
+        Writes.RunAsync(write, body, cancellationToken);
 
     /// <summary>Closes the pool. Calls in flight finish; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     /// <remarks>Every call, concurrent or repeated, returns when the first has closed everything.</remarks>
@@ -231,7 +174,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         {
             // Rows already queued for a group commit are written first: their calls are in flight.
             await GroupCommit.StopAsync().ConfigureAwait(false);
-            Volatile.Write(ref _disposed, 1);
+            Writes.Close();
             await Dialect.DisposeAsync().ConfigureAwait(false);
             closing.SetResult();
         }

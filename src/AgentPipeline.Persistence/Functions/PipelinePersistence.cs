@@ -30,8 +30,7 @@ public static partial class PipelinePersistence
     }
 
     /// <summary>A parent's diagnosis found nothing wrong, yet the insert wrote nothing: a bug, not a user error.</summary>
-    private static InvalidOperationException Unexplained(string table) =>
-        new($"Insert into {table} wrote no row and no reason was found.");
+    private static InvalidOperationException Unexplained(string table) => Internal.Writing.WriteExecutor.Unexplained(table);
 
     private static object?[] Append(object?[] values, params object?[] more) => [.. values, .. more];
 }

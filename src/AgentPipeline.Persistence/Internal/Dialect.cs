@@ -43,7 +43,7 @@ internal abstract class Dialect : IAsyncDisposable
     public bool NumbersMemorySeq { get; }
 
     /// <summary>
-    /// Whether a call that failed transiently is run again (see <see cref="PipelineDb.RunAsync{T}"/>):
+    /// Whether a call that failed transiently is run again (see <see cref="Writing.WriteExecutor"/>):
     /// on PostgreSQL a lost connection or a conflict; SQLite's transient condition, a busy file, is
     /// already waited out by its busy timeout.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using AgentPipeline.Persistence.Tests.Infrastructure;
 using static AgentPipeline.Persistence.PipelinePersistence;
 
@@ -16,7 +17,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
     {
         var queued = 0;
         var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        db.GroupCommit.Queued = () =>
+        GroupCommitProbe.Of(db).Queued = () =>
         {
             if (Interlocked.Increment(ref queued) == count)
             {
@@ -29,10 +30,65 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
     private async Task<List<Task<Guid>>> HeldBatchAsync(IReadOnlyList<Func<Task<Guid>>> calls, SemaphoreSlim hold)
     {
         var allQueued = WhenQueued(Db, calls.Count);
-        Db.GroupCommit.Hold = hold;
+        GroupCommitProbe.Of(Db).Hold = hold;
         var tasks = calls.Select(call => Task.Run(call)).ToList();
         await allQueued.WaitAsync(TimeSpan.FromSeconds(60)); // a failure reports itself; closing the handle releases the hold
         return tasks;
+    }
+
+    [Fact]
+    public async Task A_committed_batch_is_measured_on_the_public_meter()
+    {
+        var (_, _, step) = await Seed.StepAsync(Db);
+        var provider = Fixture.Provider == PipelineProvider.PostgreSql ? "postgresql" : "sqlite";
+        var rowsPerBatch = new System.Collections.Concurrent.ConcurrentBag<int>();
+        long batches = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "AgentPipeline.Persistence")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "agentpipeline.persistence.group_commit.batch_rows" && HasTag(tags, provider))
+            {
+                rowsPerBatch.Add(value);
+            }
+        });
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "agentpipeline.persistence.group_commit.batches" && HasTag(tags, provider))
+            {
+                Interlocked.Add(ref batches, value);
+            }
+        });
+        listener.Start();
+
+        // 7 rows: a batch size no other test of this class makes.
+        var hold = new SemaphoreSlim(0);
+        var tasks = await HeldBatchAsync(
+            [.. Enumerable.Range(0, 7).Select(i => (Func<Task<Guid>>)(() => CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = $"metered_{i}", ToolName = "read" })))],
+            hold);
+        hold.Release();
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains(7, rowsPerBatch);
+        Assert.True(Interlocked.Read(ref batches) >= 1);
+
+        static bool HasTag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string provider)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "db.system.name" && (string?)tag.Value == provider)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     [Fact]
@@ -63,7 +119,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { })));
         await Task.WhenAll(checks);
 
-        Assert.Equal(tasks.Count, Db.GroupCommit.LastBatchSize);
+        Assert.Equal(tasks.Count, GroupCommitProbe.Of(Db).LastBatchSize);
         Assert.All(visibleAtCompletion, Assert.True);
         Assert.Equal(good.Select(g => g.Id!.Value), await Task.WhenAll(tasks.Take(good.Count)));
         var conflict = Assert.IsType<IdempotencyConflictException>(tasks[10].Exception!.InnerException);
@@ -190,11 +246,11 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         var (_, _, step) = await Seed.StepAsync(db);
         var hold = new SemaphoreSlim(0);
         var allQueued = WhenQueued(db, 6);
-        db.GroupCommit.Hold = hold;
+        GroupCommitProbe.Of(db).Hold = hold;
         // Closing releases the hold itself; the flusher then stops right after its commit, until
         // the test lets it go on, so the close is seen waiting for it whatever the timing.
         using var afterCommit = new ManualResetEventSlim(false);
-        db.GroupCommit.BatchCommitted = () => afterCommit.Wait(TimeSpan.FromMinutes(1));
+        GroupCommitProbe.Of(db).BatchCommitted = () => afterCommit.Wait(TimeSpan.FromMinutes(1));
         var calls = Enumerable.Range(0, 6).Select(i => Task.Run(() =>
             CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"closing_{i}", ToolName = "read" }))).ToList();
         await allQueued.WaitAsync(TimeSpan.FromMinutes(1));
@@ -221,7 +277,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
     {
         var (run, phase) = await Seed.PhaseAsync(Db);
         var queued = 0;
-        Db.GroupCommit.Queued = () => Interlocked.Increment(ref queued);
+        GroupCommitProbe.Of(Db).Queued = () => Interlocked.Increment(ref queued);
         await CreateMemoryRecordAsync(Db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = "alone" });
         Assert.Equal(0, queued);
 
@@ -241,7 +297,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         gates[3].SetResult();
         var alone = 0;
         var threeAlone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        db.GroupCommit.BeforeAlone = () =>
+        GroupCommitProbe.Of(db).BeforeAlone = () =>
         {
             var n = Interlocked.Increment(ref alone);
             if (n == 3)
@@ -251,7 +307,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
             return gates[Math.Min(n, 4) - 1].Task;
         };
         var queued = new SemaphoreSlim(0);
-        db.GroupCommit.Queued = () => queued.Release();
+        GroupCommitProbe.Of(db).Queued = () => queued.Release();
         Task<Guid> Call(int i) => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"threshold_{i}", ToolName = "read" }));
         var batchesBefore = db.GroupCommit.Totals.Batches;
         // Every wait is bounded and names its step (with how many calls went alone), and the gates
@@ -325,7 +381,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         await using var db = PipelineDb.Open(new PipelineDbOptions().UseTarget(Fixture.Target));
         var (_, _, step) = await Seed.StepAsync(db);
         var allQueued = WhenQueued(db, 5);
-        db.GroupCommit.Hold = new SemaphoreSlim(0); // never released by the test: closing must not wait on it
+        GroupCommitProbe.Of(db).Hold = new SemaphoreSlim(0); // never released by the test: closing must not wait on it
         var calls = Enumerable.Range(0, 5)
             .Select(i => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"closing_{i}", ToolName = "read" })))
             .ToList();

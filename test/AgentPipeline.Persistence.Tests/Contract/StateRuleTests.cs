@@ -265,20 +265,20 @@ public abstract class StateRuleTests<TFixture>(TFixture fixture) : ContractTests
         ];
         var queued = 0;
         var allQueued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Db.GroupCommit.Queued = () =>
+        GroupCommitProbe.Of(Db).Queued = () =>
         {
             if (Interlocked.Increment(ref queued) == calls.Length)
             {
                 allQueued.SetResult();
             }
         };
-        Db.GroupCommit.Hold = hold;
+        GroupCommitProbe.Of(Db).Hold = hold;
         var tasks = calls.Select(call => Task.Run(call)).ToList();
         await allQueued.Task.WaitAsync(TimeSpan.FromSeconds(60));
         hold.Release();
         await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { })));
 
-        Assert.Equal(calls.Length, Db.GroupCommit.LastBatchSize);
+        Assert.Equal(calls.Length, GroupCommitProbe.Of(Db).LastBatchSize);
         foreach (var i in new[] { 0, 1, 5, 7 })
         {
             Assert.True(tasks[i].IsCompletedSuccessfully, $"call {i}: {tasks[i].Exception}");

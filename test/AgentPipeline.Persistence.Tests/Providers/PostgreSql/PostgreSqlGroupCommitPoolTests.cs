@@ -20,10 +20,10 @@ public sealed class PostgreSqlGroupCommitPoolTests(PostgreSqlFixture f) : Contra
             var list = calls.ToList();
             var allQueued = GroupCommitTests<PostgreSqlFixture>.WhenQueued(db, list.Count);
             var hold = new SemaphoreSlim(0);
-            db.GroupCommit.Hold = hold;
+            GroupCommitProbe.Of(db).Hold = hold;
             var tasks = list.Select(Task.Run).ToList();
             await allQueued.WaitAsync(TimeSpan.FromSeconds(60));
-            db.GroupCommit.Hold = null;
+            GroupCommitProbe.Of(db).Hold = null;
             hold.Release();
             return tasks;
         }

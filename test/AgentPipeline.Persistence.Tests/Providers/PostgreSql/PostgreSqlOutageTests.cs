@@ -25,6 +25,27 @@ public sealed class PostgreSqlOutageTests(PostgreSqlFixture fixture) : IClassFix
         var logs = new CapturingLoggerFactory();
         var target = new NpgsqlConnectionStringBuilder(fixture.Target) { ApplicationName = "agentpipe-outage", Password = Password, MaxPoolSize = 4 }.ConnectionString;
         await using var db = PipelineDb.Open(new PipelineDbOptions { LoggerFactory = logs }.UsePostgreSql(target));
+        // Each retry is also counted on the public meter (other PostgreSQL tests may add theirs).
+        var retries = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "AgentPipeline.Persistence" && instrument.Name == "agentpipeline.persistence.retries")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "db.system.name" && (string?)tag.Value == "postgresql")
+                {
+                    Interlocked.Add(ref retries, value);
+                }
+            }
+        });
+        listener.Start();
         await Workload.SetUpRunAsync(db, seed);
         var loads = Enumerable.Range(0, Writers).Select(w => new Workload(seed, w, Writes)).ToList();
         foreach (var load in loads)
@@ -63,6 +84,7 @@ public sealed class PostgreSqlOutageTests(PostgreSqlFixture fixture) : IClassFix
         var warnings = logs.Lines.Where(l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(l => l.Text).ToList();
         Assert.NotEmpty(warnings);
         Assert.All(warnings, w => Assert.Contains("retrying", w, StringComparison.Ordinal));
+        Assert.True(Interlocked.Read(ref retries) >= warnings.Count, $"{retries} retries measured for {warnings.Count} logged");
         Assert.All(logs.Lines, l =>
         {
             Assert.DoesNotContain(Password, l.Text, StringComparison.Ordinal);

@@ -17,8 +17,16 @@ public sealed class SqliteGroupCommitWriteGateTests(SqliteFixture f) : ContractT
         var hold = new SemaphoreSlim(0);
         var allQueued = GroupCommitTests<SqliteFixture>.WhenQueued(db, 3);
         string? committedOn = null;
-        db.GroupCommit.BatchCommitted = () => committedOn = Thread.CurrentThread.Name;
-        db.GroupCommit.Hold = hold;
+        var taken = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
+        GroupCommitProbe.Of(db).Drained = rows =>
+        {
+            if (rows == 3)
+            {
+                taken.TrySetResult(Thread.CurrentThread);
+            }
+        };
+        GroupCommitProbe.Of(db).BatchCommitted = () => committedOn = Thread.CurrentThread.Name;
+        GroupCommitProbe.Of(db).Hold = hold;
         var calls = Enumerable.Range(0, 3)
             .Select(i => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"gated_{i}", ToolName = "read" })))
             .ToList();
@@ -27,12 +35,12 @@ public sealed class SqliteGroupCommitWriteGateTests(SqliteFixture f) : ContractT
         var writer = await db.Dialect.OpenAsync(write: true, CancellationToken.None); // holds the write gate
         try
         {
-            db.GroupCommit.Hold = null;
+            GroupCommitProbe.Of(db).Hold = null;
             hold.Release();
             // The flusher has taken the rows and is blocked (on the gate): bounded polling of its state.
-            var flusher = db.GroupCommit.FlusherThread!;
+            var flusher = await taken.Task.WaitAsync(TimeSpan.FromSeconds(60)); // all three rows taken, in one batch
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (db.GroupCommit.QueuedRows > 0 || (flusher.ThreadState & ThreadState.WaitSleepJoin) == 0)
+            while ((flusher.ThreadState & ThreadState.WaitSleepJoin) == 0)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the flusher never took the rows and waited");
                 await Task.Delay(5);
