@@ -1,3 +1,4 @@
+using AgentPipeline.Persistence.Internal.Writing;
 using Microsoft.Data.Sqlite;
 
 namespace AgentPipeline.Persistence.Internal.Sqlite;
@@ -21,8 +22,8 @@ internal sealed partial class SqliteDialect
         {
             Volatile.Write(ref _writesSinceCheckpoint, 0);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            LastCheckpoint = done.Task;
             StartCheckpoint(done);
+            Volatile.Read(ref _checkpointObserver)?.Started(done.Task);
         }
     }
 
@@ -93,8 +94,14 @@ internal sealed partial class SqliteDialect
     private readonly Queue<TaskCompletionSource> _checkpointRequests = new();
     private Thread? _checkpointThread;
 
-    /// <summary>The most recent background checkpoint (for tests).</summary>
-    internal Task? LastCheckpoint { get; private set; }
+    private ICheckpointObserver? _checkpointObserver;
+
+    /// <summary>Told of each background checkpoint as it starts; null (the default) costs one read per checkpoint.</summary>
+    internal ICheckpointObserver? CheckpointObserver
+    {
+        get => Volatile.Read(ref _checkpointObserver);
+        set => Volatile.Write(ref _checkpointObserver, value);
+    }
 
     /// <summary>
     /// Copies the WAL's committed pages into the database file (a PASSIVE checkpoint), on a pooled
@@ -122,7 +129,10 @@ internal sealed partial class SqliteDialect
                     _idle.TryPop(out pooled);
                 }
                 pooled ??= Create();
-                if (CheckpointOnce(pooled.Connection) >= RestartFrames)
+                var frames = CheckpointOnce(pooled.Connection);
+                WriteMetrics.SqliteCheckpoints.Add(1, WriteMetrics.ProviderTag(PipelineProvider.Sqlite));
+                WriteMetrics.SqliteWalFrames.Record(frames, WriteMetrics.ProviderTag(PipelineProvider.Sqlite));
+                if (frames >= RestartFrames)
                 {
                     // SQLite starts the WAL over only when a write transaction begins with every
                     // frame copied; under steady writing a checkpoint beside the writer never sees

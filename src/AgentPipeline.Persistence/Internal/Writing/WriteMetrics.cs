@@ -31,6 +31,16 @@ internal static class WriteMetrics
         "agentpipeline.persistence.group_commit.linger_waits", "{wait}",
         "Times a PostgreSQL group-commit flusher waited (1 ms at most) for writers to come back before the next batch.");
 
+    /// <summary>SQLite background checkpoints run (each copies the WAL's committed pages into the database file).</summary>
+    public static readonly Counter<long> SqliteCheckpoints = Meter.CreateCounter<long>(
+        "agentpipeline.persistence.sqlite.checkpoints", "{checkpoint}",
+        "SQLite background WAL checkpoints run (one every 256 write transactions at most).");
+
+    /// <summary>Frames (4 KB pages) the WAL held at each SQLite background checkpoint: how large it grows.</summary>
+    public static readonly Histogram<long> SqliteWalFrames = Meter.CreateHistogram<long>(
+        "agentpipeline.persistence.sqlite.wal_frames", "{frame}",
+        "Frames (pages) in the SQLite WAL when a background checkpoint ran; past 8,192 the WAL is started over.");
+
     public static KeyValuePair<string, object?> ProviderTag(PipelineProvider provider) =>
         new("db.system.name", provider == PipelineProvider.PostgreSql ? "postgresql" : "sqlite");
 }

@@ -60,18 +60,31 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
         await using (var db = PipelineDb.Open(path))
         {
             await db.MigrateAsync();
-            var dialect = (SqliteDialect)db.Dialect;
+            var checkpoints = CheckpointProbe.Attach(db);
+            long counted = 0;
+            using var listener = new System.Diagnostics.Metrics.MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "agentpipeline.persistence.sqlite.checkpoints")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
+            listener.Start();
             var (_, phase) = await Seed.PhaseAsync(db);
             var fileBefore = new FileInfo(path).Length;
             var writes = 2;
-            while (dialect.LastCheckpoint is null && writes < 2 * SqliteDialect.CheckpointEvery)
+            while (checkpoints.Last is null && writes < 2 * SqliteDialect.CheckpointEvery)
             {
                 await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = new string('m', 2000) });
                 writes++;
             }
 
             Assert.Equal(SqliteDialect.CheckpointEvery, writes);
-            await dialect.LastCheckpoint!;
+            await checkpoints.Last!;
+            // Users see it too: the public meter counted it (and any other handle's, hence at least one).
+            Assert.True(Interlocked.Read(ref counted) >= 1, "no checkpoint on the meter");
             // Only a checkpoint writes the main file in WAL mode: the rows' pages are there now.
             Assert.True(new FileInfo(path).Length > fileBefore, "the checkpoint copied no page into the database file");
         }
@@ -87,6 +100,7 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
     {
         await using var db = PipelineDb.Open(path);
         await db.MigrateAsync();
+        var checkpoints = CheckpointProbe.Attach(db);
         var (_, phase) = await Seed.PhaseAsync(db);
         // 24,000 rows of ~4 KB from 4 writers: 421 MB of WAL if it were never started over
         // (measured with checkpoints beside the writer only). It is started over at RestartFrames
@@ -102,7 +116,7 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
                 await CreateMemoryRecordAsync(db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = new string('w', 4000) });
             }
         })));
-        await ((SqliteDialect)db.Dialect).LastCheckpoint!;
+        await checkpoints.Last!;
         var wal = new FileInfo(path + "-wal").Length;
         Assert.True(wal < SqliteDialect.RestartFrames * 4096 * 5, $"WAL grew to {wal:N0} bytes");
     });
