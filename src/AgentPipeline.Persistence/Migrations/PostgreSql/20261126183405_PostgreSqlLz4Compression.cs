@@ -13,7 +13,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
     /// the values, their types and every query stay the same. On a server without lz4 this does
     /// nothing and values stay pglz-compressed. Values already stored keep their compression.
     /// </summary>
-    public partial class PostgreSqlLz4Compression : Migration
+    internal partial class PostgreSqlLz4Compression : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)

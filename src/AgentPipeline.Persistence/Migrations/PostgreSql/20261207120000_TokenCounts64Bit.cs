@@ -10,7 +10,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
     /// invocation can pass <see cref="int.MaxValue"/>. One <c>ALTER TABLE</c> per table, so each
     /// table is rewritten once rather than once per column; values are kept.
     /// </summary>
-    public partial class TokenCounts64Bit : Migration
+    internal partial class TokenCounts64Bit : Migration
     {
         private static readonly string[] Tables = ["agent_invocations", "agent_steps"];
 

@@ -5,7 +5,7 @@
 namespace AgentPipeline.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class InitialSchema : Migration
+    internal partial class InitialSchema : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)

@@ -11,7 +11,7 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
     /// records the new CLR type. Written by hand as a no-op because EF Core's generated
     /// <c>AlterColumn</c> would rebuild both tables on SQLite for no change in the stored form.
     /// </summary>
-    public partial class TokenCounts64Bit : Migration
+    internal partial class TokenCounts64Bit : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
