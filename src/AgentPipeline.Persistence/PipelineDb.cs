@@ -119,6 +119,9 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         var context = CreateDbContext();
         await using (context.ConfigureAwait(false))
         {
+            // A migration rewrites whole tables (a column type change on a large database takes
+            // minutes): no command timeout; cancellationToken still ends it, rolled back.
+            context.Database.SetCommandTimeout(0);
             var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
             await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
             if (pending.Count > 0)
