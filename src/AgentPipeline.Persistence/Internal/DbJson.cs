@@ -8,9 +8,10 @@ namespace AgentPipeline.Persistence.Internal;
 
 /// <summary>
 /// JSON as the store writes and reads it. Values are stored as the caller's own text, except that
-/// strings holding U+0000, a lone surrogate or U+FFFF (which jsonb rejects or UTF-8 would alter)
-/// are rewritten with <see cref="DbText"/>'s escapes, and unwritten on the way back. Numbers keep
-/// their exact text; nesting depth is not limited to System.Text.Json's default 64.
+/// strings holding U+0000, a lone surrogate or U+FFFF are rewritten with <see cref="DbText"/>'s
+/// escapes (the same stored form as in text columns, on both providers), and unwritten on the way
+/// back. Everything else (key order, whitespace, numbers) keeps its exact text; nesting depth is
+/// not limited to System.Text.Json's default 64.
 /// </summary>
 internal static class DbJson
 {
