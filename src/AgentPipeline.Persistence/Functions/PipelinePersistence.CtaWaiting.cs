@@ -101,6 +101,7 @@ public static partial class PipelinePersistence
                     // Requested in the future of this clock (another machine's): look again within the longest timeout.
                     wait = remaining < MaxCtaWaitTimeout ? remaining : MaxCtaWaitTimeout;
                     retry = FirstWaitRetry;
+                    db.CtaWatch.SleepObserver?.Invoke(ctaId);
                 }
                 catch (PipelineDatabaseException e) when (e.IsTransient && !first)
                 {

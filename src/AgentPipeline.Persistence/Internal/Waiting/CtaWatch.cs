@@ -65,6 +65,12 @@ internal sealed class CtaWatch
 
     public StoreLogger? Logger { get; }
 
+    /// <summary>
+    /// Called with the CTA's id each time a waiter has read its open CTA and goes to sleep: lets a
+    /// test act while a wait is certainly in progress, without sleeping itself. Null in use.
+    /// </summary>
+    public Action<Guid>? SleepObserver { get; set; }
+
     /// <summary>How many waits are in progress.</summary>
     public int Count
     {
