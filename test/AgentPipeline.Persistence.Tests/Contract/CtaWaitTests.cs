@@ -57,6 +57,7 @@ public abstract class CtaWaitTests<TFixture>(TFixture fixture) : ContractTests<T
         var cta = await CtaAsync();
         var humanClock = new ManualClock(Clock.Now.AddMinutes(5));
         var human = Fixture.Open(humanClock);
+        Db.CtaWatch.SafetyPollInterval = Timeout.InfiniteTimeSpan; // PostgreSQL: only the notification can wake it
         var asleep = SleepingAsync(Db);
 
         var waiting = WaitForCtaResolutionAsync(Db, cta, Day);
@@ -72,6 +73,9 @@ public abstract class CtaWaitTests<TFixture>(TFixture fixture) : ContractTests<T
     public async Task An_answer_through_the_same_handle_wakes_the_wait()
     {
         var cta = await CtaAsync();
+        // No polling at all: only the handle's own wake-up (and on PostgreSQL its notification) can end the wait.
+        Db.CtaWatch.FirstPollInterval = Timeout.InfiniteTimeSpan;
+        Db.CtaWatch.SafetyPollInterval = Timeout.InfiniteTimeSpan;
         var asleep = SleepingAsync(Db);
 
         var waiting = WaitForCtaResolutionAsync(Db, cta, Day);
@@ -136,6 +140,7 @@ public abstract class CtaWaitTests<TFixture>(TFixture fixture) : ContractTests<T
         var run = await Seed.RunAsync(Db);
         var cta = await CtaAsync(run: run);
         var other = Fixture.Open();
+        Db.CtaWatch.SafetyPollInterval = Timeout.InfiniteTimeSpan; // PostgreSQL: only the notification can wake it
         var asleep = SleepingAsync(Db);
 
         var waiting = WaitForCtaResolutionAsync(Db, cta, Day);

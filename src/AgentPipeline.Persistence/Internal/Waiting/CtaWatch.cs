@@ -23,13 +23,22 @@ internal sealed class CtaWatch
     public const string ReturningNotify = " RETURNING pg_notify('" + Channel + "', id::text)";
 
     /// <summary>PostgreSQL's safety-net poll: how often the listener also asks which waited-for CTAs are resolved.</summary>
-    public static readonly TimeSpan SafetyPollInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultSafetyPollInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>SQLite's first poll interval (doubled after each poll, back to this when a waiter arrives).</summary>
-    public static readonly TimeSpan FirstPollInterval = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan DefaultFirstPollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>SQLite's longest poll interval.</summary>
-    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DefaultMaxPollInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary><see cref="DefaultSafetyPollInterval"/> for this handle (a test turns it off with <see cref="Timeout.InfiniteTimeSpan"/>).</summary>
+    public TimeSpan SafetyPollInterval { get; set; } = DefaultSafetyPollInterval;
+
+    /// <summary><see cref="DefaultFirstPollInterval"/> for this handle (a test turns polling off with <see cref="Timeout.InfiniteTimeSpan"/>).</summary>
+    public TimeSpan FirstPollInterval { get; set; } = DefaultFirstPollInterval;
+
+    /// <summary><see cref="DefaultMaxPollInterval"/> for this handle.</summary>
+    public TimeSpan MaxPollInterval { get; set; } = DefaultMaxPollInterval;
 
     // Ids per poll query: well inside any statement size, and one index probe each.
     private const int PollChunk = 500;

@@ -12,7 +12,7 @@ namespace AgentPipeline.Persistence.Internal.Waiting;
 /// When the connection is lost (server restart, network, <c>pg_terminate_backend</c>) it connects
 /// again, after 100 ms doubling up to 5 s, and once listening again asks in one query which of the
 /// waited-for CTAs were resolved meanwhile: no answer given while no one listened is missed. A
-/// slower poll, every <see cref="CtaWatch.SafetyPollInterval"/> (30 s), is the safety net for
+/// slower poll, every <see cref="CtaWatch.DefaultSafetyPollInterval"/> (30 s), is the safety net for
 /// anything else (a notification that cannot be delivered, a CTA resolved by hand in SQL).
 /// The connection is opened when the first waiter arrives and closed when the last one leaves.
 /// </remarks>
@@ -86,7 +86,7 @@ internal sealed class PostgreSqlCtaListener(string connectionString) : CtaWatche
         {
             try
             {
-                await Task.Delay(CtaWatch.SafetyPollInterval, TimeProvider.System, stop).ConfigureAwait(false);
+                await Task.Delay(watch.SafetyPollInterval, TimeProvider.System, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -82,6 +82,7 @@ public sealed class PostgreSqlCtaListenerTests(PostgreSqlFixture fixture) : ICla
         await using var human = PipelineDb.Open(fixture.Target);
         var run = await Seed.RunAsync(db);
         var (whileDown, afterReconnect) = (await CtaAsync(db, run), await CtaAsync(db, run));
+        db.CtaWatch.SafetyPollInterval = Timeout.InfiniteTimeSpan; // only the re-check after reconnecting can find the first answer
         var asleep = CtaWaitTests<PostgreSqlFixture>.SleepingAsync(db, 2);
         var waitWhileDown = WaitForCtaResolutionAsync(db, whileDown, Day);
         var waitAfterReconnect = WaitForCtaResolutionAsync(db, afterReconnect, Day);
