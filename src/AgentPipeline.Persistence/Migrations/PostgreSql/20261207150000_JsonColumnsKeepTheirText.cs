@@ -15,7 +15,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
     /// the rewritten values are compressed with it. <c>Down</c> converts back to <c>jsonb</c> the
     /// same way (it refuses a stored value jsonb cannot hold, such as <c>1e200000</c>).
     /// </summary>
-    public partial class JsonColumnsKeepTheirText : Migration
+    internal partial class JsonColumnsKeepTheirText : Migration
     {
         private static readonly (string Table, string[] Columns)[] JsonColumns =
         [
