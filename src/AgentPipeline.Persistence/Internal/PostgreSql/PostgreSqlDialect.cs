@@ -30,8 +30,13 @@ internal sealed partial class PostgreSqlDialect : Dialect
             // ahead of the next call's own: 268 → 167 µs per CreateToolCall, measured.
             builder.NoResetOnClose = true;
         }
-        DataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        _connectionString = builder.ConnectionString;
+        DataSource = new NpgsqlDataSourceBuilder(_connectionString).Build();
     }
+
+    // The data source's own ConnectionString leaves the password out; a second, unpooled source
+    // (the migration lock's, see PostgreSqlDialect.Migrations.cs) needs it.
+    private readonly string _connectionString;
 
     public NpgsqlDataSource DataSource { get; }
 

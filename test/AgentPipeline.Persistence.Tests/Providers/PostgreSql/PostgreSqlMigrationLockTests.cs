@@ -8,6 +8,49 @@ namespace AgentPipeline.Persistence.Tests.Providers.PostgreSql;
 public sealed class PostgreSqlMigrationLockTests(PostgreSqlFixture f) : ContractTests<PostgreSqlFixture>(f)
 {
     [Fact]
+    public async Task A_migration_leaves_one_idle_connection_in_the_pool_not_the_lock_s_as_well()
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        await using var db = PipelineDb.Open(target);
+        await db.MigrateAsync();
+        DateTime migrated;
+        await using (var raw = Fixture.OpenRawConnection(target))
+        await using (var now = raw.CreateCommand())
+        {
+            now.CommandText = "SELECT clock_timestamp()";
+            migrated = (DateTime)(await now.ExecuteScalarAsync())!;
+        }
+
+        // Hold three of the handle's connections at once: those the pool had idle were opened
+        // during the migration, any others now. Npgsql hands idle connections out in turn, so a
+        // second idle one would make every later call alternate between two server backends.
+        var source = ((Internal.PostgreSql.PostgreSqlDialect)db.Dialect).DataSource;
+        var held = new List<Npgsql.NpgsqlConnection>();
+        var fromMigration = 0;
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var connection = await source.OpenConnectionAsync();
+                held.Add(connection);
+                await using var started = new Npgsql.NpgsqlCommand("SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()", connection);
+                if ((DateTime)(await started.ExecuteScalarAsync())! < migrated)
+                {
+                    fromMigration++;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var connection in held)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+        Assert.Equal(1, fromMigration);
+    }
+
+    [Fact]
     public async Task While_another_session_holds_the_documented_advisory_lock_a_migration_waits_for_it()
     {
         const long key = 4712847060138748272; // README: "AgentPip" as a big-endian 64-bit integer
