@@ -44,10 +44,12 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var values = MemoryRecords.Create.Values(data, db.Redactor);
+        var values = MemoryRecords.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
-        return await db.GroupCommit.InsertAsync(MemoryCreate, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
+        values[^1] = db.Now();
+        return await db.GroupCommit.InsertAsync(MemoryCreate, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
         {
+            var data = (NewMemoryRecord)record;
             await RequireOpenPhaseResultRunAsync(session, data.PhaseResultId, "memory_records", ct).ConfigureAwait(false);
             if (data.InvocationId is { } invocationId)
             {
@@ -55,7 +57,7 @@ public static partial class PipelinePersistence
                     ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
                 throw new ArgumentException($"data.InvocationId '{invocationId}' belongs to run '{run[0]}', not to the phase result's run.", "data.InvocationId");
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

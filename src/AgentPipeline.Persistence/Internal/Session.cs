@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 
 namespace AgentPipeline.Persistence.Internal;
 
@@ -68,11 +69,13 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
-    public Task<int> ExecuteAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
+    public ValueTask<int> ExecuteAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
         ExecuteBoundAsync(sql, Dialect.Bind(sql, args), cancellationToken);
 
     /// <summary>Runs a statement whose values <see cref="Dialect.Bind"/> already checked and converted.</summary>
-    public virtual async Task<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
+    /// <remarks>Pooled: on PostgreSQL every call completes asynchronously, and this runs once or more per write.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public virtual async ValueTask<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
     {
         var command = Rent(sql);
         command.Transaction = Transaction;

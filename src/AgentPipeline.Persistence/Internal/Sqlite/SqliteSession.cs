@@ -13,21 +13,21 @@ internal sealed class SqliteSession(SqliteDialect owner, PooledConnection pooled
 {
     private bool _released;
 
-    public override Task<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
+    public override ValueTask<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
     {
         // The connection goes back to the pool on release: raw statement handles must not follow it.
         ObjectDisposedException.ThrowIf(_released, this);
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled<int>(cancellationToken);
+            return ValueTask.FromCanceled<int>(cancellationToken);
         }
         try
         {
-            return Task.FromResult(pooled.Execute(sql, bound, owner));
+            return new ValueTask<int>(pooled.Execute(sql, bound, owner));
         }
         catch (SqliteException e)
         {
-            return Task.FromException<int>(Fail(e));
+            return ValueTask.FromException<int>(Fail(e));
         }
     }
 
