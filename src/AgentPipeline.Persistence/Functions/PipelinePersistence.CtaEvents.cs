@@ -152,7 +152,8 @@ public static partial class PipelinePersistence
             RespondedAt!.Value);
     }
 
-    private static async Task<CtaStateRow> ReadCtaStateAsync(Session session, Guid ctaId, CancellationToken cancellationToken) =>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<CtaStateRow> ReadCtaStateAsync(Session session, Guid ctaId, CancellationToken cancellationToken) =>
         await session.ReadFirstAsync(CtaState, [ctaId], static (d, r) => new CtaStateRow(
             DbEnum<CtaKind>.Parse(r.GetString(0)),
             r.IsDBNull(1) ? null : r.GetString(1),

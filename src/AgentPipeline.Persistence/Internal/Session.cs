@@ -120,8 +120,8 @@ internal abstract class Session : IAsyncDisposable
     }
 
     /// <summary>The first row's columns as <see cref="Sql.Results"/> types say, or null when there is no row.</summary>
-    public Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
-        ReadFirstAsync<object?[]>(sql, args, (dialect, reader) => ReadRow(sql, reader), cancellationToken);
+    public async Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
+        await ReadFirstAsync<object?[]>(sql, args, (dialect, reader) => ReadRow(sql, reader), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Every row's columns as <see cref="Sql.Results"/> types say (reads that are not hot: the CLI's views).</summary>
     public async Task<List<object?[]>> QueryRowsAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
@@ -151,7 +151,9 @@ internal abstract class Session : IAsyncDisposable
     }
 
     /// <summary>The first row mapped straight from the reader by <paramref name="map"/>, or null when there is none.</summary>
-    public async Task<T?> ReadFirstAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
+    /// <remarks>Pooled, like <see cref="ExecuteBoundAsync"/>: state checks read a row on every call.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<T?> ReadFirstAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
         where T : class
     {
         var command = Prepare(sql, args);
