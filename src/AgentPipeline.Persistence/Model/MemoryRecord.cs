@@ -2,7 +2,7 @@ namespace AgentPipeline.Persistence;
 
 /// <summary>
 /// A memory note as <see cref="PipelinePersistence.GetMemoryRecordsAsync"/> and
-/// <c>GetRunTreeAsync</c> return it: every column of <c>memory_records</c>.
+/// <see cref="PipelinePersistence.GetRunTreeAsync"/> return it: every column of <c>memory_records</c>.
 /// </summary>
 /// <param name="Id">The record's id.</param>
 /// <param name="Phase">The phase it was written in.</param>

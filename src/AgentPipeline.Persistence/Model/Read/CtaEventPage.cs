@@ -1,6 +1,6 @@
 namespace AgentPipeline.Persistence;
 
-/// <summary>A page of <c>ListCtaEventsAsync</c>.</summary>
+/// <summary>A page of <see cref="PipelinePersistence.ListCtaEventsAsync"/>.</summary>
 public sealed record CtaEventPage
 {
     /// <summary>The CTAs, oldest first.</summary>

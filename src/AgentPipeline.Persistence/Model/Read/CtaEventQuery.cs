@@ -1,6 +1,6 @@
 namespace AgentPipeline.Persistence;
 
-/// <summary>What <c>ListCtaEventsAsync</c> lists: oldest first (<c>requested_at</c>, then id).</summary>
+/// <summary>What <see cref="PipelinePersistence.ListCtaEventsAsync"/> lists: oldest first (<c>requested_at</c>, then id).</summary>
 public sealed record CtaEventQuery
 {
     /// <summary>The most a page holds.</summary>

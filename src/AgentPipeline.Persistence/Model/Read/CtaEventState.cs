@@ -1,6 +1,6 @@
 namespace AgentPipeline.Persistence;
 
-/// <summary>Which CTAs <c>ListCtaEventsAsync</c> lists.</summary>
+/// <summary>Which CTAs <see cref="PipelinePersistence.ListCtaEventsAsync"/> lists.</summary>
 public enum CtaEventState
 {
     /// <summary>Neither answered nor timed out.</summary>

@@ -1,7 +1,7 @@
 namespace AgentPipeline.Persistence;
 
 /// <summary>
-/// A whole run as <c>GetRunTreeAsync</c> reads it, in one consistent snapshot:
+/// A whole run as <see cref="PipelinePersistence.GetRunTreeAsync"/> reads it, in one consistent snapshot:
 /// its phases (by <c>started_at</c>) with their invocations, steps and tool calls, and its memory records and CTAs.
 /// </summary>
 public sealed record RunTree

@@ -1,6 +1,6 @@
 namespace AgentPipeline.Persistence;
 
-/// <summary>What <c>GetRunTreeAsync</c> loads.</summary>
+/// <summary>What <see cref="PipelinePersistence.GetRunTreeAsync"/> loads.</summary>
 public sealed record RunTreeOptions
 {
     /// <summary>The default: the tree's structure and small columns, without the large values.</summary>
