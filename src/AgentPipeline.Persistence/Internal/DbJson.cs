@@ -258,6 +258,14 @@ internal static class DbJson
         return sb.ToString();
     }
 
+    /// <summary>A string as a quoted JSON token: minimal escapes, a lone surrogate as its <c>\u</c> escape.</summary>
+    internal static string Quote(string value)
+    {
+        var sb = new StringBuilder(value.Length + 2);
+        AppendString(sb, value);
+        return sb.ToString();
+    }
+
     /// <summary>A string as a quoted JSON token (UTF-8): minimal escapes, a lone surrogate as its <c>\u</c> escape.</summary>
     internal static byte[] QuoteLenient(string value)
     {
@@ -265,6 +273,9 @@ internal static class DbJson
         AppendString(sb, value);
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
+
+    /// <summary>A JSON string's value from its raw text, so that a lone surrogate survives (<c>GetString</c> would throw).</summary>
+    internal static string StringOf(JsonElement value) => Unescape(JsonMarshal.GetRawUtf8Value(value)[1..^1], escaped: true);
 
     /// <summary>JSON string escapes decoded char by char, so a lone surrogate survives (GetString would throw).</summary>
     internal static string Unescape(ReadOnlySpan<byte> raw, bool escaped)

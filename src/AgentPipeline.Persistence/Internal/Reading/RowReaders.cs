@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using AgentPipeline.Persistence.Internal.Tables;
 
@@ -255,6 +254,6 @@ internal static class RowReaders
         private static CtaOption[] Options(JsonElement options) =>
             [.. options.EnumerateArray().Select(o => new CtaOption(String(o.GetProperty("id")), String(o.GetProperty("label"))))];
 
-        private static string String(JsonElement value) => DbJson.Unescape(JsonMarshal.GetRawUtf8Value(value)[1..^1], escaped: true);
+        private static string String(JsonElement value) => DbJson.StringOf(value);
     }
 }
