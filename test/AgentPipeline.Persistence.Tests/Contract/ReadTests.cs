@@ -226,6 +226,52 @@ public abstract class ReadTests<TFixture>(TFixture fixture) : ContractTests<TFix
         Assert.Equal(new CtaResolution(true, null, asked.AddMinutes(2)), timedOut.Resolution);
     }
 
+    [Theory]
+    [MemberData(nameof(Robustness.ContentTests<StoreFixture>.HostileStrings), MemberType = typeof(Robustness.ContentTests<StoreFixture>))]
+    public async Task Hostile_text_reads_back_exactly_through_every_read(string what, string value)
+    {
+        var (run, phase, invocation) = await Seed.InvocationAsync(Db);
+        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 0, Text = value, ReasoningText = value + value, ModelId = value });
+        var tool = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t", ToolName = "bash", Title = value });
+        await CreateMemoryRecordAsync(Db, new NewMemoryRecord { PhaseResultId = phase, Kind = MemoryKind.Insight, Content = "note: " + value });
+
+        var read = await GetAgentStepAsync(Db, step);
+        Assert.Equal((value, value + value, value), (read.Text, read.ReasoningText, read.ModelId));
+        Assert.Equal(value, (await GetToolCallAsync(Db, tool)).Title);
+        var tree = await GetRunTreeAsync(Db, run, new RunTreeOptions { IncludeContent = true });
+        var node = Assert.Single(Assert.Single(tree.Phases[0].Invocations).Steps);
+        Assert.Equal((value, value), (node.Step.Text, node.Step.ModelId));
+        Assert.Equal(value, Assert.Single(node.ToolCalls).Title);
+        Assert.Equal("note: " + value, Assert.Single(tree.MemoryRecords).Content);
+        Assert.Equal(value, (await GetRunTreeAsync(Db, run)).Phases[0].Invocations[0].Steps[0].Step.ModelId);
+        Assert.NotNull(what);
+    }
+
+    [Theory]
+    [MemberData(nameof(Robustness.ContentTests<StoreFixture>.HostileJson), MemberType = typeof(Robustness.ContentTests<StoreFixture>))]
+    public async Task Hostile_json_reads_back_as_its_text_or_when_escaped_with_the_same_meaning(string what, string json)
+    {
+        var (_, _, step) = await Seed.StepAsync(Db);
+        var value = J(json);
+        var tool = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t", ToolName = "bash", Input = value, Output = value, Error = value });
+
+        var read = await GetToolCallAsync(Db, tool);
+
+        foreach (var column in new[] { read.Input, read.Output, read.Error })
+        {
+            Assert.NotNull(column);
+            if (AgentPipeline.Persistence.Internal.DbJson.NeedsEncoding(System.Text.Encoding.UTF8.GetBytes(json)))
+            {
+                // Re-emitted with minimal string escapes (see README, "Decisions"): same meaning, same order.
+                Assert.True(AgentPipeline.Persistence.Internal.DbJson.SemanticallyEqual(value, column), $"{what}: read {column.Value.GetRawText()}");
+            }
+            else
+            {
+                Assert.Equal(value.GetRawText(), column.Value.GetRawText());
+            }
+        }
+    }
+
     [Fact]
     public async Task Missing_ids_throw_record_not_found_naming_table_and_id()
     {
