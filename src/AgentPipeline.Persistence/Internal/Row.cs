@@ -75,7 +75,7 @@ internal sealed class ReaderRow(Dialect dialect, DbDataReader reader) : Row
 
     public override bool Bool(int ordinal) => dialect.ReadBool(reader, ordinal);
 
-    public override JsonElement Json(int ordinal) => DbJson.Parse(reader.GetString(ordinal));
+    public override JsonElement Json(int ordinal) => dialect.ReadJson(reader, ordinal);
 
     public override bool IsNull(int ordinal) => reader.IsDBNull(ordinal);
 
