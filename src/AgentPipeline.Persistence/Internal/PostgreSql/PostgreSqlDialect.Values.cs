@@ -4,7 +4,7 @@ using NpgsqlTypes;
 
 namespace AgentPipeline.Persistence.Internal.PostgreSql;
 
-/// <summary>How values are bound and read: native uuid, timestamptz, boolean and jsonb (bound as text).</summary>
+/// <summary>How values are bound and read: native uuid, timestamptz, boolean and json (bound as text, stored as written).</summary>
 internal sealed partial class PostgreSqlDialect
 {
     public override object ToDb(Col type, object? value) => value switch
@@ -32,9 +32,7 @@ internal sealed partial class PostgreSqlDialect
         {
             var bytes = new byte[stream.Length];
             stream.ReadExactly(bytes);
-            // jsonb's binary form starts with its version byte (1); json's is the text itself.
-            var text = reader.GetDataTypeName(ordinal) == "jsonb" ? bytes.AsSpan(1) : bytes;
-            return DbJson.Parse(text);
+            return DbJson.Parse(bytes); // json's binary form is its text
         }
     }
 
@@ -46,7 +44,7 @@ internal sealed partial class PostgreSqlDialect
         Col.Bool => NpgsqlDbType.Boolean,
         Col.Guid => NpgsqlDbType.Uuid,
         Col.Time => NpgsqlDbType.TimestampTz,
-        Col.Json => NpgsqlDbType.Jsonb,
+        Col.Json => NpgsqlDbType.Json,
         _ => throw new InvalidOperationException($"Unknown column type {type}."),
     };
 }
