@@ -158,11 +158,11 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     internal WriteExecutor Writes { get; }
 
     /// <inheritdoc cref="WriteExecutor.RunAsync{T}(bool, Func{Session, CancellationToken, Task{T}}, CancellationToken)"/>
-    internal Task<T> RunAsync<T>(bool write, Func<Session, CancellationToken, Task<T>> body, CancellationToken cancellationToken) =>
+    internal ValueTask<T> RunAsync<T>(bool write, Func<Session, CancellationToken, Task<T>> body, CancellationToken cancellationToken) =>
         Writes.RunAsync(write, body, cancellationToken);
 
     /// <inheritdoc cref="WriteExecutor.RunAsync(bool, Func{Session, CancellationToken, Task}, CancellationToken)"/>
-    internal Task RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
+    internal ValueTask RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
         Writes.RunAsync(write, body, cancellationToken);
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AgentPipeline.Persistence.Benchmarks.Infrastructure;
 using AgentPipeline.Persistence.Benchmarks.Workloads;
 
 namespace AgentPipeline.Persistence.Benchmarks.Quick;
@@ -30,6 +31,10 @@ internal static class ProfileLoop
         await using var workload = await PerCallWorkload.CreateAsync(operation, provider);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId}: {operation} on {provider}, {side}, {duration.TotalSeconds:F0} s"));
         using var jit = new JitListener();
+        using var wire = new NpgsqlWire();
+        var (commands, written, read) = (0L, 0L, 0L);
+        var postmaster = provider == PipelineProvider.PostgreSql ? BenchServer.PostmasterPid : null;
+        var serverCpu = TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
         var calls = 0L;
         var measuredCalls = 0L;
@@ -42,7 +47,10 @@ internal static class ProfileLoop
             // The second half of the run is the steady state that is reported.
             var steady = clock.Elapsed > duration / 2;
             var cpu0 = ProcessCpu.Now();
+            // Reading /proc allocates: outside the allocation window.
+            var server0 = postmaster is { } p0 ? ProcessCpu.OfProcessTree(p0) : null;
             var bytes0 = GC.GetTotalAllocatedBytes(precise: true);
+            var wire0 = wire.Now;
             var time0 = clock.Elapsed;
             for (var i = 0; i < 200; i++)
             {
@@ -53,12 +61,25 @@ internal static class ProfileLoop
                 measuredTime += clock.Elapsed - time0;
                 allocated += GC.GetTotalAllocatedBytes(precise: true) - bytes0;
                 cpu += ProcessCpu.Now() - cpu0;
+                if (server0 is { } s0 && postmaster is { } p1 && ProcessCpu.OfProcessTree(p1) is { } s1)
+                {
+                    serverCpu += s1 - s0;
+                }
+                var wire1 = wire.Now;
+                commands += wire1.Commands - wire0.Commands;
+                written += wire1.Written - wire0.Written;
+                read += wire1.Read - wire0.Read;
                 measuredCalls += 200;
             }
             calls += 200;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{calls:N0} calls; second half: {measuredTime.TotalMicroseconds / measuredCalls:F1} µs/call elapsed, {cpu.TotalMicroseconds / measuredCalls:F1} µs/call CPU (this process), {(double)allocated / measuredCalls:N0} B/call"));
+        if (provider == PipelineProvider.PostgreSql)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Npgsql per call: {(double)commands / measuredCalls:F2} commands, {(double)written / measuredCalls:F0} bytes written, {(double)read / measuredCalls:F0} bytes read; server CPU {serverCpu.TotalMicroseconds / measuredCalls:F1} µs/call"));
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"methods compiled after the first 5 s: {jit.Late.Values.Sum()}"));
         foreach (var (method, count) in jit.Late.ToArray().OrderByDescending(kv => kv.Value).Take(25))
         {

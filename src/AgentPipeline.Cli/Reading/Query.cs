@@ -18,7 +18,7 @@ internal static class Query
 
     /// <summary>Every row, each column mapped by its declared type.</summary>
     public static Task<List<object?[]>> RowsAsync(PipelineDb db, Sql sql, object?[] args, CancellationToken cancellationToken) =>
-        db.RunAsync(write: false, (session, ct) => session.QueryRowsAsync(sql, args, ct), cancellationToken);
+        db.RunAsync(write: false, (session, ct) => session.QueryRowsAsync(sql, args, ct), cancellationToken).AsTask();
 
     /// <summary>The first row, or null.</summary>
     public static async Task<object?[]?> RowAsync(PipelineDb db, Sql sql, object?[] args, CancellationToken cancellationToken) =>

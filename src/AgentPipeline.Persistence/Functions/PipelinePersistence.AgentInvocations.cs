@@ -40,14 +40,16 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var values = AgentInvocations.Create.Values(data, db.Redactor);
+        var values = AgentInvocations.Create.Values(data, db.Redactor, stamped: 1);
         var id = (Guid)(values[0] ??= db.NewId());
+        values[^1] = db.Now();
         if (data.ParentInvocationId == id)
         {
             throw new ArgumentException("data.ParentInvocationId must not be the invocation's own id.", "data.ParentInvocationId");
         }
-        return await db.GroupCommit.InsertAsync(AgentInvocations.Insert, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
+        return await db.GroupCommit.InsertAsync(AgentInvocations.Insert, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
         {
+            var data = (NewAgentInvocation)record;
             await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
             if (data.ParentInvocationId is { } parentId)
             {
@@ -56,7 +58,7 @@ public static partial class PipelinePersistence
                 throw new ArgumentException(
                     $"data.ParentInvocationId '{parentId}' belongs to phase result '{parent[0]}', not '{data.PhaseResultId}'.", "data.ParentInvocationId");
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

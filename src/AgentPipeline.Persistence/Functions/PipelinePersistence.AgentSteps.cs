@@ -21,12 +21,11 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var values = AgentSteps.Create.Values(data, db.Redactor);
+        var values = AgentSteps.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
-        return await db.GroupCommit.InsertAsync(AgentSteps.Insert, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
-        {
-            await RequireOpenInvocationAsync(session, data.InvocationId, "agent_steps", ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+        values[^1] = db.Now();
+        return await db.GroupCommit.InsertAsync(AgentSteps.Insert, values, values, data.Id is not null, new(data, static (session, data, ct) =>
+            RequireOpenInvocationAsync(session, ((NewAgentStep)data).InvocationId, "agent_steps", ct)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -44,11 +43,10 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var values = ToolCalls.Create.Values(data, db.Redactor);
+        var values = ToolCalls.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
-        return await db.GroupCommit.InsertAsync(ToolCalls.Insert, values, Append(values, db.Now()), data.Id is not null, async (session, ct) =>
-        {
-            await RequireOpenStepAsync(session, data.StepId, "tool_calls", ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+        values[^1] = db.Now();
+        return await db.GroupCommit.InsertAsync(ToolCalls.Insert, values, values, data.Id is not null, new(data, static (session, data, ct) =>
+            RequireOpenStepAsync(session, ((NewToolCall)data).StepId, "tool_calls", ct)), cancellationToken).ConfigureAwait(false);
     }
 }

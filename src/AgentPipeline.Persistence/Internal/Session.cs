@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 
 namespace AgentPipeline.Persistence.Internal;
 
@@ -36,11 +37,24 @@ internal abstract class Session : IAsyncDisposable
 
     protected abstract ValueTask ReleaseAsync();
 
-    public async Task BeginAsync(CancellationToken cancellationToken)
+    /// <summary>A read-only transaction whose statements all see one snapshot of the database.</summary>
+    protected abstract ValueTask<DbTransaction> BeginSnapshotCoreAsync(CancellationToken cancellationToken);
+
+    public Task BeginAsync(CancellationToken cancellationToken) => BeginAsync(snapshot: false, cancellationToken);
+
+    /// <summary>
+    /// Begins a transaction for a read of several statements that must agree with each other (a run
+    /// and its tree): each sees the database as of the first, whatever commits meanwhile.
+    /// </summary>
+    public Task BeginSnapshotAsync(CancellationToken cancellationToken) => BeginAsync(snapshot: true, cancellationToken);
+
+    private async Task BeginAsync(bool snapshot, CancellationToken cancellationToken)
     {
         try
         {
-            Transaction = await BeginCoreAsync(cancellationToken).ConfigureAwait(false);
+            Transaction = snapshot
+                ? await BeginSnapshotCoreAsync(cancellationToken).ConfigureAwait(false)
+                : await BeginCoreAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (DbException e)
         {
@@ -68,11 +82,13 @@ internal abstract class Session : IAsyncDisposable
         }
     }
 
-    public Task<int> ExecuteAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
+    public ValueTask<int> ExecuteAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
         ExecuteBoundAsync(sql, Dialect.Bind(sql, args), cancellationToken);
 
     /// <summary>Runs a statement whose values <see cref="Dialect.Bind"/> already checked and converted.</summary>
-    public virtual async Task<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
+    /// <remarks>Pooled: on PostgreSQL every call completes asynchronously, and this runs once or more per write.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public virtual async ValueTask<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
     {
         var command = Rent(sql);
         command.Transaction = Transaction;
@@ -117,8 +133,8 @@ internal abstract class Session : IAsyncDisposable
     }
 
     /// <summary>The first row's columns as <see cref="Sql.Results"/> types say, or null when there is no row.</summary>
-    public Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
-        ReadFirstAsync<object?[]>(sql, args, (dialect, reader) => ReadRow(sql, reader), cancellationToken);
+    public async Task<object?[]?> QueryRowAsync(Sql sql, object?[] args, CancellationToken cancellationToken) =>
+        await ReadFirstAsync<object?[]>(sql, args, (dialect, reader) => ReadRow(sql, reader), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Every row's columns as <see cref="Sql.Results"/> types say (reads that are not hot: the CLI's views).</summary>
     public async Task<List<object?[]>> QueryRowsAsync(Sql sql, object?[] args, CancellationToken cancellationToken)
@@ -148,7 +164,9 @@ internal abstract class Session : IAsyncDisposable
     }
 
     /// <summary>The first row mapped straight from the reader by <paramref name="map"/>, or null when there is none.</summary>
-    public async Task<T?> ReadFirstAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
+    /// <remarks>Pooled, like <see cref="ExecuteBoundAsync"/>: state checks read a row on every call.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<T?> ReadFirstAsync<T>(Sql sql, object?[] args, Func<Dialect, DbDataReader, T> map, CancellationToken cancellationToken)
         where T : class
     {
         var command = Prepare(sql, args);

@@ -31,7 +31,8 @@ internal sealed partial class PostgreSqlDialect : Dialect
             // ahead of the next call's own: 268 → 167 µs per CreateToolCall, measured.
             builder.NoResetOnClose = true;
         }
-        DataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        _connectionString = builder.ConnectionString;
+        DataSource = new NpgsqlDataSourceBuilder(_connectionString).Build();
         // The CTA listener's connection (Waiting/PostgreSqlCtaListener): outside the pool, so that
         // its LISTEN never reaches a connection a call uses; a keepalive every 30 s (unless the
         // caller set one) so that a dead connection is noticed while it only waits.
@@ -45,6 +46,10 @@ internal sealed partial class PostgreSqlDialect : Dialect
 
     /// <summary>How the CTA listener connects: the caller's settings, unpooled.</summary>
     public string ListenerConnectionString { get; }
+
+    // The data source's own ConnectionString leaves the password out; a second, unpooled source
+    // (the migration lock's, see PostgreSqlDialect.Migrations.cs) needs it.
+    private readonly string _connectionString;
 
     public NpgsqlDataSource DataSource { get; }
 

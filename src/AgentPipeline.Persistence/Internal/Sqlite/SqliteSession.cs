@@ -13,21 +13,21 @@ internal sealed class SqliteSession(SqliteDialect owner, PooledConnection pooled
 {
     private bool _released;
 
-    public override Task<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
+    public override ValueTask<int> ExecuteBoundAsync(Sql sql, object[] bound, CancellationToken cancellationToken)
     {
         // The connection goes back to the pool on release: raw statement handles must not follow it.
         ObjectDisposedException.ThrowIf(_released, this);
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled<int>(cancellationToken);
+            return ValueTask.FromCanceled<int>(cancellationToken);
         }
         try
         {
-            return Task.FromResult(pooled.Execute(sql, bound, owner));
+            return new ValueTask<int>(pooled.Execute(sql, bound, owner));
         }
         catch (SqliteException e)
         {
-            return Task.FromException<int>(Fail(e));
+            return ValueTask.FromException<int>(Fail(e));
         }
     }
 
@@ -83,6 +83,13 @@ internal sealed class SqliteSession(SqliteDialect owner, PooledConnection pooled
         // BEGIN IMMEDIATE: take the write lock up front, so a transaction never fails on a
         // deferred read-to-write upgrade; busy_timeout applies to taking it.
         return ValueTask.FromResult<DbTransaction>(pooled.Connection.BeginTransaction(deferred: false));
+    }
+
+    protected override ValueTask<DbTransaction> BeginSnapshotCoreAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // A deferred transaction takes no lock; in WAL mode its first read fixes the snapshot the rest see.
+        return ValueTask.FromResult<DbTransaction>(pooled.Connection.BeginTransaction(deferred: true));
     }
 
     protected override ValueTask ReleaseAsync()

@@ -36,11 +36,13 @@ internal sealed class ColumnSet<T>
     /// <summary>
     /// The record's values in column order, each checked (an <see cref="ArgumentException"/> names
     /// the field) and, where the column says so, redacted by <paramref name="redactor"/> (null = off).
+    /// <paramref name="stamped"/> slots are left empty at the end for the values the store adds
+    /// (<c>created_at</c>), so that one array serves both the comparison and the insert.
     /// </summary>
-    public object?[] Values(T record, ISecretRedactor? redactor)
+    public object?[] Values(T record, ISecretRedactor? redactor, int stamped = 0)
     {
         var items = _items;
-        var values = new object?[items.Length];
+        var values = new object?[items.Length + stamped];
         for (var i = 0; i < items.Length; i++)
         {
             values[i] = redactor is not null && items[i].JsonToRedact is { } json

@@ -15,10 +15,12 @@ internal sealed partial class GroupCommitter
     /// <summary>
     /// Inserts one row (or proves the call a replay) and returns the stored id.
     /// <paramref name="values"/> are the caller's columns (id first) for the idempotency
-    /// comparison; <paramref name="insertArgs"/> the insert's parameters.
+    /// comparison; <paramref name="insertArgs"/> the insert's parameters (it may be the same array:
+    /// the caller's columns, then the ones the store adds).
     /// </summary>
-    public async Task<Guid> InsertAsync(CreateSpec spec, object?[] values, object?[] insertArgs, bool callerChoseId,
-        Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Guid> InsertAsync(CreateSpec spec, object?[] values, object?[] insertArgs, bool callerChoseId,
+        MissingParent missing, CancellationToken cancellationToken)
     {
         var bound = _dialect.Bind(spec.Insert, insertArgs);
         ObjectDisposedException.ThrowIf(_stopped, typeof(PipelineDb));
@@ -62,8 +64,8 @@ internal sealed partial class GroupCommitter
         }
     }
 
-    private Task<Guid> InsertAloneAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
-        Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken) =>
+    private ValueTask<Guid> InsertAloneAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
+        MissingParent missing, CancellationToken cancellationToken) =>
         _writes.InsertAsync(spec, values, bound, callerChoseId, missing, cancellationToken);
 
     /// <summary>Starts a flusher if rows wait and fewer than the limit are running.</summary>

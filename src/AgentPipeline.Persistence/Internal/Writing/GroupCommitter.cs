@@ -57,13 +57,13 @@ internal sealed partial class GroupCommitter
     }
 
     private sealed class Pending(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
-        Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken)
+        MissingParent missing, CancellationToken cancellationToken)
     {
         public CreateSpec Spec { get; } = spec;
         public object?[] Values { get; } = values;
         public object[] Bound { get; } = bound;
         public bool CallerChoseId { get; } = callerChoseId;
-        public Func<Session, CancellationToken, Task> Missing { get; } = missing;
+        public MissingParent Missing { get; } = missing;
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public TaskCompletionSource<Guid> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

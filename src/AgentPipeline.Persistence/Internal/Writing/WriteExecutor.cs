@@ -14,7 +14,9 @@ namespace AgentPipeline.Persistence.Internal.Writing;
 /// Every caller goes through the single loop in <see cref="RunAsync{TWork, T}"/>: the functions'
 /// own calls, single-row inserts, and the group committer's batches (which also keep their
 /// session from one batch to the next, see <see cref="SessionKeeper"/>). The work is a struct, so
-/// the loop adds no delegate or closure to a call.
+/// the loop adds no delegate or closure to a call, and the loop and the insert are pooled
+/// <see cref="ValueTask"/> methods, so a call's layers allocate no task of their own: the caller's
+/// public method holds the one <see cref="Task"/> a call allocates.
 /// </remarks>
 internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, RetryPolicy retry, StoreLogger? logger)
 {
@@ -35,12 +37,12 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
     }
 
     /// <summary>Runs <paramref name="body"/> on a session of its own, retried as the class says.</summary>
-    public Task<T> RunAsync<T>(bool write, Func<Session, CancellationToken, Task<T>> body, CancellationToken cancellationToken) =>
+    public ValueTask<T> RunAsync<T>(bool write, Func<Session, CancellationToken, Task<T>> body, CancellationToken cancellationToken) =>
         RunAsync<Returning<T>, T>(write, new Returning<T>(body), keeper: null, cancellationToken);
 
     /// <inheritdoc cref="RunAsync{T}(bool, Func{Session, CancellationToken, Task{T}}, CancellationToken)"/>
-    public Task RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
-        RunAsync<Void, bool>(write, new Void(body), keeper: null, cancellationToken);
+    public ValueTask RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
+        Discard(RunAsync<Void, bool>(write, new Void(body), keeper: null, cancellationToken));
 
     /// <summary>
     /// Inserts one row in its own transaction and returns the stored id: the row's own id when the
@@ -52,20 +54,26 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
     /// <c>values</c> are the caller's columns, id first, for the idempotency comparison; <c>bound</c>
     /// the insert's parameters, already checked and converted (<see cref="Dialect.Bind"/>).
     /// </remarks>
-    public Task<Guid> InsertAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
-        Func<Session, CancellationToken, Task> missing, CancellationToken cancellationToken) =>
+    public ValueTask<Guid> InsertAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
+        MissingParent missing, CancellationToken cancellationToken) =>
         RunAsync<InsertRow, Guid>(write: true, new InsertRow(spec, values, bound, callerChoseId, missing), keeper: null, cancellationToken);
 
     /// <summary>Runs a group commit's batch, on <paramref name="keeper"/>'s session when it holds one.</summary>
-    public Task RunBatchAsync(Func<Session, CancellationToken, Task> body, SessionKeeper? keeper) =>
-        RunAsync<Void, bool>(write: true, new Void(body), keeper, CancellationToken.None);
+    public ValueTask RunBatchAsync(Func<Session, CancellationToken, Task> body, SessionKeeper? keeper) =>
+        Discard(RunAsync<Void, bool>(write: true, new Void(body), keeper, CancellationToken.None));
+
+    private static ValueTask Discard(ValueTask<bool> run) => run.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitAsync(run);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask AwaitAsync(ValueTask<bool> run) => await run.ConfigureAwait(false);
 
     /// <summary>A diagnosis found nothing wrong, yet the insert wrote nothing: a bug, not a user error.</summary>
     public static InvalidOperationException Unexplained(string table) =>
         new($"Insert into {table} wrote no row and no reason was found.");
 
     /// <summary>THE retry loop.</summary>
-    private async Task<T> RunAsync<TWork, T>(bool write, TWork work, SessionKeeper? keeper, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> RunAsync<TWork, T>(bool write, TWork work, SessionKeeper? keeper, CancellationToken cancellationToken)
         where TWork : struct, ISessionWork<T>
     {
         for (var attempt = 1; ; attempt++)
@@ -132,7 +140,7 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
     }
 
     private readonly struct InsertRow(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
-        Func<Session, CancellationToken, Task> missing) : ISessionWork<Guid>
+        MissingParent missing) : ISessionWork<Guid>
     {
         // Pooled: on PostgreSQL this completes asynchronously on every call.
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -146,10 +154,20 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
             {
                 return stored;
             }
-            await missing(session, cancellationToken).ConfigureAwait(false);
+            await missing.DiagnoseAsync(session, cancellationToken).ConfigureAwait(false);
             throw Unexplained(spec.Table);
         }
     }
+}
+
+/// <summary>
+/// What an insert that wrote nothing and is no replay runs to say why (a missing or closed parent,
+/// as an exception): a static function of the caller's record, so that a call allocates no closure
+/// for a path that its happy path never takes.
+/// </summary>
+internal readonly struct MissingParent(object record, Func<Session, object, CancellationToken, Task> diagnose)
+{
+    public Task DiagnoseAsync(Session session, CancellationToken cancellationToken) => diagnose(session, record, cancellationToken);
 }
 
 /// <summary>

@@ -7,6 +7,49 @@ namespace AgentPipeline.Persistence.Tests.Providers.PostgreSql;
 /// <summary>Migrations on PostgreSQL wait for the documented advisory lock.</summary>
 public sealed class PostgreSqlMigrationLockTests(PostgreSqlFixture f) : ContractTests<PostgreSqlFixture>(f)
 {
+    [Fact]
+    public async Task A_migration_leaves_one_idle_connection_in_the_pool_not_the_lock_s_as_well()
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        await using var db = PipelineDb.Open(target);
+        await db.MigrateAsync();
+        DateTime migrated;
+        await using (var raw = Fixture.OpenRawConnection(target))
+        await using (var now = raw.CreateCommand())
+        {
+            now.CommandText = "SELECT clock_timestamp()";
+            migrated = (DateTime)(await now.ExecuteScalarAsync())!;
+        }
+
+        // Hold three of the handle's connections at once: those the pool had idle were opened
+        // during the migration, any others now. Npgsql hands idle connections out in turn, so a
+        // second idle one would make every later call alternate between two server backends.
+        var source = ((Internal.PostgreSql.PostgreSqlDialect)db.Dialect).DataSource;
+        var held = new List<Npgsql.NpgsqlConnection>();
+        var fromMigration = 0;
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var connection = await source.OpenConnectionAsync();
+                held.Add(connection);
+                await using var started = new Npgsql.NpgsqlCommand("SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()", connection);
+                if ((DateTime)(await started.ExecuteScalarAsync())! < migrated)
+                {
+                    fromMigration++;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var connection in held)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+        Assert.Equal(1, fromMigration);
+    }
+
     /// <param name="commandTimeout">
     /// A target with a short command timeout: the wait for another process's migration is not cut
     /// short by it (that migration may rewrite large tables); the lock is held past the timeout.
