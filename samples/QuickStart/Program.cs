@@ -1,6 +1,7 @@
 // A small consumer of the AgentPipeline.Persistence package, built against the packed package
 // (see nuget.config): records a run with one agent step, leaves a memory note, asks a human a
-// question and answers it, then reads the run back. Usage: dotnet run [-- <database path>]
+// question and, while an orchestrator waits for it, answers it from a second handle (as a person
+// would from another process), then reads the run back. Usage: dotnet run [-- <database path>]
 using System.Text.Json;
 using AgentPipeline.Persistence;
 using static AgentPipeline.Persistence.PipelinePersistence;
@@ -45,15 +46,36 @@ var ctaId = await CreateCtaEventAsync(db, new NewCtaEvent
 {
     RunId = runId, PhaseResultId = phaseId, Kind = CtaKind.Approval, RequestMessage = "Export all columns?",
 });
-await CompleteCtaEventAsync(db, ctaId, CtaResponse.Approve("yes, all of them"));
+var waiting = WaitForCtaResolutionAsync(db, ctaId, TimeSpan.FromDays(7));
+await using (var human = PipelineDb.Open(path))
+{
+    await CompleteCtaEventAsync(human, ctaId, CtaResponse.Approve("yes, all of them"));
+}
+var answer = await waiting;
+Console.WriteLine($"the human answered: approved={answer.Response?.Approved}, \"{answer.Response?.Reason}\"");
 
 await PassPhaseResultAsync(db, phaseId, JsonDocument.Parse("""{"files":["OrdersPage.tsx"]}""").RootElement);
 await CompleteFeatureRunAsync(db, runId);
 
-var notes = await GetMemoryRecordsAsync(db, runId);
-Console.WriteLine($"run {runId}: {notes.Count} memory note(s)");
-foreach (var note in notes)
+var run = await GetFeatureRunAsync(db, runId);
+Console.WriteLine($"run {run.Id}: {run.Status}, {run.Tokens.TotalTokens} tokens, {run.OpenCtaCount} open CTA(s)");
+var tree = await GetRunTreeAsync(db, runId, new RunTreeOptions { IncludeContent = true });
+foreach (var phase in tree.Phases)
 {
-    Console.WriteLine($"  [{note.Phase}/{note.Kind}] {note.Content}");
+    Console.WriteLine($"  {phase.Phase.Phase}: {phase.Phase.Status}, output {phase.Phase.Output?.GetRawText()}");
+    foreach (var agent in phase.Invocations)
+    {
+        Console.WriteLine($"    {agent.Invocation.AgentType} ({agent.Invocation.ModelId}): {agent.Steps.Count} step(s), \"{agent.Invocation.OutputText}\"");
+    }
+}
+foreach (var note in tree.MemoryRecords)
+{
+    Console.WriteLine($"  memory [{note.Phase}/{note.Kind}] {note.Content}");
+}
+if (run.Status != RunStatus.Completed || answer.Response?.Approved != true || tree.Phases.Count != 1 || tree.MemoryRecords.Count != 1)
+{
+    Console.Error.WriteLine("quickstart: the run did not read back as written");
+    return 1;
 }
 Console.WriteLine("quickstart: ok");
+return 0;
