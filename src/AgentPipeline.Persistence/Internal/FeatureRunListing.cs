@@ -112,7 +112,7 @@ internal sealed class FeatureRunListing
         {
             args.Add(from);
         }
-        if (to is not null)
+        if (to is not null && query.Cursor is null)
         {
             args.Add(to);
         }
@@ -199,7 +199,11 @@ internal sealed class FeatureRunListing
             where.Add("r.created_at >= @created_from");
             parameters.Add(new("created_from", Col.Time));
         }
-        if (parts.HasFlag(Parts.To))
+        // With a cursor, the cursor's position is the upper bound: it is below CreatedTo (its run
+        // matched the same filters, which the cursor's check covers), and as the only bound on
+        // created_at it starts the index range there, where both bounds together made SQLite
+        // start at CreatedTo and step over every run before the cursor.
+        if (parts.HasFlag(Parts.To) && !parts.HasFlag(Parts.Cursor))
         {
             where.Add("r.created_at < @created_to");
             parameters.Add(new("created_to", Col.Time));

@@ -156,12 +156,13 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
 
         var between = await AllAsync(db, new FeatureRunQuery
         {
+            PageSize = 1, // each later page takes its upper bound from the cursor
             CreatedFrom = (Start + TimeSpan.FromMinutes(1)).ToOffset(plusTwo), CreatedTo = (Start + TimeSpan.FromMinutes(3)).ToOffset(-plusTwo),
         });
 
         Assert.Equal([runs[2], runs[1]], between.Select(r => r.Id));
         Assert.Equal([runs[4], runs[3]], (await AllAsync(db, new FeatureRunQuery { CreatedFrom = Start + TimeSpan.FromMinutes(3) })).Select(r => r.Id));
-        Assert.Equal([runs[0]], (await AllAsync(db, new FeatureRunQuery { CreatedTo = Start + TimeSpan.FromMinutes(1) })).Select(r => r.Id));
+        Assert.Equal([runs[1], runs[0]], (await AllAsync(db, new FeatureRunQuery { CreatedTo = Start + TimeSpan.FromMinutes(2), PageSize = 1 })).Select(r => r.Id));
         Assert.Empty(await AllAsync(db, new FeatureRunQuery { CreatedFrom = Start.AddMinutes(2), CreatedTo = Start.AddMinutes(2) }));
     }
 
