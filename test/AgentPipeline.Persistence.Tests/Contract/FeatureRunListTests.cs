@@ -424,4 +424,34 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
 }
 
 public sealed class SqliteFeatureRunListTests(SqliteFixture f) : FeatureRunListTests<SqliteFixture>(f);
-public sealed class PostgreSqlFeatureRunListTests(PostgreSqlFixture f) : FeatureRunListTests<PostgreSqlFixture>(f);
+public sealed class PostgreSqlFeatureRunListTests(PostgreSqlFixture f) : FeatureRunListTests<PostgreSqlFixture>(f)
+{
+    /// <summary>
+    /// PostgreSQL only: its case rules follow the database's locale, and the shared test cluster's
+    /// is C, where every lower() is ASCII-only anyway. A database whose LC_CTYPE folds Ü to ü shows
+    /// that the search still folds ASCII letters only, as SQLite's LIKE does.
+    /// </summary>
+    [Fact]
+    public async Task Prompt_search_folds_ascii_only_in_a_database_whose_locale_folds_more()
+    {
+        var name = "t_" + Guid.NewGuid().ToString("N");
+        await using (var admin = new Npgsql.NpgsqlConnection(PostgresCluster.Shared.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            // The name is made here, never input.
+            await using var create = new Npgsql.NpgsqlCommand(
+                $"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.utf8' LC_CTYPE 'C.utf8'", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        var target = PostgresCluster.Shared.ConnectionStringFor(name);
+        await using var db = PipelineDb.Open(target, Clock);
+        await db.MigrateAsync();
+        var umlaut = await CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "Übersetzung für die KASSE" });
+        var folds = await Fixture.QueryAsyncOn(target, "SELECT lower('Ü') = 'ü', 'Über' ILIKE 'über'");
+        Assert.Equal([true, true], folds[0]); // the premise: this locale folds non-ASCII letters
+
+        Assert.Empty((await ListFeatureRunsAsync(db, new FeatureRunQuery { PromptContains = "über" })).Items);
+        Assert.Equal([umlaut], (await ListFeatureRunsAsync(db, new FeatureRunQuery { PromptContains = "Über" })).Items.Select(r => r.Id));
+        Assert.Equal([umlaut], (await ListFeatureRunsAsync(db, new FeatureRunQuery { PromptContains = "kasse" })).Items.Select(r => r.Id));
+    }
+}
