@@ -299,7 +299,7 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
         Assert.Equal(Enumerable.Reverse(before), seen);
         var head = await ListFeatureRunsAsync(db, new FeatureRunQuery { PageSize = 1000 });
         Assert.Equal(before.Count + added.Count, head.Items.Count);
-        Assert.True(added.Count >= 12);
+        Assert.True(added.Count >= 11, "one insert between each two of the 12 pages, and whatever the background writers added");
         Assert.All(head.Items.Take(added.Count), r => Assert.Contains(r.Id, added));
     }
 
