@@ -46,7 +46,14 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         };
         Writes = new WriteExecutor(Dialect, options.Provider, new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay), _logger);
         GroupCommit = new GroupCommitter(Writes, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
+        CtaWatch = new Internal.Waiting.CtaWatch(this, (Dialect as PostgreSqlDialect)?.ListenerConnectionString, _logger);
     }
+
+    /// <summary>The waiters of <see cref="PipelinePersistence.WaitForCtaResolutionAsync"/> and what wakes them.</summary>
+    internal Internal.Waiting.CtaWatch CtaWatch { get; }
+
+    /// <summary>The injected clock (deadlines of CTA waits are kept on it).</summary>
+    internal TimeProvider Time => _time;
 
     /// <summary>Where this handle logs (<see cref="PipelineDbOptions.LoggerFactory"/>), or null.</summary>
     internal Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; }
@@ -119,6 +126,9 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         var context = CreateDbContext();
         await using (context.ConfigureAwait(false))
         {
+            // A migration rewrites whole tables (a column type change on a large database takes
+            // minutes): no command timeout; cancellationToken still ends it, rolled back.
+            context.Database.SetCommandTimeout(0);
             var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
             await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
             if (pending.Count > 0)
@@ -155,7 +165,11 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     internal Task RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
         Writes.RunAsync(write, body, cancellationToken);
 
-    /// <summary>Closes the pool. Calls in flight finish; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>
+    /// Closes the pool. Calls in flight finish, except waits for a CTA
+    /// (<see cref="PipelinePersistence.WaitForCtaResolutionAsync"/>), which end with
+    /// <see cref="ObjectDisposedException"/>; later calls throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
     /// <remarks>Every call, concurrent or repeated, returns when the first has closed everything.</remarks>
     public ValueTask DisposeAsync()
     {
@@ -172,6 +186,8 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     {
         try
         {
+            // Waits for CTAs end (ObjectDisposedException) and their listener's connection closes.
+            await CtaWatch.CloseAsync().ConfigureAwait(false);
             // Rows already queued for a group commit are written first: their calls are in flight.
             await GroupCommit.StopAsync().ConfigureAwait(false);
             Writes.Close();

@@ -21,7 +21,7 @@ public sealed partial class PipelineDbOptions
     /// <summary>
     /// The largest single text or JSON value (a tool output, a response body…) a call may store, in
     /// UTF-8 bytes. A larger one is refused with an <see cref="ArgumentException"/> naming the column,
-    /// and nothing is written. Default 128 MiB; PostgreSQL's own limits are 1 GB for text and 255 MB for jsonb.
+    /// and nothing is written. Default 128 MiB; PostgreSQL's own limit is 1 GB for text and json.
     /// </summary>
     public long MaxValueBytes { get; set; } = DefaultMaxValueBytes;
 

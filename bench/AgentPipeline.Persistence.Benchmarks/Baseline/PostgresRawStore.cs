@@ -39,7 +39,7 @@ internal sealed class PostgresRawStore : RawStore
                 RawType.Bool => NpgsqlDbType.Boolean,
                 RawType.Uuid => NpgsqlDbType.Uuid,
                 RawType.Time => NpgsqlDbType.TimestampTz,
-                _ => NpgsqlDbType.Jsonb,
+                _ => NpgsqlDbType.Json,
             }));
         }
         await command.PrepareAsync(cancellationToken);

@@ -11,7 +11,7 @@ namespace AgentPipeline.Persistence.Benchmarks.Baseline;
 /// work of the library's functions: the same statements (<see cref="RawSql"/>), the same follow-up
 /// reads when a write matched no row (replay, conflict, missing parent, state already final), the
 /// same value encodings (SQLite: uuids as lower-case text, instants as fixed-width ISO-8601 text,
-/// JSON as text; PostgreSQL: uuid, timestamptz, jsonb). Values are bound straight from the
+/// JSON as text; PostgreSQL: uuid, timestamptz, json). Values are bound straight from the
 /// caller's record into the command's parameters, by position. What it leaves out is what is not
 /// database work: argument validation and the library's text escaping.
 /// </summary>

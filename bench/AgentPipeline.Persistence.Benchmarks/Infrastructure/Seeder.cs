@@ -77,7 +77,7 @@ internal static class Seeder
                 };
                 if (!sqlite && name == "input_messages")
                 {
-                    ((NpgsqlParameter)p).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb;
+                    ((NpgsqlParameter)p).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Json;
                 }
                 command.Parameters.Add(p);
             }

@@ -29,14 +29,15 @@ public static partial class PipelinePersistence
          P("response_approved", Col.Bool), P("response_reason", Col.Text), P("response_text", Col.Text), P("response_selected_id", Col.Text)]);
 
     // "responded_at IS NULL" is the whole of "unresolved": both an answer and a timeout set it, so
-    // whichever UPDATE commits first wins and the other matches no row.
+    // whichever UPDATE commits first wins and the other matches no row. On PostgreSQL the winning
+    // UPDATE also notifies channel agentpipe_cta with the id, delivered when it commits (CtaWatch).
     private static readonly Sql AnswerCta = new(
         "UPDATE {s}.cta_events SET response_approved = @approved, response_reason = @reason, response_text = @text, " +
-        "response_selected_id = @selected, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL",
+        "response_selected_id = @selected, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL{notifycta}",
         [P("approved", Col.Bool), P("reason", Col.Text), P("text", Col.Text), P("selected", Col.Text), P("responded_at", Col.Time), P("id", Col.Guid)]);
 
     private static readonly Sql TimeOutCta = new(
-        "UPDATE {s}.cta_events SET timed_out = TRUE, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL",
+        "UPDATE {s}.cta_events SET timed_out = TRUE, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL{notifycta}",
         [P("responded_at", Col.Time), P("id", Col.Guid)]);
 
     /// <summary>
@@ -106,6 +107,7 @@ public static partial class PipelinePersistence
                 object?[] args = [responseData.Approved, responseData.Reason, responseData.Text, responseData.SelectedId, db.Now(), ctaId];
                 if (await session.ExecuteAsync(AnswerCta, args, ct).ConfigureAwait(false) == 1)
                 {
+                    db.CtaWatch.Wake(ctaId);
                     return;
                 }
                 state = await ReadCtaStateAsync(session, ctaId, ct).ConfigureAwait(false);
@@ -133,6 +135,7 @@ public static partial class PipelinePersistence
         {
             if (await session.ExecuteAsync(TimeOutCta, [db.Now(), ctaId], ct).ConfigureAwait(false) == 1)
             {
+                db.CtaWatch.Wake(ctaId);
                 return;
             }
             var resolution = (await ReadCtaStateAsync(session, ctaId, ct).ConfigureAwait(false)).Resolution;

@@ -43,7 +43,7 @@ public static partial class PipelinePersistence
         [P("completed_at", Col.Time), P("run_id", Col.Guid)]);
 
     private static readonly Sql TimeOutOpenCtas = new(
-        "UPDATE {s}.cta_events SET timed_out = TRUE, responded_at = @responded_at WHERE run_id = @run_id AND responded_at IS NULL",
+        "UPDATE {s}.cta_events SET timed_out = TRUE, responded_at = @responded_at WHERE run_id = @run_id AND responded_at IS NULL{notifycta}",
         [P("responded_at", Col.Time), P("run_id", Col.Guid)]);
 
     private static readonly Sql RunPhase = new(
@@ -174,6 +174,10 @@ public static partial class PipelinePersistence
                 await session.ExecuteAsync(TimeOutOpenCtas, [now, runId], ct).ConfigureAwait(false);
             }
             await session.CommitAsync(ct).ConfigureAwait(false);
+            if (final == FeaturePhase.Failed)
+            {
+                db.CtaWatch.WakeRun(runId);
+            }
         }, cancellationToken).ConfigureAwait(false);
     }
 

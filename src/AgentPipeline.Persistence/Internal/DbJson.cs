@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -8,20 +9,28 @@ namespace AgentPipeline.Persistence.Internal;
 
 /// <summary>
 /// JSON as the store writes and reads it. Values are stored as the caller's own text, except that
-/// strings holding U+0000, a lone surrogate or U+FFFF (which jsonb rejects or UTF-8 would alter)
-/// are rewritten with <see cref="DbText"/>'s escapes, and unwritten on the way back. Numbers keep
-/// their exact text; nesting depth is not limited to System.Text.Json's default 64.
+/// strings holding U+0000, a lone surrogate or U+FFFF are rewritten with <see cref="DbText"/>'s
+/// escapes (the same stored form as in text columns, on both providers), and unwritten on the way
+/// back. Everything else (key order, whitespace, numbers) keeps its exact text; nesting depth is
+/// not limited to System.Text.Json's default 64.
 /// </summary>
 internal static class DbJson
 {
-    public const int MaxDepth = 4096;
+    /// <summary>
+    /// The deepest nesting a caller's value may have: SQLite's <c>json_valid</c> (the JSON columns'
+    /// CHECK) refuses deeper values, so the store refuses them on both providers alike, before any I/O.
+    /// </summary>
+    public const int MaxDepth = 1000;
 
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = MaxDepth };
+    /// <summary>The deepest nesting read back: reading is more lenient than writing, so a deeper value already stored on PostgreSQL stays readable.</summary>
+    internal const int ReadMaxDepth = 4096;
+
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = ReadMaxDepth };
 
     public static string ToText(JsonElement value)
     {
         var raw = JsonMarshal.GetRawUtf8Value(value);
-        return NeedsEncoding(raw) ? Rewrite(raw, DbText.Encode) : value.GetRawText();
+        return NeedsEncoding(raw) ? EncodeStrings(raw) : value.GetRawText();
     }
 
     public static JsonElement Parse(string text)
@@ -33,8 +42,164 @@ internal static class DbJson
     /// <summary>The caller's JSON text back from its stored form (unchanged unless it was escaped).</summary>
     public static string DecodeText(string text) =>
         text.Contains(DbText.Escape, StringComparison.Ordinal) || text.Contains("\\uffff", StringComparison.OrdinalIgnoreCase)
-            ? Rewrite(Encoding.UTF8.GetBytes(text), DbText.Decode)
+            ? DecodeStrings(text)
             : text;
+
+    /// <summary>
+    /// The stored form of standard JSON text whose strings hold what <see cref="DbText"/> escapes:
+    /// every byte is copied as written except, inside strings (names too), <c>\u0000</c> → U+FFFF '0',
+    /// a lone surrogate's escape <c>\uD800</c> → U+FFFF 'u' and the escape's own four hex digits, and
+    /// U+FFFF (raw or escaped) → itself twice, in its own spelling. The stored value is
+    /// <see cref="DbText.Encode"/> of each string, and <see cref="DecodeStrings"/> gives back the
+    /// exact text: whitespace, key order, numbers and every other escape are never touched.
+    /// </summary>
+    private static string EncodeStrings(ReadOnlySpan<byte> utf8)
+    {
+        var output = new ArrayBufferWriter<byte>(utf8.Length + 64);
+        var copied = 0;
+        var inString = false;
+        for (var i = 0; i < utf8.Length;)
+        {
+            var b = utf8[i];
+            if (!inString)
+            {
+                inString = b == (byte)'"';
+                i++;
+                continue;
+            }
+            if (b == (byte)'"')
+            {
+                inString = false;
+                i++;
+            }
+            else if (b == 0xEF && i + 2 < utf8.Length && utf8[i + 1] == 0xBF && utf8[i + 2] == 0xBF)
+            {
+                Flush(utf8, ref copied, i + 3, output);
+                output.Write(utf8.Slice(i, 3)); // U+FFFF, raw: twice
+                i += 3;
+            }
+            else if (b != (byte)'\\')
+            {
+                i++;
+            }
+            else if (utf8[i + 1] != (byte)'u' || Hex(utf8, i + 2) is not { } code)
+            {
+                i += 2; // \" \\ \n …
+            }
+            else if (char.IsHighSurrogate((char)code) && Hex(utf8, i + 8) is { } low && utf8[i + 6] == (byte)'\\' &&
+                     utf8[i + 7] == (byte)'u' && char.IsLowSurrogate((char)low))
+            {
+                i += 12; // a proper pair
+            }
+            else if (code == 0)
+            {
+                Flush(utf8, ref copied, i, output);
+                output.Write("\uFFFF0"u8);
+                copied = i += 6;
+            }
+            else if (code == DbText.Escape)
+            {
+                Flush(utf8, ref copied, i + 6, output);
+                output.Write(utf8.Slice(i, 6)); // U+FFFF, escaped: twice, as spelled
+                i += 6;
+            }
+            else if (char.IsSurrogate((char)code))
+            {
+                Flush(utf8, ref copied, i, output);
+                output.Write("\uFFFFu"u8);
+                output.Write(utf8.Slice(i + 2, 4));
+                copied = i += 6;
+            }
+            else
+            {
+                i += 6;
+            }
+        }
+        Flush(utf8, ref copied, utf8.Length, output);
+        return Encoding.UTF8.GetString(output.WrittenSpan);
+    }
+
+    private static void Flush(ReadOnlySpan<byte> utf8, ref int copied, int upTo, ArrayBufferWriter<byte> output)
+    {
+        output.Write(utf8[copied..upTo]);
+        copied = upTo;
+    }
+
+    /// <summary>
+    /// <see cref="EncodeStrings"/> undone on stored text (also on text an earlier version stored,
+    /// whose strings were re-escaped minimally): inside strings, U+FFFF (raw or escaped) followed by
+    /// '0' → <c>\u0000</c>; by 'u' and four hex digits → <c>\u</c> and those digits; by U+FFFF → the
+    /// first in its own spelling. Everything else is copied as stored.
+    /// </summary>
+    private static string DecodeStrings(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        var inString = false;
+        for (var i = 0; i < text.Length;)
+        {
+            var c = text[i];
+            if (!inString)
+            {
+                inString = c == '"';
+                sb.Append(c);
+                i++;
+                continue;
+            }
+            if (c == '"')
+            {
+                inString = false;
+                sb.Append(c);
+                i++;
+                continue;
+            }
+            var (value, length) = Unit(text, i);
+            if (value != DbText.Escape || i + length >= text.Length)
+            {
+                sb.Append(text, i, length);
+                i += length;
+                continue;
+            }
+            var (next, nextLength) = Unit(text, i + length);
+            if (next == '0')
+            {
+                sb.Append("\\u0000");
+                i += length + nextLength;
+            }
+            else if (next == DbText.Escape)
+            {
+                sb.Append(text, i, length);
+                i += length + nextLength;
+            }
+            else if (next == 'u' && nextLength == 1 && i + length + 5 <= text.Length &&
+                     ushort.TryParse(text.AsSpan(i + length + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _))
+            {
+                sb.Append("\\u").Append(text, i + length + 1, 4);
+                i += length + 5;
+            }
+            else
+            {
+                sb.Append(text, i, length); // not ours: keep as is
+                i += length;
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>One character of a JSON string's text at <paramref name="i"/>: its value and how many chars spell it.</summary>
+    private static (char Value, int Length) Unit(string text, int i)
+    {
+        if (text[i] != '\\' || i + 1 >= text.Length)
+        {
+            return (text[i], 1);
+        }
+        var kind = text[i + 1];
+        if (kind == 'u' && i + 6 <= text.Length &&
+            ushort.TryParse(text.AsSpan(i + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
+        {
+            return ((char)code, 6);
+        }
+        return (kind switch { 'b' => '\b', 'f' => '\f', 'n' => '\n', 'r' => '\r', 't' => '\t', _ => kind }, 2);
+    }
 
     public static bool SemanticallyEqual(JsonElement? a, JsonElement? b) =>
         a is null || b is null ? a is null && b is null : Equal(a.Value, b.Value);
@@ -163,18 +328,14 @@ internal static class DbJson
         return document.RootElement.Clone();
     }
 
-    private static readonly JsonReaderOptions Strict = new() { MaxDepth = MaxDepth };
-
     private static readonly JsonReaderOptions Lenient = new()
     {
-        MaxDepth = MaxDepth,
+        MaxDepth = ReadMaxDepth,
         AllowTrailingCommas = true,
         CommentHandling = JsonCommentHandling.Skip,
     };
 
     /// <summary>Re-emits the JSON token by token, passing every string (names too) through <paramref name="map"/>.</summary>
-    private static string Rewrite(ReadOnlySpan<byte> utf8, Func<string, string> map) => Rewrite(utf8, map, Strict);
-
     private static string Rewrite(ReadOnlySpan<byte> utf8, Func<string, string> map, JsonReaderOptions options)
     {
         var reader = new Utf8JsonReader(utf8, options);

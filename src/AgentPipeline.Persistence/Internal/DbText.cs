@@ -6,7 +6,7 @@ namespace AgentPipeline.Persistence.Internal;
 
 /// <summary>
 /// A lossless stored form for the few strings the databases cannot hold as they are. PostgreSQL's
-/// text and jsonb reject U+0000, and a UTF-8 encoder silently replaces a lone surrogate (a
+/// text rejects U+0000, and a UTF-8 encoder silently replaces a lone surrogate (a
 /// truncated emoji) with U+FFFD. Both occur in real tool output, so instead of failing or
 /// altering such a string the store escapes it with the noncharacter U+FFFF, which Unicode
 /// reserves for internal use:

@@ -69,6 +69,7 @@ internal abstract class Dialect : IAsyncDisposable
         .Replace("{s}", Schema, StringComparison.Ordinal)
         .Replace("{forupdate}", RowLocks ? " FOR UPDATE" : "", StringComparison.Ordinal)
         .Replace("{forshare}", RowLocks ? " FOR SHARE" : "", StringComparison.Ordinal)
+        .Replace("{notifycta}", Kind == PipelineProvider.PostgreSql ? Waiting.CtaWatch.ReturningNotify : "", StringComparison.Ordinal)
         .Replace("{seqcol}", NumbersMemorySeq ? "seq, " : "", StringComparison.Ordinal)
         .Replace("{seqval}", NumbersMemorySeq ? "(SELECT COALESCE(MAX(m.seq), 0) + 1 FROM " + Schema + ".memory_records m), " : "", StringComparison.Ordinal);
 

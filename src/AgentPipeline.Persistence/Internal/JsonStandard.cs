@@ -10,13 +10,13 @@ namespace AgentPipeline.Persistence.Internal;
 /// <list type="bullet">
 /// <item>Its text must be standard JSON (RFC 8259). A <see cref="JsonElement"/> parsed with
 /// <see cref="JsonDocumentOptions.CommentHandling"/> = Skip or <see cref="JsonDocumentOptions.AllowTrailingCommas"/>
-/// still carries the comments and commas in its raw text, which jsonb refuses and a standard parser
-/// would refuse on the way back; such a value is rewritten without them (<see cref="DbJson.Standardized"/>:
+/// still carries the comments and commas in its raw text, which PostgreSQL's json type and SQLite's
+/// <c>json_valid</c> refuse and a standard parser would refuse on the way back; such a value is rewritten without them (<see cref="DbJson.Standardized"/>:
 /// numbers as written, strings re-escaped minimally, the same values).</item>
-/// <item>Every object's property names must be unique. jsonb keeps only the last of a repeated name
-/// and SQLite's text keeps both, so the same call would store different data on the two
-/// providers, and a replay could never match; a repeated name is refused, naming the field and the
-/// name.</item>
+/// <item>Every object's property names must be unique. RFC 8259 leaves the meaning of a repeated
+/// name open: readers differ (the first wins, the last wins, or an error), so the value read back
+/// would depend on the reader, and a replay could not be compared by meaning; a repeated name is
+/// refused, naming the field and the name.</item>
 /// <item>Nesting deeper than <see cref="DbJson.MaxDepth"/> is refused (it could not be read back).</item>
 /// </list>
 /// One pass of <see cref="Utf8JsonReader"/> over the value's raw UTF-8, allocating nothing for
@@ -55,7 +55,7 @@ internal static class JsonStandard
             ? value
             : throw new ArgumentException(
                 $"{field} holds the property name \"{repeated}\" more than once in one object. JSON names must be unique " +
-                "(PostgreSQL's jsonb would keep only the last); merge the values, e.g. into an array.", field);
+                "(readers disagree on which of the repeated values counts); merge the values, e.g. into an array.", field);
     }
 
     /// <summary>The first property name repeated within one object, or null. Throws <see cref="JsonException"/> on text that is not JSON under <paramref name="options"/>.</summary>

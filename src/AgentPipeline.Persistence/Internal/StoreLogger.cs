@@ -26,6 +26,20 @@ internal sealed partial class StoreLogger(ILoggerFactory factory, PipelineDbOpti
         }
     }
 
+    /// <summary>The CTA listener's connection failed or was lost; it connects again (and re-checks every waited-for CTA).</summary>
+    public void CtaListenerLost(Exception e) =>
+        CtaListenerLostMessage(_logger, _database, e is Npgsql.PostgresException pg ? pg.SqlState : e.GetType().Name);
+
+    /// <summary>A poll for resolved CTAs failed; the next one tries again.</summary>
+    public void CtaPollFailed(Exception e) =>
+        CtaPollFailedMessage(_logger, _database, e.InnerException is Npgsql.PostgresException pg ? pg.SqlState : (e.InnerException ?? e).GetType().Name);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "The CTA listener on {Database} lost its connection ({Code}); connecting again.")]
+    private static partial void CtaListenerLostMessage(ILogger logger, string database, string code);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Polling {Database} for resolved CTAs failed ({Code}); the next poll tries again.")]
+    private static partial void CtaPollFailedMessage(ILogger logger, string database, string code);
+
     public void Migrated(int applied, string latest) => MigratedMessage(_logger, _database, applied, latest);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Migrated {Database}: applied {Applied} migration(s), now at {Latest}.")]

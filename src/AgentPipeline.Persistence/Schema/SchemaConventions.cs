@@ -9,7 +9,7 @@ namespace AgentPipeline.Persistence.Schema;
 
 /// <summary>
 /// Rules every table follows, applied after the per-table configurations: snake_case columns,
-/// enums stored as the spec's strings with a CHECK constraint, JSON as jsonb (PostgreSQL) or
+/// enums stored as the spec's strings with a CHECK constraint, JSON as json (PostgreSQL: the text as written, unlike jsonb) or
 /// text checked by <c>json_valid</c> (SQLite), and on SQLite the text forms the raw writers use
 /// for uuids (lower-case) and instants (fixed-width ISO-8601 UTC, which sorts as text).
 /// </summary>
@@ -41,7 +41,7 @@ internal static class SchemaConventions
                 else if (property.FindAnnotation(JsonAnnotation) is not null)
                 {
                     property.SetValueConverter(JsonText);
-                    property.SetColumnType(sqlite ? "TEXT" : "jsonb");
+                    property.SetColumnType(sqlite ? "TEXT" : "json");
                     if (sqlite)
                     {
                         checks.Add(($"ck_{table}_{column}_json", $"{column} IS NULL OR json_valid({column})"));

@@ -121,7 +121,7 @@ public sealed class TableDefinitionTests
         return type switch
         {
             Col.Text => (sqlite ? "TEXT" : "text", !json && (clr == typeof(string) || clr.IsEnum)),
-            Col.Json => (sqlite ? "TEXT" : "jsonb", json && clr == typeof(string)),
+            Col.Json => (sqlite ? "TEXT" : "json", json && clr == typeof(string)),
             Col.Guid => (sqlite ? "TEXT" : "uuid", clr == typeof(Guid)),
             Col.Time => (sqlite ? "TEXT" : "timestamp with time zone", clr == typeof(DateTimeOffset)),
             Col.Int => (sqlite ? "INTEGER" : "integer", clr == typeof(int)),

@@ -21,6 +21,9 @@ internal sealed partial class PostgreSqlDialect
                 await using (command.ConfigureAwait(false))
                 {
                     command.Parameters.Add(new NpgsqlParameter<long>("key", MigrationHistory.PostgreSqlLockKey));
+                    // Waits as long as the migration another process is running takes (its tables may
+                    // be large): no command timeout; cancellationToken still ends the wait.
+                    command.CommandTimeout = 0;
                     await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
                 // Whoever held the lock before may have applied everything already.

@@ -4,7 +4,7 @@ using NpgsqlTypes;
 
 namespace AgentPipeline.Persistence.Internal.PostgreSql;
 
-/// <summary>How values are bound and read: native uuid, timestamptz, boolean and jsonb (bound as text).</summary>
+/// <summary>How values are bound and read: native uuid, timestamptz, boolean and json (bound as text, stored as written).</summary>
 internal sealed partial class PostgreSqlDialect
 {
     public override object ToDb(Col type, object? value) => value switch
@@ -29,7 +29,7 @@ internal sealed partial class PostgreSqlDialect
         Col.Bool => NpgsqlDbType.Boolean,
         Col.Guid => NpgsqlDbType.Uuid,
         Col.Time => NpgsqlDbType.TimestampTz,
-        Col.Json => NpgsqlDbType.Jsonb,
+        Col.Json => NpgsqlDbType.Json,
         _ => throw new InvalidOperationException($"Unknown column type {type}."),
     };
 }

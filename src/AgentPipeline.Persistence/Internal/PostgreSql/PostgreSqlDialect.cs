@@ -24,14 +24,27 @@ internal sealed partial class PostgreSqlDialect : Dialect
         }
         if (!Mentions(connectionString, "No Reset On Close", "NoResetOnClose"))
         {
-            // The store changes no session state (no SET, temporary tables, LISTEN or advisory
-            // locks; an open transaction is rolled back by Npgsql either way), so a pooled
+            // The store changes no session state on pooled connections (no SET, temporary tables,
+            // LISTEN — the CTA listener has a connection of its own — or advisory locks; an open
+            // transaction is rolled back by Npgsql either way), so a pooled
             // connection need not be reset between calls. The reset is seven statements sent
             // ahead of the next call's own: 268 → 167 µs per CreateToolCall, measured.
             builder.NoResetOnClose = true;
         }
         DataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        // The CTA listener's connection (Waiting/PostgreSqlCtaListener): outside the pool, so that
+        // its LISTEN never reaches a connection a call uses; a keepalive every 30 s (unless the
+        // caller set one) so that a dead connection is noticed while it only waits.
+        var listener = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false, Multiplexing = false };
+        if (listener.KeepAlive == 0)
+        {
+            listener.KeepAlive = 30;
+        }
+        ListenerConnectionString = listener.ConnectionString;
     }
+
+    /// <summary>How the CTA listener connects: the caller's settings, unpooled.</summary>
+    public string ListenerConnectionString { get; }
 
     public NpgsqlDataSource DataSource { get; }
 

@@ -5,7 +5,7 @@ using static AgentPipeline.Persistence.PipelinePersistence;
 
 namespace AgentPipeline.Persistence.Tests.Providers.PostgreSql;
 
-/// <summary>PostgreSQL stores large text and jsonb values compressed (lz4 where the server has it).</summary>
+/// <summary>PostgreSQL stores large text and json values compressed (lz4 where the server has it).</summary>
 public sealed class PostgreSqlCompressionTests(PostgreSqlFixture f) : ContractTests<PostgreSqlFixture>(f)
 {
     [Fact]
@@ -19,16 +19,16 @@ public sealed class PostgreSqlCompressionTests(PostgreSqlFixture f) : ContractTe
         var stored = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, ResponseBody = body, Text = log });
         var tool = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t1", ToolName = "bash", Output = body });
 
-        // Every text and jsonb column of the nine tables: 'l' (lz4), or '' (the server's default) without lz4.
+        // Every text and json column of the nine tables: 'l' (lz4), or '' (the server's default) without lz4.
         var columns = await Fixture.QueryAsync("""
             SELECT c.relname || '.' || a.attname AS col, a.attcompression::text AS method
             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
             WHERE c.relnamespace = 'agent'::regnamespace AND c.relkind = 'r' AND c.relname <> '__EFMigrationsHistory'
-              AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid IN ('text'::regtype, 'jsonb'::regtype)
+              AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid IN ('text'::regtype, 'json'::regtype)
             """);
         var names = columns.Select(c => (string)c["col"]!).ToList();
         Assert.Subset(names.ToHashSet(), new HashSet<string> { "agent_steps.response_body", "agent_steps.text", "tool_calls.output", "agent_invocations.input_messages", "memory_records.content", "cta_events.request_message" });
-        Assert.True(columns.Count >= 80, $"only {columns.Count} text and jsonb columns found");
+        Assert.True(columns.Count >= 80, $"only {columns.Count} text and json columns found");
         var expected = lz4 ? "l" : "";
         Assert.All(columns, c => Assert.True((string)c["method"]! == expected, $"{c["col"]}: '{c["method"]}'"));
 
