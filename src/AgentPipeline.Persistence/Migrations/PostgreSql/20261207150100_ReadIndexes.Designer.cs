@@ -47,7 +47,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("finish_reason");
 
                     b.Property<string>("InputMessages")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("input_messages")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -76,17 +76,17 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("model_provider");
 
                     b.Property<string>("OutputContent")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("output_content")
                         .HasAnnotation("AgentPipeline:Json", true);
 
                     b.Property<string>("OutputFiles")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("output_files")
                         .HasAnnotation("AgentPipeline:Json", true);
 
                     b.Property<string>("OutputReasoning")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("output_reasoning")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -95,7 +95,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("output_reasoning_text");
 
                     b.Property<string>("OutputSources")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("output_sources")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -124,7 +124,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("phase_result_id");
 
                     b.Property<string>("ProviderMetadata")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("provider_metadata")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -133,17 +133,17 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("raw_finish_reason");
 
                     b.Property<string>("RequestBody")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("request_body")
                         .HasAnnotation("AgentPipeline:Json", true);
 
                     b.Property<string>("ResponseBody")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("response_body")
                         .HasAnnotation("AgentPipeline:Json", true);
 
                     b.Property<string>("ResponseHeaders")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("response_headers")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -152,7 +152,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("response_id");
 
                     b.Property<string>("ResponseMessages")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("response_messages")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -185,12 +185,12 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("total_tokens");
 
                     b.Property<string>("UsageRaw")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("usage_raw")
                         .HasAnnotation("AgentPipeline:Json", true);
 
                     b.Property<string>("Warnings")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("warnings")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -218,7 +218,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("id");
 
                     b.Property<string>("Content")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("content")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -227,7 +227,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("created_at");
 
                     b.Property<string>("Files")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("files")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -260,7 +260,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("invocation_id");
 
                     b.Property<string>("Metadata")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("metadata")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -285,7 +285,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("output_tokens_text_tokens");
 
                     b.Property<string>("ProviderMetadata")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("provider_metadata")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -294,7 +294,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("raw_finish_reason");
 
                     b.Property<string>("Reasoning")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("reasoning")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -303,17 +303,17 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("reasoning_text");
 
                     b.Property<string>("RequestBody")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("request_body")
                         .HasAnnotation("AgentPipeline:Json", true);
 
                     b.Property<string>("ResponseBody")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("response_body")
                         .HasAnnotation("AgentPipeline:Json", true);
 
                     b.Property<string>("ResponseHeaders")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("response_headers")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -334,7 +334,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("run_id");
 
                     b.Property<string>("Sources")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("sources")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -351,12 +351,12 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("total_tokens");
 
                     b.Property<string>("UsageRaw")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("usage_raw")
                         .HasAnnotation("AgentPipeline:Json", true);
 
                     b.Property<string>("Warnings")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("warnings")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -398,7 +398,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("request_message");
 
                     b.Property<string>("RequestOptions")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("request_options")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -596,7 +596,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("completed_at");
 
                     b.Property<string>("Output")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("output")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -661,7 +661,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("memory");
 
                     b.Property<string>("NetworkPolicy")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("network_policy")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -678,7 +678,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("requested_stop_at");
 
                     b.Property<string>("Routes")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("routes")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -807,12 +807,12 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("created_at");
 
                     b.Property<string>("Error")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("error")
                         .HasAnnotation("AgentPipeline:Json", true);
 
                     b.Property<string>("Input")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("input")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -837,7 +837,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("is_provider_executed");
 
                     b.Property<string>("Output")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("output")
                         .HasAnnotation("AgentPipeline:Json", true);
 
@@ -846,7 +846,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnName("output_type");
 
                     b.Property<string>("ProviderMetadata")
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("provider_metadata")
                         .HasAnnotation("AgentPipeline:Json", true);
 
