@@ -199,7 +199,7 @@ internal static class RawSql
 
     public static readonly RawStatement AnswerCta = new(
         "UPDATE {s}.cta_events SET response_approved = @approved, response_reason = @reason, response_text = @text, " +
-        "response_selected_id = @selected, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL",
+        "response_selected_id = @selected, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL{notifycta}",
         ("approved", Bool), ("reason", Text), ("text", Text), ("selected", Text), ("responded_at", Time), ("id", Uuid));
 
     /// <summary>How many statements there are; reading it runs every initializer above first.</summary>

@@ -36,14 +36,17 @@ internal sealed class RawStatement
     public static int Count => Volatile.Read(ref _count);
 
     // {forshare} / {forshareof:alias}: the parent's row lock the library's creates take on PostgreSQL (none on SQLite).
+    // {notifycta}: the notification a resolved CTA sends its waiters on PostgreSQL (none on SQLite).
     public string TextFor(PipelineProvider provider) => provider == PipelineProvider.Sqlite
         ? System.Text.RegularExpressions.Regex.Replace(Template, @"\{forshareof:\w+\}", "")
             .Replace("{forshare}", "", StringComparison.Ordinal)
+            .Replace("{notifycta}", "", StringComparison.Ordinal)
             .Replace("{s}", "main", StringComparison.Ordinal)
             .Replace("{seqcol}", "seq, ", StringComparison.Ordinal)
             .Replace("{seqval}", "(SELECT COALESCE(MAX(m.seq), 0) + 1 FROM main.memory_records m), ", StringComparison.Ordinal)
         : System.Text.RegularExpressions.Regex.Replace(Template, @"\{forshareof:(\w+)\}", " FOR SHARE OF $1")
             .Replace("{forshare}", " FOR SHARE", StringComparison.Ordinal)
+            .Replace("{notifycta}", " RETURNING pg_notify('agentpipe_cta', id::text)", StringComparison.Ordinal)
             .Replace("{s}", "agent", StringComparison.Ordinal)
             .Replace("{seqcol}", "", StringComparison.Ordinal)
             .Replace("{seqval}", "", StringComparison.Ordinal);

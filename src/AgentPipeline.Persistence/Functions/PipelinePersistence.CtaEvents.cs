@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AgentPipeline.Persistence.Internal;
 using AgentPipeline.Persistence.Internal.Tables;
 
@@ -198,7 +197,8 @@ public static partial class PipelinePersistence
                     throw new ArgumentException("data.RequestOptions needs at least one option for a choice CTA.", "data.RequestOptions");
                 }
                 var ids = new HashSet<string>(StringComparer.Ordinal);
-                var array = new JsonArray();
+                // Written as text: a serializer would replace a lone surrogate in a label with U+FFFD.
+                var array = new System.Text.StringBuilder("[");
                 for (var i = 0; i < options.Count; i++)
                 {
                     var field = $"data.RequestOptions[{i}]";
@@ -209,9 +209,12 @@ public static partial class PipelinePersistence
                     {
                         throw new ArgumentException($"{field}.Id '{option.Id}' is used twice.", field + ".Id");
                     }
-                    array.Add(new JsonObject { ["id"] = option.Id, ["label"] = option.Label });
+                    array.Append(i == 0 ? "{\"id\":" : ",{\"id\":").Append(DbJson.Quote(option.Id)).Append(",\"label\":").Append(DbJson.Quote(option.Label)).Append('}');
                 }
-                return JsonSerializer.SerializeToElement(array);
+                using (var document = JsonDocument.Parse(array.Append(']').ToString()))
+                {
+                    return document.RootElement.Clone();
+                }
         }
     }
 
@@ -250,7 +253,7 @@ public static partial class PipelinePersistence
                 Absent(response.Reason, "responseData.Reason");
                 Absent(response.Text, "responseData.Text");
                 var known = options is { ValueKind: JsonValueKind.Array } array
-                    ? array.EnumerateArray().Select(o => o.GetProperty("id").GetString()).ToList()
+                    ? array.EnumerateArray().Select(o => DbJson.StringOf(o.GetProperty("id"))).ToList()
                     : [];
                 if (!known.Contains(selected))
                 {

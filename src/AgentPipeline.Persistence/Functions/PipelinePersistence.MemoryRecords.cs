@@ -1,4 +1,5 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Reading;
 using AgentPipeline.Persistence.Internal.Tables;
 
 namespace AgentPipeline.Persistence;
@@ -17,15 +18,13 @@ public static partial class PipelinePersistence
         [.. MemoryColumns.Items, P("created_at", Col.Time)]), batchOrder: 3);
 
     private static readonly Sql MemoryByRun = new(
-        "SELECT id, phase, kind, content, created_at FROM {s}.memory_records WHERE run_id = @run_id ORDER BY created_at, seq",
-        [P("run_id", Col.Guid)],
-        [P("id", Col.Guid), P("phase", Col.Text), P("kind", Col.Text), P("content", Col.Text), P("created_at", Col.Time)]);
+        $"SELECT {RowReaders.Memory.Whole.Projection.List("t")} FROM {{s}}.memory_records t WHERE t.run_id = @run_id ORDER BY t.created_at, t.seq",
+        [P("run_id", Col.Guid)]);
 
-    // PostgreSQL: the same rows with their seq, put in order by the caller (see MemoryOrder).
+    // PostgreSQL: the same rows, put in order by the caller (see MemoryOrder).
     private static readonly Sql MemoryByRunUnordered = new(
-        "SELECT id, phase, kind, content, created_at, seq FROM {s}.memory_records WHERE run_id = @run_id",
-        [P("run_id", Col.Guid)],
-        [P("id", Col.Guid), P("phase", Col.Text), P("kind", Col.Text), P("content", Col.Text), P("created_at", Col.Time), P("seq", Col.Long)]);
+        $"SELECT {RowReaders.Memory.Whole.Projection.List("t")} FROM {{s}}.memory_records t WHERE t.run_id = @run_id",
+        [P("run_id", Col.Guid)]);
 
     private static readonly Sql InvocationRun = new(
         "SELECT run_id FROM {s}.agent_invocations WHERE id = @id", [P("id", Col.Guid)], [P("run_id", Col.Guid)]);
@@ -68,19 +67,24 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(runId, nameof(runId));
-        var serverOrders = db.Dialect.NumbersMemorySeq;
         return await db.RunAsync<IReadOnlyList<MemoryRecord>>(write: false, async (session, ct) =>
         {
-            IReadOnlyList<MemoryRecord> records = serverOrders
-                ? await session.ReadAsync(MemoryByRun, [runId], static r => new MemoryRecord(
-                    r.Guid(0), r.Enum<FeaturePhase>(1), r.Enum<MemoryKind>(2), r.Text(3), r.Time(4)), ct).ConfigureAwait(false)
-                : MemoryOrder.Sort(await session.ReadAsync(MemoryByRunUnordered, [runId], static r => new MemoryOrder.Entry(
-                    new MemoryRecord(r.Guid(0), r.Enum<FeaturePhase>(1), r.Enum<MemoryKind>(2), r.Text(3), r.Time(4)), r.Long(5)), ct).ConfigureAwait(false));
+            var records = await ReadMemoryRecordsAsync(session, db.Dialect, runId, ct).ConfigureAwait(false);
             if (records.Count == 0)
             {
                 await RequireAsync(session, RunExists, "feature_runs", runId, ct).ConfigureAwait(false);
             }
             return records;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A run's memory records in their order (none when the run has none or does not exist).</summary>
+    private static async Task<IReadOnlyList<MemoryRecord>> ReadMemoryRecordsAsync(Session session, Dialect dialect, Guid runId, CancellationToken ct)
+    {
+        var reader = RowReaders.Memory.Whole;
+        return dialect.NumbersMemorySeq
+            ? await session.ReadAsync(MemoryByRun, [runId], reader.Read, ct).ConfigureAwait(false)
+            : MemoryOrder.Sort(await session.ReadAsync(MemoryByRunUnordered, [runId], r => new MemoryOrder.Entry(reader.Read(r), r.Long(reader.Seq)), ct)
+                .ConfigureAwait(false));
     }
 }

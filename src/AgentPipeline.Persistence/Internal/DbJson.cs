@@ -39,6 +39,34 @@ internal static class DbJson
         return doc.RootElement.Clone();
     }
 
+    /// <summary>
+    /// The same from stored UTF-8 bytes (SQLite's column text): parsed straight from the bytes into
+    /// one copy unless the text holds an escape to undo.
+    /// </summary>
+    public static JsonElement Parse(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IndexOf("\uFFFF"u8) >= 0 || ContainsIgnoreCase(utf8, "\\uffff"u8))
+        {
+            return Parse(Encoding.UTF8.GetString(utf8));
+        }
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = ReadMaxDepth });
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    private static bool ContainsIgnoreCase(ReadOnlySpan<byte> utf8, ReadOnlySpan<byte> ascii)
+    {
+        for (var i = utf8.IndexOf(ascii[..2]); i >= 0 && i + ascii.Length <= utf8.Length; )
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(utf8.Slice(i, ascii.Length), ascii))
+            {
+                return true;
+            }
+            var next = utf8[(i + 1)..].IndexOf(ascii[..2]);
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+        return false;
+    }
+
     /// <summary>The caller's JSON text back from its stored form (unchanged unless it was escaped).</summary>
     public static string DecodeText(string text) =>
         text.Contains(DbText.Escape, StringComparison.Ordinal) || text.Contains("\\uffff", StringComparison.OrdinalIgnoreCase)
@@ -391,6 +419,14 @@ internal static class DbJson
         return sb.ToString();
     }
 
+    /// <summary>A string as a quoted JSON token: minimal escapes, a lone surrogate as its <c>\u</c> escape.</summary>
+    internal static string Quote(string value)
+    {
+        var sb = new StringBuilder(value.Length + 2);
+        AppendString(sb, value);
+        return sb.ToString();
+    }
+
     /// <summary>A string as a quoted JSON token (UTF-8): minimal escapes, a lone surrogate as its <c>\u</c> escape.</summary>
     internal static byte[] QuoteLenient(string value)
     {
@@ -398,6 +434,9 @@ internal static class DbJson
         AppendString(sb, value);
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
+
+    /// <summary>A JSON string's value from its raw text, so that a lone surrogate survives (<c>GetString</c> would throw).</summary>
+    internal static string StringOf(JsonElement value) => Unescape(JsonMarshal.GetRawUtf8Value(value)[1..^1], escaped: true);
 
     /// <summary>JSON string escapes decoded char by char, so a lone surrogate survives (GetString would throw).</summary>
     internal static string Unescape(ReadOnlySpan<byte> raw, bool escaped)

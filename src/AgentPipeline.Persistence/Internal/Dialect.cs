@@ -131,6 +131,9 @@ internal abstract class Dialect : IAsyncDisposable
 
     public string ReadText(DbDataReader reader, int ordinal) => DbText.Decode(reader.GetString(ordinal));
 
+    /// <summary>A JSON column as the caller wrote it (<see cref="DbJson"/>'s escapes undone).</summary>
+    public virtual System.Text.Json.JsonElement ReadJson(DbDataReader reader, int ordinal) => DbJson.Parse(reader.GetString(ordinal));
+
     /// <summary>A boolean: native on PostgreSQL, an integer 0/1 on SQLite.</summary>
     public abstract bool ReadBool(DbDataReader reader, int ordinal);
 

@@ -1,9 +1,12 @@
 using System.Data.Common;
+using System.Text.Json;
 
 namespace AgentPipeline.Persistence.Internal;
 
 /// <summary>
-/// The current row of a typed read (<see cref="Session.ReadAsync{T}"/>), for NOT NULL columns. One map function serves
+/// The current row of a typed read (<see cref="Session.ReadAsync{T}"/>). The plain readers are for NOT NULL
+/// columns; the <c>…OrNull</c> readers also take an ordinal of -1 (a column the read left out, such as a large
+/// one) and return null for it. One map function serves
 /// both providers: on SQLite it reads the column bytes SQLite hands out, with no intermediate
 /// strings for ids, instants and enum values; elsewhere it reads a <see cref="DbDataReader"/>.
 /// </summary>
@@ -17,6 +20,34 @@ internal abstract class Row
 
     /// <summary>A text column as the caller wrote it (<see cref="DbText"/> escapes undone).</summary>
     public abstract string Text(int ordinal);
+
+    public abstract int Int(int ordinal);
+
+    public abstract bool Bool(int ordinal);
+
+    /// <summary>A JSON column as the caller wrote it: its text kept (<see cref="DbJson"/> escapes undone).</summary>
+    public abstract JsonElement Json(int ordinal);
+
+    /// <summary>Whether the column holds SQL NULL.</summary>
+    public abstract bool IsNull(int ordinal);
+
+    private bool Absent(int ordinal) => ordinal < 0 || IsNull(ordinal);
+
+    public Guid? GuidOrNull(int ordinal) => Absent(ordinal) ? null : Guid(ordinal);
+
+    public DateTimeOffset? TimeOrNull(int ordinal) => Absent(ordinal) ? null : Time(ordinal);
+
+    public long? LongOrNull(int ordinal) => Absent(ordinal) ? null : Long(ordinal);
+
+    public int? IntOrNull(int ordinal) => Absent(ordinal) ? null : Int(ordinal);
+
+    public bool? BoolOrNull(int ordinal) => Absent(ordinal) ? null : Bool(ordinal);
+
+    public string? TextOrNull(int ordinal) => Absent(ordinal) ? null : Text(ordinal);
+
+    public JsonElement? JsonOrNull(int ordinal) => Absent(ordinal) ? null : Json(ordinal);
+
+    public T? EnumOrNull<T>(int ordinal) where T : struct, Enum => Absent(ordinal) ? null : Enum<T>(ordinal);
 
     /// <summary>An enum column stored as one of data-model.md's strings.</summary>
     public T Enum<T>(int ordinal) where T : struct, Enum =>
@@ -39,6 +70,14 @@ internal sealed class ReaderRow(Dialect dialect, DbDataReader reader) : Row
     public override long Long(int ordinal) => reader.GetInt64(ordinal);
 
     public override string Text(int ordinal) => dialect.ReadText(reader, ordinal);
+
+    public override int Int(int ordinal) => reader.GetInt32(ordinal);
+
+    public override bool Bool(int ordinal) => dialect.ReadBool(reader, ordinal);
+
+    public override JsonElement Json(int ordinal) => dialect.ReadJson(reader, ordinal);
+
+    public override bool IsNull(int ordinal) => reader.IsDBNull(ordinal);
 
     protected override bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8)
     {

@@ -36,11 +36,24 @@ internal abstract class Session : IAsyncDisposable
 
     protected abstract ValueTask ReleaseAsync();
 
-    public async Task BeginAsync(CancellationToken cancellationToken)
+    /// <summary>A read-only transaction whose statements all see one snapshot of the database.</summary>
+    protected abstract ValueTask<DbTransaction> BeginSnapshotCoreAsync(CancellationToken cancellationToken);
+
+    public Task BeginAsync(CancellationToken cancellationToken) => BeginAsync(snapshot: false, cancellationToken);
+
+    /// <summary>
+    /// Begins a transaction for a read of several statements that must agree with each other (a run
+    /// and its tree): each sees the database as of the first, whatever commits meanwhile.
+    /// </summary>
+    public Task BeginSnapshotAsync(CancellationToken cancellationToken) => BeginAsync(snapshot: true, cancellationToken);
+
+    private async Task BeginAsync(bool snapshot, CancellationToken cancellationToken)
     {
         try
         {
-            Transaction = await BeginCoreAsync(cancellationToken).ConfigureAwait(false);
+            Transaction = snapshot
+                ? await BeginSnapshotCoreAsync(cancellationToken).ConfigureAwait(false)
+                : await BeginCoreAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (DbException e)
         {

@@ -22,7 +22,7 @@ public abstract class MemoryRecordTests<TFixture>(TFixture fixture) : ContractTe
         Assert.Equal("Keep the public API stable.", row["content"]);
         Assert.Equal(Clock.Now, AsTime(row["created_at"]));
         var read = Assert.Single(await GetMemoryRecordsAsync(Db, run));
-        Assert.Equal(new MemoryRecord(id, FeaturePhase.Analysis, MemoryKind.Constraint, "Keep the public API stable.", Clock.Now), read);
+        Assert.Equal(new MemoryRecord(id, FeaturePhase.Analysis, MemoryKind.Constraint, "Keep the public API stable.", Clock.Now) { RunId = run, PhaseResultId = phase, InvocationId = invocation }, read);
     }
 
     [Fact]

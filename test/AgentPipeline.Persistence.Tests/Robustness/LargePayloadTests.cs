@@ -41,14 +41,16 @@ public abstract class LargePayloadTests<TFixture>(TFixture fixture, ITestOutputH
         var storeFactor = (Allocated() - before) / 2.0 / payloadBytes;
 
         before = Allocated();
-        var output = (JsonElement)(await StoredValue.JsonAsync(Db, "tool_calls", tool, "output"))!;
-        var body = (JsonElement)(await StoredValue.JsonAsync(Db, "agent_steps", stepId, "response_body"))!;
+        // Read back through the public API, each row whole.
+        var output = (await GetToolCallAsync(Db, tool)).Output!.Value;
+        var body = (await GetAgentStepAsync(Db, stepId)).ResponseBody!.Value;
         var readFactor = (Allocated() - before) / 2.0 / payloadBytes;
 
         output.ToString();
         OutputHelper.WriteLine($"{Fixture.Provider} {megabytes} MB: store {storeFactor:F2}x, read {readFactor:F2}x of {payloadBytes:N0} bytes");
         Assert.True(JsonElement.DeepEquals(payload, output));
         Assert.True(JsonElement.DeepEquals(payload, body));
+        Assert.Equal(payloadBytes, output.GetRawText().Length);
         Assert.True(storeFactor <= MaxAllocationFactor, $"storing allocated {storeFactor:F2}x the payload");
         Assert.True(readFactor <= MaxAllocationFactor, $"reading allocated {readFactor:F2}x the payload");
     }

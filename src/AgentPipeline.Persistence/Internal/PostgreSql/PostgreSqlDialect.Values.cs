@@ -21,6 +21,21 @@ internal sealed partial class PostgreSqlDialect
 
     public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 
+    /// <summary>
+    /// Parsed from the column's UTF-8 bytes (one copy, then the element's own) rather than from a
+    /// UTF-16 string (two, then a transcoding): reading a 100 MB value allocates about half as much.
+    /// </summary>
+    public override JsonElement ReadJson(DbDataReader reader, int ordinal)
+    {
+        var stream = reader.GetStream(ordinal);
+        using (stream)
+        {
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return DbJson.Parse(bytes); // json's binary form is its text
+        }
+    }
+
     internal static NpgsqlDbType TypeOf(Col type) => type switch
     {
         Col.Text => NpgsqlDbType.Text,

@@ -120,5 +120,9 @@ internal sealed class PostgreSqlSession(PostgreSqlDialect owner, NpgsqlConnectio
     protected override async ValueTask<DbTransaction> BeginCoreAsync(CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
 
+    // REPEATABLE READ: every statement sees the snapshot taken by the first (READ COMMITTED takes one per statement).
+    protected override async ValueTask<DbTransaction> BeginSnapshotCoreAsync(CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+
     protected override ValueTask ReleaseAsync() => connection.DisposeAsync();
 }

@@ -31,6 +31,19 @@ internal sealed class SqliteRow(IntPtr stmt) : Row
 
     public override string Text(int ordinal) => DbText.Decode(Utf8(ordinal));
 
+    public override int Int(int ordinal) => checked((int)Long(ordinal));
+
+    // Stored as INTEGER 0 or 1.
+    public override bool Bool(int ordinal) => Long(ordinal) != 0;
+
+    public override System.Text.Json.JsonElement Json(int ordinal) => DbJson.Parse(Utf8(ordinal));
+
+    public override bool IsNull(int ordinal)
+    {
+        ObjectDisposedException.ThrowIf(_stmt == IntPtr.Zero, this);
+        return !SqliteNative.TryColumnUtf8(_stmt, ordinal, out _);
+    }
+
     protected override bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8)
     {
         utf8 = Utf8(ordinal);

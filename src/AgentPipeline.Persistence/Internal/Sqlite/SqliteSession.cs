@@ -85,6 +85,13 @@ internal sealed class SqliteSession(SqliteDialect owner, PooledConnection pooled
         return ValueTask.FromResult<DbTransaction>(pooled.Connection.BeginTransaction(deferred: false));
     }
 
+    protected override ValueTask<DbTransaction> BeginSnapshotCoreAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // A deferred transaction takes no lock; in WAL mode its first read fixes the snapshot the rest see.
+        return ValueTask.FromResult<DbTransaction>(pooled.Connection.BeginTransaction(deferred: true));
+    }
+
     protected override ValueTask ReleaseAsync()
     {
         _released = true;

@@ -1,0 +1,23 @@
+namespace AgentPipeline.Persistence;
+
+/// <summary>What <see cref="PipelinePersistence.ListCtaEventsAsync"/> lists: oldest first (<c>requested_at</c>, then id).</summary>
+public sealed record CtaEventQuery
+{
+    /// <summary>The most a page holds.</summary>
+    public const int MaxLimit = 1000;
+
+    /// <summary>Only this run's CTAs; null for every run's.</summary>
+    public Guid? RunId { get; init; }
+
+    /// <summary>Open (the default), resolved, or all.</summary>
+    public CtaEventState State { get; init; } = CtaEventState.Open;
+
+    /// <summary>The page size, 1 to <see cref="MaxLimit"/>; 100 by default.</summary>
+    public int Limit { get; init; } = 100;
+
+    /// <summary>
+    /// Where to continue: a previous page's <see cref="CtaEventPage.NextCursor"/>; null for the first page.
+    /// The cursor names the last CTA seen, so CTAs added meanwhile are found when they sort after it.
+    /// </summary>
+    public string? Cursor { get; init; }
+}
