@@ -84,6 +84,12 @@ internal static class ReadsMeasurement
                 return page.Items.Count;
             }));
         }
+        var big = ReadShape.RunId(0);
+        timings.Add(await TimeAsync("GetFeatureRun", async () => (await PipelinePersistence.GetFeatureRunAsync(db, big)).Id == big ? 1 : 0));
+        timings.Add(await TimeAsync($"GetRunTree, {ReadShape.BigRunSteps:N0} steps, without content", async () =>
+            (await PipelinePersistence.GetRunTreeAsync(db, big)).Phases.Sum(p => p.Invocations.Sum(i => i.Steps.Count))));
+        timings.Add(await TimeAsync("ListCtaEvents, open, first page", async () =>
+            (await PipelinePersistence.ListCtaEventsAsync(db, new CtaEventQuery())).Items.Count));
         return timings;
     }
 
