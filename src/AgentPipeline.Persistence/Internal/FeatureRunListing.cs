@@ -18,8 +18,8 @@ namespace AgentPipeline.Persistence.Internal;
 /// </summary>
 internal sealed class FeatureRunListing
 {
-    /// <summary>An open CTA; spelled as the partial index on open CTAs is, so SQLite's planner can match it.</summary>
-    public const string OpenCta = "c.responded_at IS NULL AND c.timed_out = FALSE";
+    /// <summary>An open CTA: neither answered nor timed out (a timeout sets <c>responded_at</c> too), as the partial index on open CTAs says.</summary>
+    public const string OpenCta = "c.responded_at IS NULL";
 
     /// <summary>A run in a working phase; spelled as the partial index of working runs is.</summary>
     public const string Working = "r.current_phase NOT IN ('completed', 'failed')";

@@ -52,7 +52,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                 schema: "agent",
                 table: "cta_events",
                 columns: new[] { "requested_at", "id" },
-                filter: "responded_at IS NULL AND timed_out = FALSE");
+                filter: "responded_at IS NULL");
         }
 
         /// <inheritdoc />

@@ -452,7 +452,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                     b.HasIndex("RunId");
 
                     b.HasIndex(new[] { "RequestedAt", "Id" }, "IX_cta_events_open_requested_at_id")
-                        .HasFilter("responded_at IS NULL AND timed_out = FALSE");
+                        .HasFilter("responded_at IS NULL");
 
                     b.ToTable("cta_events", "agent", t =>
                         {

@@ -46,7 +46,7 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                 name: "IX_cta_events_open_requested_at_id",
                 table: "cta_events",
                 columns: new[] { "requested_at", "id" },
-                filter: "responded_at IS NULL AND timed_out = FALSE");
+                filter: "responded_at IS NULL");
         }
 
         /// <inheritdoc />
