@@ -4,10 +4,11 @@ using AgentPipeline.Persistence.Benchmarks.Workloads;
 namespace AgentPipeline.Persistence.Benchmarks.Quick;
 
 /// <summary>
-/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic|migrate] [--realistic] [--no-ef] [--rounds N]</c>;
+/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic|migrate|reads|reads-small] [--plans] [--realistic] [--no-ef] [--rounds N]</c>;
 /// <c>--pg-fsync-off</c> and <c>--pg-durable-per-call</c> are handled by the entry point for every mode.
 /// </summary>
-internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent, bool Realistic, bool WithEf, bool Migrate = true)
+internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent, bool Realistic, bool WithEf, bool Migrate = true,
+    ReadsMode Reads = ReadsMode.None, bool ShowPlans = false)
 {
     public static QuickOptions Parse(IReadOnlyList<string> args)
     {
@@ -18,6 +19,8 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
         var realistic = false;
         var withEf = true;
         var migrate = true;
+        var reads = ReadsMode.None;
+        var showPlans = false;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -42,6 +45,13 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                         break;
                     }
                     migrate = false;
+                    if (op.Equals("reads", StringComparison.OrdinalIgnoreCase) || op.Equals("reads-small", StringComparison.OrdinalIgnoreCase))
+                    {
+                        operations = [];
+                        concurrent = false;
+                        reads = op.Equals("reads", StringComparison.OrdinalIgnoreCase) ? ReadsMode.Full : ReadsMode.Small;
+                        break;
+                    }
                     if (op.Equals("concurrent", StringComparison.OrdinalIgnoreCase) || op.Equals("realistic", StringComparison.OrdinalIgnoreCase))
                     {
                         operations = [];
@@ -50,8 +60,11 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                         break;
                     }
                     operations = [PerCallWorkload.Operations.FirstOrDefault(o => o.Equals(op, StringComparison.OrdinalIgnoreCase))
-                        ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)}, concurrent, realistic or migrate, not '{op}'.")];
+                        ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)}, concurrent, realistic, migrate, reads or reads-small, not '{op}'.")];
                     concurrent = false;
+                    break;
+                case "--plans":
+                    showPlans = true;
                     break;
                 case "--no-ef":
                     withEf = false;
@@ -67,9 +80,17 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                     }
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option '{args[i]}' for --quick (known: --provider, --op, --realistic, --no-ef, --rounds, --pg-fsync-off, --pg-durable-per-call).");
+                    throw new ArgumentException($"Unknown option '{args[i]}' for --quick (known: --provider, --op, --realistic, --no-ef, --rounds, --plans, --pg-fsync-off, --pg-durable-per-call).");
             }
         }
-        return new QuickOptions(providers, operations, rounds, concurrent, realistic, withEf, migrate);
+        return new QuickOptions(providers, operations, rounds, concurrent, realistic, withEf, migrate, reads, showPlans);
     }
+}
+
+/// <summary><c>--op reads</c>: 1,000 then 20,000 runs (about 2 million steps); <c>reads-small</c>: 100 then 2,000, for development.</summary>
+internal enum ReadsMode
+{
+    None,
+    Small,
+    Full,
 }

@@ -35,6 +35,18 @@ internal static class QuickRunner
         var realistic = new List<RealisticResult>();
         var migrate = new List<MigrateMeasurement.Result>();
         var servers = new List<string>();
+        if (options.Reads != ReadsMode.None)
+        {
+            var reads = new List<Reads.ReadsMeasurement.Result>();
+            foreach (var provider in options.Providers)
+            {
+                Progress($"reads at scale on {Name(provider)}");
+                reads.Add(await Reads.ReadsMeasurement.MeasureAsync(provider, options.Reads == ReadsMode.Small, what => Progress($"{Name(provider)}: {what}")));
+            }
+            Console.WriteLine($"{Build()}; load average before {loadBefore}, after {LoadAverage()}; {total.Elapsed.TotalSeconds:F0} s in all");
+            Reads.ReadsMeasurement.Print(reads, options.ShowPlans);
+            return 0;
+        }
         foreach (var provider in options.Providers)
         {
             servers.Add(provider == PipelineProvider.Sqlite

@@ -9,7 +9,7 @@ public sealed record NewFeatureRun
     public required string Prompt { get; init; }
     /// <summary><c>sandbox_id</c>: the sandbox the run works in; its <c>run_id</c> is filled with this run's id.</summary>
     public string? SandboxId { get; init; }
-    /// <summary><c>github_repo_url</c>.</summary>
+    /// <summary><c>github_repo_url</c>: at most 1,024 characters (it is indexed, and an index entry is bounded), like an id.</summary>
     public string? GithubRepoUrl { get; init; }
     /// <summary><c>github_branch</c>.</summary>
     public string? GithubBranch { get; init; }

@@ -13,7 +13,7 @@ internal static class FeatureRuns
         C.NewId("id", d => d.Id),
         C.Required("prompt", d => d.Prompt),
         C.KeyOrNull("sandbox_id", d => d.SandboxId),
-        C.Text("github_repo_url", d => d.GithubRepoUrl),
+        C.OptionalKey("github_repo_url", d => d.GithubRepoUrl),
         C.Text("github_branch", d => d.GithubBranch),
     ]);
 

@@ -451,6 +451,9 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
 
                     b.HasIndex("RunId");
 
+                    b.HasIndex(new[] { "RequestedAt", "Id" }, "IX_cta_events_open_requested_at_id")
+                        .HasFilter("responded_at IS NULL");
+
                     b.ToTable("cta_events", "agent", t =>
                         {
                             t.HasCheckConstraint("ck_cta_events_kind", "kind IN ('approval', 'text', 'choice')");
@@ -496,10 +499,17 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CreatedAt");
-
                     b.HasIndex("SandboxId")
                         .IsUnique();
+
+                    b.HasIndex("CreatedAt", "Id");
+
+                    b.HasIndex("CurrentPhase", "CreatedAt", "Id");
+
+                    b.HasIndex("GithubRepoUrl", "CreatedAt", "Id");
+
+                    b.HasIndex(new[] { "CreatedAt", "Id" }, "IX_feature_runs_working_created_at_id")
+                        .HasFilter("current_phase NOT IN ('completed', 'failed')");
 
                     b.ToTable("feature_runs", "agent", t =>
                         {

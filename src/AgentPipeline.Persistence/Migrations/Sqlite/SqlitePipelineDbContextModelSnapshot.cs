@@ -498,6 +498,9 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
 
                     b.HasIndex("RunId");
 
+                    b.HasIndex(new[] { "RequestedAt", "Id" }, "IX_cta_events_open_requested_at_id")
+                        .HasFilter("responded_at IS NULL");
+
                     b.ToTable("cta_events", null, t =>
                         {
                             t.HasCheckConstraint("ck_cta_events_kind", "kind IN ('approval', 'text', 'choice')");
@@ -546,10 +549,17 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CreatedAt");
-
                     b.HasIndex("SandboxId")
                         .IsUnique();
+
+                    b.HasIndex("CreatedAt", "Id");
+
+                    b.HasIndex("CurrentPhase", "CreatedAt", "Id");
+
+                    b.HasIndex("GithubRepoUrl", "CreatedAt", "Id");
+
+                    b.HasIndex(new[] { "CreatedAt", "Id" }, "IX_feature_runs_working_created_at_id")
+                        .HasFilter("current_phase NOT IN ('completed', 'failed')");
 
                     b.ToTable("feature_runs", null, t =>
                         {

@@ -1,0 +1,290 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace AgentPipeline.Persistence.Internal;
+
+/// <summary>
+/// The statement and values of one <see cref="PipelinePersistence.ListFeatureRunsAsync"/> call. Each
+/// combination of filters gets its own statement text (cached, so prepared once per connection), rather
+/// than one text with <c>@x IS NULL OR …</c> per filter, so each planner sees only the conditions that
+/// apply and picks the index that serves them:
+/// <list type="bullet">
+/// <item>no filter, dates, repository: <c>(created_at, id)</c> or <c>(github_repo_url, created_at, id)</c>, read backwards;</item>
+/// <item>phase (and completed / failed status): <c>(current_phase, created_at, id)</c>;</item>
+/// <item>running / waiting status: the partial index of runs in a working phase, with one probe of the run's CTAs per run.</item>
+/// </list>
+/// The cursor's position is a row-value comparison, which both SQLite and PostgreSQL turn into a
+/// range of those indexes; nothing is skipped by OFFSET.
+/// </summary>
+internal sealed class FeatureRunListing
+{
+    /// <summary>An open CTA: neither answered nor timed out (a timeout sets <c>responded_at</c> too), as the partial index on open CTAs says.</summary>
+    public const string OpenCta = "c.responded_at IS NULL";
+
+    /// <summary>A run in a working phase; spelled as the partial index of working runs is.</summary>
+    public const string Working = "r.current_phase NOT IN ('completed', 'failed')";
+
+    private static readonly ConcurrentDictionary<(PipelineProvider, int), Sql> Statements = new();
+
+    private static readonly Param[] Results =
+    [
+        new("id", Col.Guid), new("prompt", Col.Text), new("sandbox_id", Col.Text), new("github_repo_url", Col.Text),
+        new("github_branch", Col.Text), new("current_phase", Col.Text), new("created_at", Col.Time), new("completed_at", Col.Time),
+        new("open_ctas", Col.Long),
+    ];
+
+    private FeatureRunListing(Sql sql, object?[] args, byte[] filters, int pageSize)
+    {
+        Sql = sql;
+        Args = args;
+        Filters = filters;
+        PageSize = pageSize;
+    }
+
+    public Sql Sql { get; }
+
+    /// <summary>The values of <see cref="Sql"/>'s parameters; the last is the row limit, one more than a page.</summary>
+    public object?[] Args { get; }
+
+    /// <summary>The filters in a canonical form, which a cursor's check covers.</summary>
+    public byte[] Filters { get; }
+
+    public int PageSize { get; }
+
+    [Flags]
+    private enum Parts
+    {
+        Phase = 1,
+        From = 2,
+        To = 4,
+        Repository = 8,
+        Prompt = 16,
+        Cursor = 32,
+        // Status takes 3 bits: 0 = none, else RunStatus + 1.
+        StatusShift = 6,
+    }
+
+    /// <summary>Checks <paramref name="query"/> (an <see cref="ArgumentException"/> names the field) and builds the call.</summary>
+    public static FeatureRunListing For(FeatureRunQuery query, PipelineProvider provider)
+    {
+        var phase = Check.Enum(query.Phase, "query.Phase");
+        if (query.Status is { } s && !Enum.IsDefined(s))
+        {
+            throw new ArgumentOutOfRangeException("query.Status", s, "query.Status is not a known RunStatus value.");
+        }
+        var from = Check.Utc(query.CreatedFrom, "query.CreatedFrom");
+        var to = Check.Utc(query.CreatedTo, "query.CreatedTo");
+        if (from > to)
+        {
+            throw new ArgumentException($"query.CreatedFrom ({from:O}) is after query.CreatedTo ({to:O}).", "query.CreatedFrom");
+        }
+        var repository = Check.OptionalKey(query.Repository, "query.Repository");
+        var prompt = query.PromptContains;
+        if (prompt is { Length: 0 })
+        {
+            throw new ArgumentException("query.PromptContains is empty; pass null to list runs whatever their prompt.", "query.PromptContains");
+        }
+        if (prompt is { Length: > FeatureRunQuery.MaxPromptContainsChars })
+        {
+            throw new ArgumentException(
+                $"query.PromptContains is {prompt.Length:N0} characters, over the {FeatureRunQuery.MaxPromptContainsChars:N0}-character limit for a search.",
+                "query.PromptContains");
+        }
+        if (query.PageSize is < 1 or > FeatureRunQuery.MaxPageSize)
+        {
+            throw new ArgumentOutOfRangeException("query.PageSize", query.PageSize, $"query.PageSize must be 1 to {FeatureRunQuery.MaxPageSize}.");
+        }
+
+        var filters = Canonical(phase, query.Status, from, to, repository, prompt);
+        var parts = (phase is null ? 0 : Parts.Phase) | (from is null ? 0 : Parts.From) | (to is null ? 0 : Parts.To)
+            | (repository is null ? 0 : Parts.Repository) | (prompt is null ? 0 : Parts.Prompt) | (query.Cursor is null ? 0 : Parts.Cursor);
+        var key = (int)parts | ((query.Status is { } status ? (int)status + 1 : 0) << (int)Parts.StatusShift);
+
+        var args = new List<object?>(9);
+        if (phase is not null)
+        {
+            args.Add(phase);
+        }
+        if (from is not null)
+        {
+            args.Add(from);
+        }
+        if (to is not null && query.Cursor is null)
+        {
+            args.Add(to);
+        }
+        if (repository is not null)
+        {
+            args.Add(repository);
+        }
+        if (prompt is not null)
+        {
+            args.Add("%" + EscapeLike(prompt) + "%");
+        }
+        if (query.Cursor is { } cursor)
+        {
+            var (createdAt, id) = FeatureRunCursor.Decode(cursor, filters, "query.Cursor");
+            args.Add(createdAt);
+            args.Add(id);
+        }
+        args.Add(query.PageSize + 1);
+        var sql = Statements.GetOrAdd((provider, key), static k => Build(k.Item1, k.Item2));
+        return new FeatureRunListing(sql, [.. args], filters, query.PageSize);
+    }
+
+    /// <summary>A page from the rows read (up to one more than a page: that one says a next page exists).</summary>
+    public FeatureRunPage Page(List<object?[]> rows)
+    {
+        var count = Math.Min(rows.Count, PageSize);
+        var items = new FeatureRunSummary[count];
+        for (var i = 0; i < count; i++)
+        {
+            var r = rows[i];
+            var phase = DbEnum<FeaturePhase>.Parse((string)r[5]!);
+            var open = checked((int)(long)r[8]!);
+            items[i] = new FeatureRunSummary
+            {
+                Id = (Guid)r[0]!,
+                Prompt = (string)r[1]!,
+                SandboxId = (string?)r[2],
+                GithubRepoUrl = (string?)r[3],
+                GithubBranch = (string?)r[4],
+                CurrentPhase = phase,
+                CreatedAt = (DateTimeOffset)r[6]!,
+                CompletedAt = (DateTimeOffset?)r[7],
+                Status = phase switch
+                {
+                    FeaturePhase.Completed => RunStatus.Completed,
+                    FeaturePhase.Failed => RunStatus.Failed,
+                    _ => open > 0 ? RunStatus.WaitingForHuman : RunStatus.Running,
+                },
+                OpenCtaCount = open,
+            };
+        }
+        var next = rows.Count > PageSize ? FeatureRunCursor.Encode(items[^1].CreatedAt, items[^1].Id, Filters) : null;
+        return new FeatureRunPage { Items = items, NextCursor = next };
+    }
+
+    private static Sql Build(PipelineProvider provider, int key)
+    {
+        var parts = (Parts)(key & ((1 << (int)Parts.StatusShift) - 1));
+        var status = (key >> (int)Parts.StatusShift) is var s and > 0 ? (RunStatus?)(s - 1) : null;
+        var where = new List<string>();
+        var parameters = new List<Param>();
+        if (parts.HasFlag(Parts.Phase))
+        {
+            where.Add("r.current_phase = @phase");
+            parameters.Add(new("phase", Col.Text));
+        }
+        switch (status)
+        {
+            case RunStatus.Completed:
+                where.Add("r.current_phase = 'completed'");
+                break;
+            case RunStatus.Failed:
+                where.Add("r.current_phase = 'failed'");
+                break;
+            case RunStatus.WaitingForHuman:
+                where.Add($"{Working} AND EXISTS (SELECT 1 FROM {{s}}.cta_events c WHERE c.run_id = r.id AND {OpenCta})");
+                break;
+            case RunStatus.Running:
+                where.Add($"{Working} AND NOT EXISTS (SELECT 1 FROM {{s}}.cta_events c WHERE c.run_id = r.id AND {OpenCta})");
+                break;
+        }
+        if (parts.HasFlag(Parts.From))
+        {
+            where.Add("r.created_at >= @created_from");
+            parameters.Add(new("created_from", Col.Time));
+        }
+        // With a cursor, the cursor's position is the upper bound: it is below CreatedTo (its run
+        // matched the same filters, which the cursor's check covers), and as the only bound on
+        // created_at it starts the index range there, where both bounds together made SQLite
+        // start at CreatedTo and step over every run before the cursor.
+        if (parts.HasFlag(Parts.To) && !parts.HasFlag(Parts.Cursor))
+        {
+            where.Add("r.created_at < @created_to");
+            parameters.Add(new("created_to", Col.Time));
+        }
+        if (parts.HasFlag(Parts.Repository))
+        {
+            where.Add("r.github_repo_url = @repository");
+            parameters.Add(new("repository", Col.Text));
+        }
+        if (parts.HasFlag(Parts.Prompt))
+        {
+            // SQLite's LIKE folds ASCII letters and nothing else (the store never turns on
+            // case_sensitive_like). PostgreSQL's ILIKE and lower() follow the database's locale,
+            // except under the "C" collation, where lower() folds ASCII letters only (and quickly:
+            // translate() of the 26 letters cost ten times more), so both sides are folded that way
+            // to get exactly SQLite's rule.
+            where.Add(provider == PipelineProvider.Sqlite
+                ? "r.prompt LIKE @prompt ESCAPE '\\'"
+                : "lower(r.prompt COLLATE \"C\") LIKE lower(@prompt COLLATE \"C\") ESCAPE '\\'");
+            parameters.Add(new("prompt", Col.Text));
+        }
+        if (parts.HasFlag(Parts.Cursor))
+        {
+            where.Add("(r.created_at, r.id) < (@after_created_at, @after_id)");
+            parameters.Add(new("after_created_at", Col.Time));
+            parameters.Add(new("after_id", Col.Guid));
+        }
+        parameters.Add(new("limit", Col.Int));
+        var text = new StringBuilder(
+            "SELECT r.id, r.prompt, r.sandbox_id, r.github_repo_url, r.github_branch, r.current_phase, r.created_at, r.completed_at, " +
+            $"(SELECT COUNT(*) FROM {{s}}.cta_events c WHERE c.run_id = r.id AND {OpenCta}) AS open_ctas FROM {{s}}.feature_runs r");
+        if (where.Count > 0)
+        {
+            text.Append(" WHERE ").AppendJoin(" AND ", where);
+        }
+        text.Append(" ORDER BY r.created_at DESC, r.id DESC LIMIT @limit");
+        return new Sql(text.ToString(), [.. parameters], Results);
+    }
+
+    /// <summary><c>\</c>, <c>%</c> and <c>_</c> as plain characters in a LIKE pattern whose escape is <c>\</c>.</summary>
+    internal static string EscapeLike(string text)
+    {
+        if (text.AsSpan().IndexOfAny('\\', '%', '_') < 0)
+        {
+            return text;
+        }
+        var sb = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            if (c is '\\' or '%' or '_')
+            {
+                sb.Append('\\');
+            }
+            sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The filters as bytes: each one tagged and length-prefixed, so no two queries share a form.</summary>
+    private static byte[] Canonical(string? phase, RunStatus? status, DateTimeOffset? from, DateTimeOffset? to, string? repository, string? prompt)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write("feature_runs/1");
+            void Text(string? v)
+            {
+                writer.Write(v is not null);
+                if (v is not null)
+                {
+                    writer.Write(v.Length);
+                    foreach (var c in v)
+                    {
+                        writer.Write((ushort)c); // code units, so lone surrogates count too
+                    }
+                }
+            }
+            Text(phase);
+            writer.Write(status is { } s ? (int)s : -1);
+            writer.Write(from?.UtcTicks ?? -1);
+            writer.Write(to?.UtcTicks ?? -1);
+            Text(repository);
+            Text(prompt);
+        }
+        return stream.ToArray();
+    }
+}

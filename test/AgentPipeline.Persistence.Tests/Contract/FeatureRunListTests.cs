@@ -1,0 +1,457 @@
+using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Tests.Infrastructure;
+using static AgentPipeline.Persistence.PipelinePersistence;
+
+namespace AgentPipeline.Persistence.Tests.Contract;
+
+/// <summary>
+/// ListFeatureRuns: filters, newest-first order, keyset pages. Each test lists the runs of a database
+/// of its own (the class's database holds other tests' runs), opened on the test's clock.
+/// </summary>
+public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : ContractTests<TFixture>(fixture), IAsyncLifetime
+    where TFixture : StoreFixture
+{
+    private readonly List<PipelineDb> _fresh = [];
+
+    /// <summary>A new migrated database, on <paramref name="clock"/> (the test's by default).</summary>
+    private async Task<(PipelineDb Db, string Target)> FreshAsync(TimeProvider? clock = null)
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        var db = PipelineDb.Open(target, clock ?? Clock);
+        _fresh.Add(db);
+        await db.MigrateAsync();
+        return (db, target);
+    }
+
+    public new async Task DisposeAsync()
+    {
+        foreach (var db in _fresh)
+        {
+            await db.DisposeAsync();
+        }
+        await base.DisposeAsync();
+    }
+
+    private static async Task<List<FeatureRunSummary>> AllAsync(PipelineDb db, FeatureRunQuery query)
+    {
+        var all = new List<FeatureRunSummary>();
+        for (var q = query; ;)
+        {
+            var page = await ListFeatureRunsAsync(db, q);
+            all.AddRange(page.Items);
+            if (page.NextCursor is null)
+            {
+                return all;
+            }
+            q = q with { Cursor = page.NextCursor };
+        }
+    }
+
+    private async Task<Guid> RunAtAsync(PipelineDb db, TimeSpan after, string prompt = "Add dark mode", string? repo = null)
+    {
+        Clock.Set(Start + after);
+        return await CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = prompt, GithubRepoUrl = repo });
+    }
+
+    private static readonly DateTimeOffset Start = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+
+    private static Task<Guid> OpenCtaAsync(PipelineDb db, Guid run) =>
+        CreateCtaEventAsync(db, new NewCtaEvent { RunId = run, Kind = CtaKind.Approval, RequestMessage = "Merge?" });
+
+    [Fact]
+    public async Task Runs_come_back_newest_first_with_every_column_and_where_they_stand()
+    {
+        var (db, _) = await FreshAsync();
+        Clock.Set(Start);
+        var sandbox = "sbx_" + Guid.NewGuid().ToString("N");
+        await CreateSandboxRecordAsync(db, new NewSandboxRecord { Id = sandbox });
+        var full = await CreateFeatureRunAsync(db, new NewFeatureRun
+        {
+            Prompt = "Export orders as CSV\0 with a NUL", SandboxId = sandbox, GithubRepoUrl = "https://github.com/acme/shop", GithubBranch = "feature/csv",
+        });
+        var waiting = await RunAtAsync(db, TimeSpan.FromMinutes(1));
+        await OpenCtaAsync(db, waiting);
+        await OpenCtaAsync(db, waiting);
+        var completed = await RunAtAsync(db, TimeSpan.FromMinutes(2));
+        Clock.Set(Start + TimeSpan.FromMinutes(3));
+        await CompleteFeatureRunAsync(db, completed);
+        var failed = await RunAtAsync(db, TimeSpan.FromMinutes(4));
+        await OpenCtaAsync(db, failed);
+        Clock.Set(Start + TimeSpan.FromMinutes(5));
+        await FailFeatureRunAsync(db, failed);
+
+        var page = await ListFeatureRunsAsync(db, new FeatureRunQuery());
+
+        Assert.Null(page.NextCursor);
+        Assert.Equal([failed, completed, waiting, full], page.Items.Select(r => r.Id));
+        Assert.Equal(new FeatureRunSummary
+        {
+            Id = full, Prompt = "Export orders as CSV\0 with a NUL", SandboxId = sandbox, GithubRepoUrl = "https://github.com/acme/shop",
+            GithubBranch = "feature/csv", CurrentPhase = FeaturePhase.Analysis, CreatedAt = Start, CompletedAt = null,
+            Status = RunStatus.Running, OpenCtaCount = 0,
+        }, page.Items[3]);
+        Assert.Equal((RunStatus.WaitingForHuman, 2), (page.Items[2].Status, page.Items[2].OpenCtaCount));
+        Assert.Equal((RunStatus.Completed, FeaturePhase.Completed, Start + TimeSpan.FromMinutes(3)),
+            (page.Items[1].Status, page.Items[1].CurrentPhase, page.Items[1].CompletedAt));
+        // Failing a run times its open CTAs out: none is left open.
+        Assert.Equal((RunStatus.Failed, 0, Start + TimeSpan.FromMinutes(5)), (page.Items[0].Status, page.Items[0].OpenCtaCount, page.Items[0].CompletedAt));
+        Assert.All(page.Items, r => Assert.Equal(TimeSpan.Zero, r.CreatedAt.Offset));
+    }
+
+    [Fact]
+    public async Task Phase_filter_keeps_the_runs_in_that_phase()
+    {
+        var (db, _) = await FreshAsync();
+        var a = await RunAtAsync(db, TimeSpan.FromSeconds(1));
+        var b = await RunAtAsync(db, TimeSpan.FromSeconds(2));
+        var c = await RunAtAsync(db, TimeSpan.FromSeconds(3));
+        await UpdateFeatureRunPhaseAsync(db, b, FeaturePhase.Judging);
+        await UpdateFeatureRunPhaseAsync(db, c, FeaturePhase.Judging);
+        await CompleteFeatureRunAsync(db, a);
+
+        Assert.Equal([c, b], (await AllAsync(db, new FeatureRunQuery { Phase = FeaturePhase.Judging })).Select(r => r.Id));
+        Assert.Equal([a], (await AllAsync(db, new FeatureRunQuery { Phase = FeaturePhase.Completed })).Select(r => r.Id));
+        Assert.Empty(await AllAsync(db, new FeatureRunQuery { Phase = FeaturePhase.Pr }));
+    }
+
+    [Fact]
+    public async Task Status_filter_tells_running_waiting_completed_and_failed_apart()
+    {
+        var (db, _) = await FreshAsync();
+        var running = await RunAtAsync(db, TimeSpan.FromSeconds(1));
+        var waiting = await RunAtAsync(db, TimeSpan.FromSeconds(2));
+        await OpenCtaAsync(db, waiting);
+        var answered = await RunAtAsync(db, TimeSpan.FromSeconds(3));
+        await CompleteCtaEventAsync(db, await OpenCtaAsync(db, answered), CtaResponse.Approve());
+        var timedOut = await RunAtAsync(db, TimeSpan.FromSeconds(4));
+        await TimeoutCtaEventAsync(db, await OpenCtaAsync(db, timedOut));
+        var completed = await RunAtAsync(db, TimeSpan.FromSeconds(5));
+        await CompleteFeatureRunAsync(db, completed);
+        var failed = await RunAtAsync(db, TimeSpan.FromSeconds(6));
+        await OpenCtaAsync(db, failed);
+        await FailFeatureRunAsync(db, failed);
+
+        async Task<Guid[]> With(RunStatus status) =>
+            [.. (await AllAsync(db, new FeatureRunQuery { Status = status })).Select(r => r.Id)];
+
+        Assert.Equal([timedOut, answered, running], await With(RunStatus.Running));
+        Assert.Equal([waiting], await With(RunStatus.WaitingForHuman));
+        Assert.Equal([completed], await With(RunStatus.Completed));
+        Assert.Equal([failed], await With(RunStatus.Failed));
+        // With a phase too: both must hold.
+        Assert.Equal([waiting], (await AllAsync(db, new FeatureRunQuery { Status = RunStatus.WaitingForHuman, Phase = FeaturePhase.Analysis })).Select(r => r.Id));
+        Assert.Empty(await AllAsync(db, new FeatureRunQuery { Status = RunStatus.Completed, Phase = FeaturePhase.Analysis }));
+    }
+
+    [Fact]
+    public async Task Created_from_is_inclusive_and_created_to_exclusive_at_any_offset()
+    {
+        var (db, _) = await FreshAsync();
+        var runs = new List<Guid>();
+        for (var minute = 0; minute < 5; minute++)
+        {
+            runs.Add(await RunAtAsync(db, TimeSpan.FromMinutes(minute)));
+        }
+        var plusTwo = TimeSpan.FromHours(2);
+
+        var between = await AllAsync(db, new FeatureRunQuery
+        {
+            PageSize = 1, // each later page takes its upper bound from the cursor
+            CreatedFrom = (Start + TimeSpan.FromMinutes(1)).ToOffset(plusTwo), CreatedTo = (Start + TimeSpan.FromMinutes(3)).ToOffset(-plusTwo),
+        });
+
+        Assert.Equal([runs[2], runs[1]], between.Select(r => r.Id));
+        Assert.Equal([runs[4], runs[3]], (await AllAsync(db, new FeatureRunQuery { CreatedFrom = Start + TimeSpan.FromMinutes(3) })).Select(r => r.Id));
+        Assert.Equal([runs[1], runs[0]], (await AllAsync(db, new FeatureRunQuery { CreatedTo = Start + TimeSpan.FromMinutes(2), PageSize = 1 })).Select(r => r.Id));
+        Assert.Empty(await AllAsync(db, new FeatureRunQuery { CreatedFrom = Start.AddMinutes(2), CreatedTo = Start.AddMinutes(2) }));
+    }
+
+    [Fact]
+    public async Task Repository_filter_matches_the_url_exactly()
+    {
+        var (db, _) = await FreshAsync();
+        var shop = await RunAtAsync(db, TimeSpan.FromSeconds(1), repo: "https://github.com/acme/shop");
+        await RunAtAsync(db, TimeSpan.FromSeconds(2), repo: "https://github.com/acme/shop2");
+        await RunAtAsync(db, TimeSpan.FromSeconds(3), repo: "https://github.com/ACME/shop");
+        await RunAtAsync(db, TimeSpan.FromSeconds(4));
+        var shopAgain = await RunAtAsync(db, TimeSpan.FromSeconds(5), repo: "https://github.com/acme/shop");
+
+        Assert.Equal([shopAgain, shop], (await AllAsync(db, new FeatureRunQuery { Repository = "https://github.com/acme/shop" })).Select(r => r.Id));
+        Assert.Empty(await AllAsync(db, new FeatureRunQuery { Repository = "https://github.com/acme/%" }));
+    }
+
+    [Fact]
+    public async Task Prompt_search_folds_ascii_case_only_and_takes_wildcards_as_text()
+    {
+        var (db, _) = await FreshAsync();
+        var dark = await RunAtAsync(db, TimeSpan.FromSeconds(1), "Add DARK mode to the settings page");
+        var percent = await RunAtAsync(db, TimeSpan.FromSeconds(2), "Show 100% of the_rows, path C:\\temp");
+        var umlaut = await RunAtAsync(db, TimeSpan.FromSeconds(3), "Übersetzung für die Kasse");
+        var nul = await RunAtAsync(db, TimeSpan.FromSeconds(4), "before\0after \ud800 lone");
+        await RunAtAsync(db, TimeSpan.FromSeconds(5), "Something else entirely: 1000 rows");
+
+        async Task<Guid[]> Search(string text) =>
+            [.. (await AllAsync(db, new FeatureRunQuery { PromptContains = text })).Select(r => r.Id)];
+
+        Assert.Equal([dark], await Search("dark MODE"));
+        Assert.Equal([percent], await Search("100%"));
+        Assert.Equal([percent], await Search("the_rows"));
+        Assert.Equal([percent], await Search("C:\\temp"));
+        Assert.Empty(await Search("1_0")); // '_' is not "any character"
+        Assert.Equal([umlaut], await Search("Über"));
+        Assert.Empty(await Search("über")); // non-ASCII letters are not folded, on either provider
+        Assert.Equal([umlaut], await Search("KASSE"));
+        Assert.Equal([nul], await Search("e\0a"));
+        Assert.Equal([nul], await Search("\ud800 LONE"));
+    }
+
+    [Fact]
+    public async Task Pages_visit_every_run_once_newest_first_and_the_last_full_page_has_no_cursor()
+    {
+        var (db, _) = await FreshAsync();
+        var runs = new List<Guid>();
+        for (var i = 0; i < 21; i++)
+        {
+            runs.Add(await RunAtAsync(db, TimeSpan.FromSeconds(i)));
+        }
+        runs.Reverse();
+
+        var pages = new List<FeatureRunPage>();
+        var query = new FeatureRunQuery { PageSize = 7 };
+        do
+        {
+            pages.Add(await ListFeatureRunsAsync(db, query));
+            query = query with { Cursor = pages[^1].NextCursor };
+        }
+        while (query.Cursor is not null);
+
+        Assert.Equal([7, 7, 7], pages.Select(p => p.Items.Count));
+        Assert.Equal(runs, pages.SelectMany(p => p.Items).Select(r => r.Id));
+        // A cursor continues with another page size.
+        var second = await ListFeatureRunsAsync(db, new FeatureRunQuery { PageSize = 100, Cursor = pages[0].NextCursor });
+        Assert.Equal(runs.Skip(7), second.Items.Select(r => r.Id));
+        Assert.Null(second.NextCursor);
+    }
+
+    [Fact]
+    public async Task Runs_created_in_the_same_microsecond_are_paged_by_id_without_loss_or_repeat()
+    {
+        var (db, _) = await FreshAsync();
+        Clock.Set(Start);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 30; i++)
+        {
+            ids.Add(await CreateFeatureRunAsync(db, new NewFeatureRun { Id = Guid.NewGuid(), Prompt = "tie " + i, GithubRepoUrl = "r" }));
+        }
+        await RunAtAsync(db, TimeSpan.FromSeconds(1)); // one later run, of another repository
+
+        // Ids sort like their text (lower-case, hyphenated) on both providers: uuid order on PostgreSQL is byte order.
+        var expected = ids.OrderByDescending(g => g.ToString("D"), StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, (await AllAsync(db, new FeatureRunQuery { PageSize = 4 })).Skip(1).Select(r => r.Id));
+        Assert.Equal(expected, (await AllAsync(db, new FeatureRunQuery { PageSize = 3, Repository = "r", Phase = FeaturePhase.Analysis })).Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task A_walk_of_the_pages_sees_every_run_exactly_once_while_other_writers_insert_runs()
+    {
+        var (db, target) = await FreshAsync();
+        var before = new List<Guid>();
+        for (var i = 0; i < 60; i++)
+        {
+            before.Add(await RunAtAsync(db, TimeSpan.FromSeconds(i)));
+        }
+        // The writers' clock is past every run above, as time moves on for a real orchestrator.
+        var writersClock = new ManualClock(Start + TimeSpan.FromHours(1));
+        await using var writers = PipelineDb.Open(target, writersClock);
+        var added = new System.Collections.Concurrent.ConcurrentBag<Guid>();
+        using var stop = new CancellationTokenSource();
+        async Task WriteAsync(int n)
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                writersClock.Advance(TimeSpan.FromMilliseconds(1));
+                added.Add(await CreateFeatureRunAsync(writers, new NewFeatureRun { Prompt = $"writer {n} run {i}" }));
+            }
+        }
+        var seen = new List<Guid>();
+        var query = new FeatureRunQuery { PageSize = 5 };
+        Task[]? background = null;
+        for (var pages = 0; ; pages++)
+        {
+            var page = await ListFeatureRunsAsync(db, query);
+            seen.AddRange(page.Items.Select(r => r.Id));
+            if (page.NextCursor is null)
+            {
+                break;
+            }
+            // The writers start once the first page is read, so every run they add is newer than it.
+            background ??= [Task.Run(() => WriteAsync(1)), Task.Run(() => WriteAsync(2))];
+            // At least one insert between every two pages, whatever the scheduler does with the writers.
+            writersClock.Advance(TimeSpan.FromMilliseconds(1));
+            added.Add(await CreateFeatureRunAsync(writers, new NewFeatureRun { Prompt = $"between pages {pages}" }));
+            query = query with { Cursor = page.NextCursor };
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(background!);
+
+        // Exactly the runs there were when the walk began, each once, in order: the new ones sort
+        // before the first page's cursor, so no later page holds one.
+        Assert.Equal(Enumerable.Reverse(before), seen);
+        var head = await ListFeatureRunsAsync(db, new FeatureRunQuery { PageSize = 1000 });
+        Assert.Equal(before.Count + added.Count, head.Items.Count);
+        Assert.True(added.Count >= 11, "one insert between each two of the 12 pages, and whatever the background writers added");
+        Assert.All(head.Items.Take(added.Count), r => Assert.Contains(r.Id, added));
+    }
+
+    public static TheoryData<string, string> BadQueries => new()
+    {
+        { "phase", "query.Phase" }, { "status", "query.Status" }, { "from default", "query.CreatedFrom" }, { "to default", "query.CreatedTo" },
+        { "from after to", "query.CreatedFrom" }, { "repository too long", "query.Repository" }, { "empty search", "query.PromptContains" },
+        { "search too long", "query.PromptContains" }, { "page size 0", "query.PageSize" }, { "page size 1001", "query.PageSize" },
+        { "cursor not base64", "query.Cursor" }, { "cursor too short", "query.Cursor" },
+    };
+
+    private static FeatureRunQuery Bad(string name) => name switch
+    {
+        "phase" => new() { Phase = (FeaturePhase)99 },
+        "status" => new() { Status = (RunStatus)99 },
+        "from default" => new() { CreatedFrom = default(DateTimeOffset) },
+        "to default" => new() { CreatedTo = default(DateTimeOffset) },
+        "from after to" => new() { CreatedFrom = Start.AddSeconds(1), CreatedTo = Start },
+        "repository too long" => new() { Repository = new string('r', Internal.Check.MaxKeyChars + 1) },
+        "empty search" => new() { PromptContains = "" },
+        "search too long" => new() { PromptContains = new string('x', FeatureRunQuery.MaxPromptContainsChars + 1) },
+        "page size 0" => new() { PageSize = 0 },
+        "page size 1001" => new() { PageSize = FeatureRunQuery.MaxPageSize + 1 },
+        "cursor not base64" => new() { Cursor = "not a cursor!" },
+        "cursor too short" => new() { Cursor = "AQID" },
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(BadQueries))]
+    public async Task A_bad_query_field_throws_naming_it_before_any_read(string bad, string field)
+    {
+        // An unmigrated database: any read would throw SchemaMissingException instead.
+        await using var unmigrated = PipelineDb.Open(await Fixture.CreateDatabaseAsync(), Clock);
+        await Assert.ThrowsAsync<SchemaMissingException>(() => ListFeatureRunsAsync(unmigrated, new FeatureRunQuery()));
+
+        var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => ListFeatureRunsAsync(unmigrated, Bad(bad)));
+
+        Assert.Equal(field, e.ParamName);
+        Assert.Contains(field, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cursor_of_another_query_or_an_altered_one_throws_naming_query_Cursor()
+    {
+        var (db, target) = await FreshAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await RunAtAsync(db, TimeSpan.FromSeconds(i), repo: "r");
+        }
+        var cursor = (await ListFeatureRunsAsync(db, new FeatureRunQuery { PageSize = 1, Repository = "r" })).NextCursor!;
+        var altered = (cursor[5] == 'A' ? "B" : "A") is var c ? cursor[..5] + c + cursor[6..] : cursor;
+        await using var unmigrated = PipelineDb.Open(await Fixture.CreateDatabaseAsync(), Clock);
+
+        foreach (var query in new[]
+        {
+            new FeatureRunQuery { Cursor = cursor }, // the filters differ
+            new FeatureRunQuery { Cursor = cursor, Repository = "R" },
+            new FeatureRunQuery { Cursor = altered, Repository = "r" },
+        })
+        {
+            var e = await Assert.ThrowsAsync<ArgumentException>(() => ListFeatureRunsAsync(unmigrated, query));
+            Assert.Equal("query.Cursor", e.ParamName);
+        }
+        // The right query continues, whatever its page size.
+        Assert.Equal(2, (await ListFeatureRunsAsync(db, new FeatureRunQuery { Cursor = cursor, Repository = "r", PageSize = 10 })).Items.Count);
+        _ = target;
+    }
+
+    [Fact]
+    public async Task A_repository_url_longer_than_an_id_may_be_is_refused_before_anything_is_written()
+    {
+        // github_repo_url is indexed, and an index entry is bounded on PostgreSQL: the same limit as an id, on both providers.
+        var before = await Fixture.TotalRowsAsync();
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => CreateFeatureRunAsync(Db,
+            new NewFeatureRun { Prompt = "p", GithubRepoUrl = "https://github.com/" + new string('a', Internal.Check.MaxKeyChars) }));
+        Assert.Equal("data.GithubRepoUrl", e.ParamName);
+        Assert.Equal(before, await Fixture.TotalRowsAsync());
+    }
+
+    public static TheoryData<string> PlannedQueries => [.. Queries.Keys];
+
+    private static readonly Dictionary<string, FeatureRunQuery> Queries = new()
+    {
+        ["all"] = new(),
+        ["phase"] = new() { Phase = FeaturePhase.Implementation },
+        ["running"] = new() { Status = RunStatus.Running },
+        ["waiting"] = new() { Status = RunStatus.WaitingForHuman },
+        ["completed"] = new() { Status = RunStatus.Completed },
+        ["failed"] = new() { Status = RunStatus.Failed },
+        ["from"] = new() { CreatedFrom = Start },
+        ["to"] = new() { CreatedTo = Start },
+        ["repository"] = new() { Repository = "https://github.com/acme/shop" },
+        ["search"] = new() { PromptContains = "dark" },
+        ["phase and repository"] = new() { Phase = FeaturePhase.Pr, Repository = "https://github.com/acme/shop" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PlannedQueries))]
+    public async Task Every_filter_and_its_next_page_are_served_by_an_index_not_a_full_read(string name)
+    {
+        var (db, _) = await FreshAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await RunAtAsync(db, TimeSpan.FromSeconds(i), "Add dark mode", "https://github.com/acme/shop"));
+        }
+        await UpdateFeatureRunPhaseAsync(db, ids[0], FeaturePhase.Implementation);
+        await OpenCtaAsync(db, ids[1]);
+        await CompleteFeatureRunAsync(db, ids[2]);
+        var query = Queries[name] with { PageSize = 1 };
+        var first = await ListFeatureRunsAsync(db, query);
+        var next = query with { Cursor = first.NextCursor ?? Internal.FeatureRunCursor.Encode(Start, Guid.NewGuid(), FeatureRunListing.For(query, db.Dialect.Kind).Filters) };
+
+        foreach (var q in new[] { query, next })
+        {
+            var listing = FeatureRunListing.For(q, db.Dialect.Kind);
+            var plan = await QueryPlans.ExplainAsync(db, listing.Sql, listing.Args, indexesOnly: true);
+            Assert.True(QueryPlans.FullReads(plan).Length == 0, $"{name}{(q.Cursor is null ? "" : ", next page")}:\n{string.Join("\n", plan)}");
+        }
+    }
+}
+
+public sealed class SqliteFeatureRunListTests(SqliteFixture f) : FeatureRunListTests<SqliteFixture>(f);
+public sealed class PostgreSqlFeatureRunListTests(PostgreSqlFixture f) : FeatureRunListTests<PostgreSqlFixture>(f)
+{
+    /// <summary>
+    /// PostgreSQL only: its case rules follow the database's locale, and the shared test cluster's
+    /// is C, where every lower() is ASCII-only anyway. A database whose LC_CTYPE folds Ü to ü shows
+    /// that the search still folds ASCII letters only, as SQLite's LIKE does.
+    /// </summary>
+    [Fact]
+    public async Task Prompt_search_folds_ascii_only_in_a_database_whose_locale_folds_more()
+    {
+        var name = "t_" + Guid.NewGuid().ToString("N");
+        await using (var admin = new Npgsql.NpgsqlConnection(PostgresCluster.Shared.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            // The name is made here, never input.
+            await using var create = new Npgsql.NpgsqlCommand(
+                $"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.utf8' LC_CTYPE 'C.utf8'", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        var target = PostgresCluster.Shared.ConnectionStringFor(name);
+        await using var db = PipelineDb.Open(target, Clock);
+        await db.MigrateAsync();
+        var umlaut = await CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "Übersetzung für die KASSE" });
+        var folds = await Fixture.QueryAsyncOn(target, "SELECT lower('Ü') = 'ü', 'Über' ILIKE 'über'");
+        Assert.Equal([true, true], folds[0]); // the premise: this locale folds non-ASCII letters
+
+        Assert.Empty((await ListFeatureRunsAsync(db, new FeatureRunQuery { PromptContains = "über" })).Items);
+        Assert.Equal([umlaut], (await ListFeatureRunsAsync(db, new FeatureRunQuery { PromptContains = "Über" })).Items.Select(r => r.Id));
+        Assert.Equal([umlaut], (await ListFeatureRunsAsync(db, new FeatureRunQuery { PromptContains = "kasse" })).Items.Select(r => r.Id));
+    }
+}
