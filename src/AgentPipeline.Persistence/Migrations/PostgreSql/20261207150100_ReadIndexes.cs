@@ -12,7 +12,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
     /// serves a newest-first (or oldest-first) keyset page as one index range. Only the two small
     /// tables get indexes here, so the migration is quick on a database of millions of steps.
     /// </summary>
-    public partial class ReadIndexes : Migration
+    internal partial class ReadIndexes : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
