@@ -169,12 +169,12 @@ internal static class RawSql
     public static readonly RawStatement MemoryById = SelectById("memory_records", MemoryColumns);
 
     public static readonly RawStatement MemoryByRun = new(
-        "SELECT id, phase, kind, content, created_at FROM {s}.memory_records WHERE run_id = @run_id ORDER BY created_at, seq", ("run_id", Uuid));
+        "SELECT id, phase, kind, content, created_at, run_id, phase_result_id, invocation_id FROM {s}.memory_records WHERE run_id = @run_id ORDER BY created_at, seq", ("run_id", Uuid));
 
     // PostgreSQL: the rows with their seq and no ORDER BY, put in order by the client — what the
     // library does there (its planner sorts a large result on the server rather than walk the index).
     public static readonly RawStatement MemoryByRunUnordered = new(
-        "SELECT id, phase, kind, content, created_at, seq FROM {s}.memory_records WHERE run_id = @run_id", ("run_id", Uuid));
+        "SELECT id, phase, kind, content, created_at, run_id, phase_result_id, invocation_id, seq FROM {s}.memory_records WHERE run_id = @run_id", ("run_id", Uuid));
 
     // cta_events
     public static readonly (string Name, RawType Type)[] CtaColumns =

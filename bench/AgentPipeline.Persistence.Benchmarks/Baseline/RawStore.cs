@@ -514,10 +514,15 @@ internal abstract class RawStore : IPipelineCalls, IAsyncDisposable
                     while (await reader.ReadAsync(cancellationToken))
                     {
                         var record = new MemoryRecord(ReadGuid(reader, 0), ParsePhase(reader.GetString(1)), ParseKind(reader.GetString(2)),
-                            reader.GetString(3), ReadTime(reader, 4));
+                            reader.GetString(3), ReadTime(reader, 4))
+                        {
+                            RunId = ReadGuid(reader, 5),
+                            PhaseResultId = ReadGuid(reader, 6),
+                            InvocationId = reader.IsDBNull(7) ? null : ReadGuid(reader, 7),
+                        };
                         if (seqs is not null)
                         {
-                            var seq = reader.GetInt64(5);
+                            var seq = reader.GetInt64(8);
                             if (records.Count > 0 && (records[^1].CreatedAt, seqs[^1]).CompareTo((record.CreatedAt, seq)) > 0)
                             {
                                 inOrder = false;

@@ -331,8 +331,10 @@ internal sealed class EfNaiveStore : IPipelineCalls
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Seq);
         // Naive: EF's default, a tracked entity per row, then the caller's type.
         var records = ProjectsReads
-            ? await query.Select(m => new MemoryRecord(m.Id, m.Phase, m.Kind, m.Content, m.CreatedAt)).ToListAsync(cancellationToken)
-            : (await query.ToListAsync(cancellationToken)).ConvertAll(m => new MemoryRecord(m.Id, m.Phase, m.Kind, m.Content, m.CreatedAt));
+            ? await query.Select(m => new MemoryRecord(m.Id, m.Phase, m.Kind, m.Content, m.CreatedAt)
+                { RunId = m.RunId, PhaseResultId = m.PhaseResultId, InvocationId = m.InvocationId }).ToListAsync(cancellationToken)
+            : (await query.ToListAsync(cancellationToken)).ConvertAll(m => new MemoryRecord(m.Id, m.Phase, m.Kind, m.Content, m.CreatedAt)
+                { RunId = m.RunId, PhaseResultId = m.PhaseResultId, InvocationId = m.InvocationId });
         if (records.Count == 0 && !await context.FeatureRuns.AnyAsync(r => r.Id == runId, cancellationToken))
         {
             throw new RecordNotFoundException("feature_runs", runId.ToString());
