@@ -161,7 +161,7 @@ internal static class DemoCommand
     /// <c> --db path</c> for the hints when the user named a SQLite file on the command line, so
     /// the printed commands work as they are. A PostgreSQL target is not echoed: it may hold a password.
     /// </summary>
-    private static string DbSuffix(ParseResult parseResult, PipelineDb db)
+    internal static string DbSuffix(ParseResult parseResult, PipelineDb db)
     {
         if (!DbOption.Given(parseResult) || db.Dialect is not SqliteDialect)
         {

@@ -26,27 +26,46 @@ internal static class RunQueries
         P("tokens", Col.Long), P("open_ctas", Col.Long),
     ];
 
-    private static readonly Sql ListSql = Statement(
-        $"SELECT {ListColumns} FROM {{s}}.feature_runs r WHERE (@phase IS NULL OR r.current_phase = @phase) "
-        + "ORDER BY r.created_at DESC, r.id DESC LIMIT @limit",
-        [P("phase", Col.Text), P("limit", Col.Long)], ListResults);
-
     private static readonly Sql CountSql = Statement(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM {s}.feature_runs r WHERE (@phase IS NULL OR r.current_phase = @phase)",
         [P("phase", Col.Text)], P("count", Col.Long));
 
     private static readonly Sql OneSql = Statement($"SELECT {ListColumns} FROM {{s}}.feature_runs r WHERE r.id = @id", [P("id", Col.Guid)], ListResults);
 
-    /// <summary>The runs, newest first, optionally only those in one phase.</summary>
-    /// <returns>At most <paramref name="limit"/> runs, and how many match in all.</returns>
-    public static async Task<(IReadOnlyList<RunListItem> Runs, int Total)> ListAsync(
-        PipelineDb db, FeaturePhase? phase, int limit, CancellationToken cancellationToken)
+    private static readonly Sql TokensSql = Statement(
+        "SELECT CAST(SUM(COALESCE(i.total_tokens, (SELECT SUM(s.total_tokens) FROM {s}.agent_steps s WHERE s.invocation_id = i.id))) AS BIGINT) "
+        + "FROM {s}.agent_invocations i WHERE i.run_id = @id",
+        [P("id", Col.Guid)], P("tokens", Col.Long));
+
+    /// <summary>
+    /// A page of runs through the library's <see cref="PipelinePersistence.ListFeatureRunsAsync"/>, each
+    /// with its tokens (which the summary does not carry) read as the table has always counted them.
+    /// </summary>
+    public static async Task<(IReadOnlyList<RunListItem> Runs, string? NextCursor)> PageAsync(
+        PipelineDb db, FeatureRunQuery query, CancellationToken cancellationToken)
     {
-        var phaseText = phase is { } p ? DbEnum<FeaturePhase>.ToDb(p) : null;
-        var total = await Query.LongAsync(db, CountSql, [phaseText], cancellationToken);
-        var rows = await Query.RowsAsync(db, ListSql, [phaseText, (long)limit], cancellationToken);
-        return ([.. rows.Select(ToItem)], (int)total);
+        var page = await PipelinePersistence.ListFeatureRunsAsync(db, query, cancellationToken);
+        var items = new List<RunListItem>(page.Items.Count);
+        foreach (var run in page.Items)
+        {
+            var tokens = await Query.RowAsync(db, TokensSql, [run.Id], cancellationToken) is { } row ? NullableLong(row[0]) ?? 0 : 0;
+            items.Add(new RunListItem(
+                run.Id,
+                ShortId.Of(run.Id),
+                run.Prompt,
+                Format.Name(run.CurrentPhase),
+                run.CreatedAt,
+                run.CompletedAt,
+                Format.Milliseconds(Format.Between(run.CreatedAt, run.CompletedAt)),
+                tokens,
+                run.OpenCtaCount));
+        }
+        return (items, page.NextCursor);
     }
+
+    /// <summary>How many runs are in <paramref name="phase"/> (all runs when null).</summary>
+    public static async Task<int> CountAsync(PipelineDb db, FeaturePhase? phase, CancellationToken cancellationToken) =>
+        (int)await Query.LongAsync(db, CountSql, [phase is { } p ? DbEnum<FeaturePhase>.ToDb(p) : null], cancellationToken);
 
     private static readonly Sql AllSql = Statement("SELECT CAST(COUNT(*) AS BIGINT) FROM {s}.feature_runs", [], P("count", Col.Long));
 
