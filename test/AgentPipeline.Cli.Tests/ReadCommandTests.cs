@@ -131,7 +131,7 @@ public abstract class ReadCommandTests<TStore>(DemoFixture<TStore> fixture) : IC
         var result = await fixture.CachedAsync("runs", "--json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var runs = JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray().ToList();
+        var runs = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("runs").EnumerateArray().ToList();
         Assert.Equal(Db.Runs.Count, runs.Count);
         foreach (var json in runs)
         {
@@ -154,10 +154,163 @@ public abstract class ReadCommandTests<TStore>(DemoFixture<TStore> fixture) : IC
 
         Assert.Equal(
             Db.Runs.Where(r => r.Phase == "completed").Select(r => r.Id).Order(),
-            JsonDocument.Parse(completed.Stdout).RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).Order());
+            JsonDocument.Parse(completed.Stdout).RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).Order());
         Assert.True(limited.ExitCode == 0, limited.ToString());
         Assert.Equal(DbFacts.ShortId(Db.Runs.MaxBy(r => r.CreatedAt)!.Id), limited.StdoutLines[1].Split(' ')[0]);
         Assert.Equal($"Showing 1 of {Db.Runs.Count} runs; --limit shows more.", limited.StdoutLines[2]);
+    }
+
+    public static TheoryData<string> RunFilters => ["running", "waiting", "completed", "failed", "since", "since-date", "repo", "search"];
+
+    [Theory]
+    [MemberData(nameof(RunFilters))]
+    public async Task Runs_filters_list_exactly_the_matching_runs_newest_first(string filter)
+    {
+        var open = Db.Ctas.Where(c => c.IsOpen).Select(c => c.RunId).ToHashSet();
+        var working = (RunFact r) => r.Phase is not ("completed" or "failed");
+        var middle = Db.Runs.OrderBy(r => r.CreatedAt).ElementAt(Db.Runs.Count / 2);
+        var lastDay = Db.Runs.Max(r => r.CreatedAt).UtcDateTime.Date;
+        var repo = Db.Waiting.Repo!;
+        var word = Db.Waiting.Prompt.Split(' ')[1];
+        (string[] Args, IEnumerable<RunFact> Expected) @case = filter switch
+        {
+            "running" => (["--status", "running"], Db.Runs.Where(r => working(r) && !open.Contains(r.Id))),
+            "waiting" => (["--status", "waiting"], Db.Runs.Where(r => working(r) && open.Contains(r.Id))),
+            "completed" or "failed" => (["--status", filter], Db.Runs.Where(r => r.Phase == filter)),
+            // The middle run's instant, written in another zone: the offset is honoured, and the bound is inclusive.
+            "since" => (["--since", middle.CreatedAt.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture)],
+                Db.Runs.Where(r => r.CreatedAt >= middle.CreatedAt)),
+            // A date alone is midnight UTC.
+            "since-date" => (["--since", lastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)],
+                Db.Runs.Where(r => r.CreatedAt >= new DateTimeOffset(lastDay, TimeSpan.Zero))),
+            "repo" => (["--repo", repo], Db.Runs.Where(r => r.Repo == repo)),
+            // ASCII letters in any case.
+            "search" => (["--search", word.ToUpperInvariant()], Db.Runs.Where(r => r.Prompt.Contains(word, StringComparison.OrdinalIgnoreCase))),
+            _ => throw new ArgumentOutOfRangeException(nameof(filter)),
+        };
+        var args = @case.Args;
+        List<RunFact> expected = [.. @case.Expected];
+
+        var result = await fixture.CachedAsync(["runs", .. args, "--limit", "1000", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var json = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal(
+            expected.OrderByDescending(r => r.CreatedAt).Select(r => r.Id),
+            json.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()));
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("nextCursor").ValueKind);
+        if (filter is "since" or "repo" or "search" or "waiting")
+        {
+            // A filter that narrows nothing would prove nothing.
+            Assert.NotEmpty(expected);
+            Assert.True(expected.Count < Db.Runs.Count, $"{filter} matches every run");
+        }
+    }
+
+    [Fact]
+    public async Task Runs_pages_visit_every_run_once_newest_first()
+    {
+        var seen = new List<Guid>();
+        string? cursor = null;
+        for (var page = 0; page < Db.Runs.Count; page++)
+        {
+            var result = await fixture.CachedAsync(["runs", "--limit", "2", "--json", .. cursor is null ? Array.Empty<string>() : ["--after", cursor]]);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            var json = JsonDocument.Parse(result.Stdout).RootElement;
+            var ids = json.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToList();
+            seen.AddRange(ids);
+            cursor = json.GetProperty("nextCursor").GetString();
+            if (cursor is null)
+            {
+                break;
+            }
+            Assert.Equal(2, ids.Count);
+        }
+
+        Assert.Null(cursor);
+        Assert.Equal(Db.Runs.OrderByDescending(r => r.CreatedAt).Select(r => r.Id), seen);
+    }
+
+    [Fact]
+    public async Task Runs_prints_the_next_pages_command_and_that_command_lists_the_next_page()
+    {
+        var completed = Db.Runs.Where(r => r.Phase == "completed").OrderByDescending(r => r.CreatedAt).ToList();
+        Assert.True(completed.Count >= 2, "the demo stores at least two completed runs");
+
+        var first = await fixture.CachedAsync("runs", "--status", "completed", "--limit", "1");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Equal(DbFacts.ShortId(completed[0].Id), first.StdoutLines[1].Split(' ')[0]);
+        var lines = first.StdoutLines.ToList();
+        var command = lines[lines.IndexOf("Next page:") + 1].Trim();
+        Assert.StartsWith("agentpipe runs ", command, StringComparison.Ordinal);
+        var words = ShellWords(command["agentpipe ".Length..]);
+        Assert.Contains("--after", words);
+        Assert.Equal("completed", words[words.IndexOf("--status") + 1]);
+        // The fixture gives its own --db; the printed one (SQLite only: a PostgreSQL target may hold a password) names the same file.
+        if (words.IndexOf("--db") is var db and >= 0)
+        {
+            Assert.Equal(Path.GetFullPath(fixture.Store.Target), Path.GetFullPath(words[db + 1]));
+            words.RemoveRange(db, 2);
+        }
+
+        var second = await fixture.CachedAsync([.. words]);
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(DbFacts.ShortId(completed[1].Id), second.StdoutLines[1].Split(' ')[0]);
+        Assert.Equal(completed.Count > 2, second.StdoutLines.Contains("Next page:"));
+    }
+
+    [Theory]
+    [InlineData("--status", "stuck")]
+    [InlineData("--since", "yesterday")]
+    [InlineData("--since", "2026-13-01")]
+    [InlineData("--after", "not-a-cursor")]
+    [InlineData("--limit", "1001")]
+    public async Task Runs_with_a_bad_option_value_exits_1_with_one_line_naming_the_option(string option, string value)
+    {
+        var result = await fixture.CachedAsync("runs", option, value);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(result.Stdout);
+        Assert.StartsWith($"error: {option} ", result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+    }
+
+    /// <summary>A command line as a POSIX shell splits it: words apart at spaces, single quotes kept together.</summary>
+    private static List<string> ShellWords(string line)
+    {
+        var words = new List<string>();
+        var word = new System.Text.StringBuilder();
+        var quoted = false;
+        var any = false;
+        foreach (var c in line)
+        {
+            if (c == '\'' )
+            {
+                quoted = !quoted;
+                any = true;
+            }
+            else if (c == ' ' && !quoted)
+            {
+                if (any)
+                {
+                    words.Add(word.ToString());
+                    word.Clear();
+                    any = false;
+                }
+            }
+            else
+            {
+                word.Append(c);
+                any = true;
+            }
+        }
+        if (any)
+        {
+            words.Add(word.ToString());
+        }
+        return words;
     }
 
     [Fact]

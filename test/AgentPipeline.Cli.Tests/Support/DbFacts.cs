@@ -20,7 +20,7 @@ public sealed class DbFacts
 
     public static async Task<DbFacts> ReadAsync(StoreFixture store)
     {
-        var runs = await store.QueryAsync($"SELECT id, prompt, current_phase, created_at, completed_at FROM {store.T("feature_runs")}");
+        var runs = await store.QueryAsync($"SELECT id, prompt, current_phase, created_at, completed_at, github_repo_url FROM {store.T("feature_runs")}");
         var phases = await store.QueryAsync($"SELECT id, run_id, phase, status, started_at, completed_at FROM {store.T("phase_results")}");
         var invocations = await store.QueryAsync(
             "SELECT id, run_id, phase_result_id, parent_invocation_id, agent_type, model_provider, model_id, finish_reason, input_tokens, output_tokens, "
@@ -34,7 +34,7 @@ public sealed class DbFacts
             + $"response_selected_id, requested_at FROM {store.T("cta_events")}");
         return new DbFacts
         {
-            Runs = [.. runs.Select(r => new RunFact(G(r["id"]), (string)r["prompt"]!, (string)r["current_phase"]!, T(r["created_at"]), AsTime(r["completed_at"])))],
+            Runs = [.. runs.Select(r => new RunFact(G(r["id"]), (string)r["prompt"]!, (string)r["current_phase"]!, T(r["created_at"]), AsTime(r["completed_at"]), (string?)r["github_repo_url"]))],
             Phases = [.. phases.Select(p => new PhaseFact(G(p["id"]), G(p["run_id"]), (string)p["phase"]!, (string)p["status"]!, T(p["started_at"]), AsTime(p["completed_at"])))],
             Invocations = [.. invocations.Select(i => new InvocationFact(
                 G(i["id"]), G(i["run_id"]), G(i["phase_result_id"]), AsGuid(i["parent_invocation_id"]), (string)i["agent_type"]!,
@@ -68,7 +68,7 @@ public sealed class DbFacts
     private static DateTimeOffset T(object? value) => AsTime(value)!.Value;
 }
 
-public sealed record RunFact(Guid Id, string Prompt, string Phase, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+public sealed record RunFact(Guid Id, string Prompt, string Phase, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, string? Repo);
 
 public sealed record PhaseFact(Guid Id, Guid RunId, string Phase, string Status, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt);
 
