@@ -41,7 +41,7 @@ public static partial class PipelinePersistence
     /// all, of one run or of every run. Pages continue by keyset (<see cref="CtaEventPage.NextCursor"/>),
     /// never by offset, so a page costs the same however far it is.
     /// </summary>
-    /// <exception cref="ArgumentException">The run id is empty, the limit is outside 1 to <see cref="CtaEventQuery.MaxLimit"/>, or the cursor is not one this function made; nothing was read.</exception>
+    /// <exception cref="ArgumentException">The run id is empty, the page size is outside 1 to <see cref="CtaEventQuery.MaxPageSize"/>, or the cursor is not one this function made; nothing was read.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task<CtaEventPage> ListCtaEventsAsync(PipelineDb db, CtaEventQuery query, CancellationToken cancellationToken = default)
     {
@@ -51,9 +51,9 @@ public static partial class PipelinePersistence
         {
             Check.Id(runId, "query.RunId");
         }
-        if (query.Limit is < 1 or > CtaEventQuery.MaxLimit)
+        if (query.PageSize is < 1 or > CtaEventQuery.MaxPageSize)
         {
-            throw new ArgumentOutOfRangeException("query.Limit", query.Limit, $"query.Limit must be 1 to {CtaEventQuery.MaxLimit}.");
+            throw new ArgumentOutOfRangeException("query.PageSize", query.PageSize, $"query.PageSize must be 1 to {CtaEventQuery.MaxPageSize}.");
         }
         if (!Enum.IsDefined(query.State))
         {
@@ -71,10 +71,10 @@ public static partial class PipelinePersistence
             args.Add(at);
             args.Add(id);
         }
-        args.Add(query.Limit + 1);
+        args.Add(query.PageSize + 1);
         var rows = await db.RunAsync(write: false, (session, ct) => session.ReadAsync(sql, [.. args], RowReaders.Ctas.Whole.Read, ct), cancellationToken)
             .ConfigureAwait(false);
-        if (rows.Count <= query.Limit)
+        if (rows.Count <= query.PageSize)
         {
             return new CtaEventPage { Items = rows };
         }

@@ -286,7 +286,7 @@ public abstract class ReadTests<TFixture>(TFixture fixture) : ContractTests<TFix
         Assert.Equal("toolCallId", (await Assert.ThrowsAsync<ArgumentException>(() => GetToolCallAsync(Db, Guid.Empty))).ParamName);
         Assert.Equal("ctaId", (await Assert.ThrowsAsync<ArgumentException>(() => GetCtaEventAsync(Db, Guid.Empty))).ParamName);
         Assert.Equal("query.RunId", (await Assert.ThrowsAsync<ArgumentException>(() => ListCtaEventsAsync(Db, new CtaEventQuery { RunId = Guid.Empty }))).ParamName);
-        Assert.Equal("query.Limit", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ListCtaEventsAsync(Db, new CtaEventQuery { Limit = 0 }))).ParamName);
+        Assert.Equal("query.PageSize", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ListCtaEventsAsync(Db, new CtaEventQuery { PageSize = 0 }))).ParamName);
         Assert.Equal("query.Cursor", (await Assert.ThrowsAsync<ArgumentException>(() => ListCtaEventsAsync(Db, new CtaEventQuery { Cursor = "x" }))).ParamName);
     }
 
@@ -440,7 +440,7 @@ public abstract class ReadTests<TFixture>(TFixture fixture) : ContractTests<TFix
         var pages = 0;
         do
         {
-            var page = await ListCtaEventsAsync(Db, new CtaEventQuery { RunId = run, State = CtaEventState.All, Limit = 2, Cursor = cursor });
+            var page = await ListCtaEventsAsync(Db, new CtaEventQuery { RunId = run, State = CtaEventState.All, PageSize = 2, Cursor = cursor });
             Assert.True(page.Items.Count is > 0 and <= 2);
             paged.AddRange(page.Items.Select(c => c.Id));
             cursor = page.NextCursor;
@@ -454,7 +454,7 @@ public abstract class ReadTests<TFixture>(TFixture fixture) : ContractTests<TFix
         cursor = null;
         do
         {
-            var page = await ListCtaEventsAsync(Db, new CtaEventQuery { Limit = 3, Cursor = cursor });
+            var page = await ListCtaEventsAsync(Db, new CtaEventQuery { PageSize = 3, Cursor = cursor });
             acrossRuns.AddRange(page.Items.Select(c => c.Id));
             cursor = page.NextCursor;
         }

@@ -4,7 +4,7 @@ namespace AgentPipeline.Persistence;
 public sealed record CtaEventQuery
 {
     /// <summary>The most a page holds.</summary>
-    public const int MaxLimit = 1000;
+    public const int MaxPageSize = 1000;
 
     /// <summary>Only this run's CTAs; null for every run's.</summary>
     public Guid? RunId { get; init; }
@@ -12,8 +12,8 @@ public sealed record CtaEventQuery
     /// <summary>Open (the default), resolved, or all.</summary>
     public CtaEventState State { get; init; } = CtaEventState.Open;
 
-    /// <summary>The page size, 1 to <see cref="MaxLimit"/>; 100 by default.</summary>
-    public int Limit { get; init; } = 100;
+    /// <summary>The page size (as FeatureRunQuery.PageSize), 1 to <see cref="MaxPageSize"/>; 100 by default.</summary>
+    public int PageSize { get; init; } = 100;
 
     /// <summary>
     /// Where to continue: a previous page's <see cref="CtaEventPage.NextCursor"/>; null for the first page.
