@@ -17,6 +17,7 @@ internal abstract class PipelineDbContext(DbContextOptions options) : DbContext(
     public DbSet<ToolCallRow> ToolCalls => Set<ToolCallRow>();
     public DbSet<MemoryRecordRow> MemoryRecords => Set<MemoryRecordRow>();
     public DbSet<CtaEventRow> CtaEvents => Set<CtaEventRow>();
+    public DbSet<RunContentRow> RunContents => Set<RunContentRow>();
 
     protected abstract PipelineProvider Provider { get; }
 

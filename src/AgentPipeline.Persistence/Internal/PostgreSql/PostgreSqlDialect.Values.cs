@@ -10,6 +10,7 @@ internal sealed partial class PostgreSqlDialect
     public override object ToDb(Col type, object? value) => value switch
     {
         null => DBNull.Value,
+        Content.StoredText stored => stored.Text,
         JsonElement json => DbJson.ToText(json),
         string text => DbText.Encode(text),
         _ => value,

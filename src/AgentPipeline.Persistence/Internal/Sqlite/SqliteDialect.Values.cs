@@ -8,6 +8,7 @@ internal sealed partial class SqliteDialect
 {
     public override object ToDb(Col type, object? value) => value is null
         ? DBNull.Value
+        : value is Content.StoredText stored ? stored.Text
         : type switch
         {
             Col.Text => DbText.Encode((string)value),

@@ -627,6 +627,26 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         });
                 });
 
+            modelBuilder.Entity("AgentPipeline.Persistence.Schema.RunContentRow", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Hash")
+                        .HasColumnType("text")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.HasKey("RunId", "Hash");
+
+                    b.ToTable("run_contents", "agent");
+                });
+
             modelBuilder.Entity("AgentPipeline.Persistence.Schema.SandboxRow", b =>
                 {
                     b.Property<string>("Id")
@@ -967,6 +987,15 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                 });
 
             modelBuilder.Entity("AgentPipeline.Persistence.Schema.PhaseResultRow", b =>
+                {
+                    b.HasOne("AgentPipeline.Persistence.Schema.FeatureRunRow", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AgentPipeline.Persistence.Schema.RunContentRow", b =>
                 {
                     b.HasOne("AgentPipeline.Persistence.Schema.FeatureRunRow", null)
                         .WithMany()

@@ -681,6 +681,26 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("AgentPipeline.Persistence.Schema.RunContentRow", b =>
+                {
+                    b.Property<string>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Hash")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.HasKey("RunId", "Hash");
+
+                    b.ToTable("run_contents", (string)null);
+                });
+
             modelBuilder.Entity("AgentPipeline.Persistence.Schema.SandboxRow", b =>
                 {
                     b.Property<string>("Id")
@@ -1039,6 +1059,15 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("AgentPipeline.Persistence.Schema.PhaseResultRow", b =>
+                {
+                    b.HasOne("AgentPipeline.Persistence.Schema.FeatureRunRow", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AgentPipeline.Persistence.Schema.RunContentRow", b =>
                 {
                     b.HasOne("AgentPipeline.Persistence.Schema.FeatureRunRow", null)
                         .WithMany()

@@ -1,0 +1,181 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace AgentPipeline.Persistence.Internal.Content;
+
+/// <summary>The <c>run_contents</c> rows one write adds (in its transaction, before its row), and the pieces they make known once it commits.</summary>
+internal sealed class PendingContent
+{
+    public List<BatchStatement> Statements { get; } = [];
+
+    public List<(Guid Parent, UInt128 Hash)> Keys { get; } = [];
+}
+
+/// <summary>
+/// A handle's write side of shared storage (docs/storage.md): turns a write's large values into
+/// their shared form and lists the pieces to insert, leaving out those the handle has seen
+/// committed under the same parent (an invocation, or a phase result) — so a step sends only what
+/// is new in it. A piece is known only after the transaction that stored it has committed, and
+/// only under the parent it was written under: a parent implies its run, so the cache is never
+/// trusted for a run it did not see.
+/// </summary>
+internal sealed class ContentStore(Dialect dialect)
+{
+    private const int MaxKnown = 1 << 21;
+
+    private readonly ConcurrentDictionary<(Guid, UInt128), byte> _known = new();
+
+    /// <summary>
+    /// <paramref name="args"/> with each large shared column in its shared form (a copy: the
+    /// caller's array, which may also serve the replay comparison, is left as it is), and the
+    /// content rows to insert in <paramref name="content"/> (null when there are none).
+    /// </summary>
+    public object?[] Share(SharedColumns shared, object?[] args, Guid? parent, out PendingContent? content)
+    {
+        PendingContent? pending = null;
+        object?[]? copy = null;
+        for (var c = 0; c < shared.Indexes.Length; c++)
+        {
+            var index = shared.Indexes[c];
+            var value = args[index];
+            if (value is null || value is StoredText)
+            {
+                continue;
+            }
+            ValueLimit.Check(shared.Names[c], value, dialect.MaxValueBytes);
+            string? form;
+            if (value is JsonElement json)
+            {
+                var raw = JsonMarshal.GetRawUtf8Value(json);
+                form = raw.Length < SharedForm.Threshold && !SharedForm.StartsWithPrefix(raw, json: true) ? null
+                    : DbJson.NeedsEncoding(raw) ? Build(Encoding.UTF8.GetBytes(DbJson.ToText(json)), true)
+                    : Build(raw, true);
+            }
+            else
+            {
+                var text = (string)value;
+                form = text.Length * 3 < SharedForm.Threshold && !text.StartsWith(SharedForm.Prefix, StringComparison.Ordinal) ? null
+                    : BuildText(DbText.Encode(text));
+            }
+            if (form is not null)
+            {
+                copy ??= (object?[])args.Clone();
+                copy[index] = new StoredText(form);
+            }
+        }
+        content = pending;
+        return copy ?? args;
+
+        string? BuildText(string stored)
+        {
+            var utf8 = Encoding.UTF8.GetBytes(stored);
+            return utf8.Length < SharedForm.Threshold && !SharedForm.StartsWithPrefix(utf8, json: false) ? null : Build(utf8, false);
+        }
+
+        string Build(ReadOnlySpan<byte> utf8, bool isJson)
+        {
+            var owner = parent ?? (Guid)args[shared.ParentIndex]!;
+            pending ??= new PendingContent();
+            return Form(utf8, isJson, owner, shared, pending);
+        }
+    }
+
+    /// <summary>Pieces of a committed write are known from now on.</summary>
+    public void Committed(PendingContent? content)
+    {
+        if (content is null || content.Keys.Count == 0)
+        {
+            return;
+        }
+        if (_known.Count > MaxKnown)
+        {
+            _known.Clear();
+        }
+        foreach (var key in content.Keys)
+        {
+            _known.TryAdd(key, 0);
+        }
+    }
+
+    /// <summary>
+    /// The shared form of a stored text: its parts grouped into content-defined blocks (a block
+    /// closes after a piece whose hash has <see cref="SharedForm.BoundaryMask"/>'s bits zero), each
+    /// block stored once by hash, so an appended conversation reuses every earlier block; the parts
+    /// after the last boundary are listed in the column itself.
+    /// </summary>
+    private string Form(ReadOnlySpan<byte> utf8, bool json, Guid parent, SharedColumns shared, PendingContent content)
+    {
+        var parts = Splitter.Split(utf8, json);
+        var column = new ArrayBufferWriter<byte>(256);
+        using var writer = new Utf8JsonWriter(column, SharedForm.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteNumber("agentpipe:shared", 1);
+        writer.WriteStartArray("parts");
+        var blockStart = 0;
+        var pieces = 0;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var part = parts[i];
+            if (part.Piece)
+            {
+                Need(part.Hash, utf8[part.Start..part.End]);
+                pieces++;
+            }
+            var count = i + 1 - blockStart;
+            if ((part.Piece && pieces >= SharedForm.BlockMinPieces && ((int)(part.Hash >> 120) & SharedForm.BoundaryMask) == 0)
+                || count >= SharedForm.BlockMaxParts)
+            {
+                var block = new ArrayBufferWriter<byte>(count * 40);
+                using (var blockWriter = new Utf8JsonWriter(block, SharedForm.WriterOptions))
+                {
+                    blockWriter.WriteStartArray();
+                    for (var j = blockStart; j <= i; j++)
+                    {
+                        WritePart(blockWriter, parts[j], utf8);
+                    }
+                    blockWriter.WriteEndArray();
+                }
+                var hash = SharedForm.Hash(block.WrittenSpan);
+                Need(hash, block.WrittenSpan);
+                SharedForm.WriteRef(writer, (byte)'@', hash);
+                blockStart = i + 1;
+                pieces = 0;
+            }
+        }
+        for (var j = blockStart; j < parts.Count; j++)
+        {
+            WritePart(writer, parts[j], utf8);
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
+        return Encoding.UTF8.GetString(column.WrittenSpan);
+
+        void Need(UInt128 hash, ReadOnlySpan<byte> body)
+        {
+            var key = (parent, hash);
+            if (_known.ContainsKey(key) || content.Keys.Contains(key))
+            {
+                return;
+            }
+            content.Keys.Add(key);
+            content.Statements.Add(new BatchStatement(shared.Insert,
+                dialect.Bind(shared.Insert, [SharedForm.Hex(hash), new StoredText(Encoding.UTF8.GetString(body)), parent]), null));
+        }
+    }
+
+    private static void WritePart(Utf8JsonWriter writer, Part part, ReadOnlySpan<byte> utf8)
+    {
+        if (part.Piece)
+        {
+            SharedForm.WriteRef(writer, (byte)'#', part.Hash);
+        }
+        else
+        {
+            SharedForm.WritePart(writer, (byte)'=', utf8[part.Start..part.End]);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace AgentPipeline.Persistence.Internal.Content;
+
+/// <summary>
+/// Which columns of a write are stored in the shared form when large, and how their pieces are
+/// inserted: one row of <c>run_contents</c> per new piece, its <c>run_id</c> taken in SQL from the
+/// row's parent (as the row's own is), <c>ON CONFLICT DO NOTHING</c> (writers of one run may race
+/// on a piece).
+/// </summary>
+internal sealed class SharedColumns
+{
+    /// <param name="columns">The write's columns, in the order of its values.</param>
+    /// <param name="names">The shared ones.</param>
+    /// <param name="parent">The column holding the parent's id (the invocation of a step), or null when the caller passes it.</param>
+    /// <param name="parentRunSql">
+    /// The FROM … WHERE that gives the parent's run as <c>x.run_id</c> for the parent id <c>@parent</c>
+    /// (and only while the row may still be written).
+    /// </param>
+    public SharedColumns(Columns columns, string[] names, string? parent, string parentRunSql)
+    {
+        Indexes = [.. names.Select(columns.IndexOf)];
+        Names = names;
+        Json = [.. Indexes.Select(i => columns.Items[i].Type == Col.Json)];
+        ParentIndex = parent is null ? -1 : columns.IndexOf(parent);
+        Insert = new Sql(
+            $"INSERT INTO {{s}}.run_contents (run_id, hash, body) SELECT x.run_id, @hash, @body {parentRunSql} ON CONFLICT DO NOTHING",
+            [new("hash", Col.Text), new("body", Col.Text), new("parent", Col.Guid)]);
+    }
+
+    public int[] Indexes { get; }
+
+    public string[] Names { get; }
+
+    public bool[] Json { get; }
+
+    public int ParentIndex { get; }
+
+    public Sql Insert { get; }
+
+    /// <summary>The steps' shared columns: pieces go to the run of the step's open invocation.</summary>
+    public static SharedColumns ForSteps(Columns columns) => new(columns, ["request_body", "response_body"], "invocation_id",
+        "FROM {s}.agent_invocations x WHERE x.id = @parent AND x.completed_at IS NULL");
+
+    public static SharedColumns ForInvocations(Columns columns) => new(columns, ["system_prompt", "input_messages"], "phase_result_id",
+        "FROM {s}.phase_results x WHERE x.id = @parent");
+
+    public static SharedColumns ForCompletions(Columns columns) => new(columns,
+        ["output_content", "response_messages", "response_body", "request_body"], null,
+        "FROM {s}.agent_invocations x WHERE x.id = @parent AND x.completed_at IS NULL");
+}

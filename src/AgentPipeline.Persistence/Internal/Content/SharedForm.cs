@@ -1,0 +1,129 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Runtime.InteropServices;
+
+namespace AgentPipeline.Persistence.Internal.Content;
+
+/// <summary>
+/// The shared form of a large value (docs/storage.md): what its column holds once its pieces are
+/// stored once per run in <c>run_contents</c>. It is JSON text,
+/// <c>{"agentpipe:shared":1,"parts":[…]}</c>, whose parts, concatenated in order, are the value's
+/// stored text (the text the column held before, the store's escapes applied). Each part is a
+/// JSON string: <c>"=</c><i>literal text</i><c>"</c>, <c>"#</c><i>hash</i><c>"</c> (a piece:
+/// the body of the run's <c>run_contents</c> row with that hash) or <c>"@</c><i>hash</i><c>"</c>
+/// (a block: a row whose body is a JSON array of <c>=</c> and <c>#</c> parts). A hash is the first
+/// 16 bytes of the SHA-256 of the body's UTF-8, as 32 lower-case hex digits.
+/// </summary>
+/// <remarks>
+/// Unambiguous: a value whose stored text (a JSON value's after leading whitespace) starts with
+/// <see cref="Prefix"/> is always written in the shared form, so a column whose value starts with
+/// it holds the shared form. No literal part holds U+FFFF or the text <c>\uffff</c> (in any case):
+/// such text becomes a piece, so the form itself never holds what the store's escapes touch and
+/// reads back unchanged through the column's ordinary decoding.
+/// </remarks>
+internal static class SharedForm
+{
+    public const string Prefix = "{\"agentpipe:shared\":1,\"parts\":[";
+
+    public static ReadOnlySpan<byte> PrefixUtf8 => "{\"agentpipe:shared\":1,\"parts\":["u8;
+
+    /// <summary>A value whose stored text is shorter (UTF-8 bytes) stays literal, as it always was.</summary>
+    public const int Threshold = 4096;
+
+    /// <summary>Within a shared JSON value, a child value this large (UTF-8 bytes) becomes a piece of its own; smaller ones stay literal.</summary>
+    public const int MinPiece = 1024;
+
+    /// <summary>A block of parts closes after a piece whose hash's first byte has these bits zero (1 in 16)…</summary>
+    public const int BoundaryMask = 0x0F;
+
+    /// <summary>…once it holds this many pieces…</summary>
+    public const int BlockMinPieces = 4;
+
+    /// <summary>…or when it holds this many parts.</summary>
+    public const int BlockMaxParts = 64;
+
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    public static bool IsShared(string? value) => value is not null && value.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>A JSON column's value as read (its raw text starts after any whitespace the stored text began with).</summary>
+    public static bool IsShared(JsonElement? value) => value is { ValueKind: JsonValueKind.Object } v && JsonMarshal.GetRawUtf8Value(v).StartsWith(PrefixUtf8);
+
+    /// <summary>The hash of a body: the first 16 bytes of its SHA-256.</summary>
+    public static UInt128 Hash(ReadOnlySpan<byte> utf8)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(utf8, digest);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(digest);
+    }
+
+    public static string Hex(UInt128 hash) => hash.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static UInt128 ParseHex(ReadOnlySpan<char> hex) =>
+        hex.Length == 32 && UInt128.TryParse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var h)
+            ? h
+            : throw new InvalidDataException($"'{hex}' is not a stored content hash.");
+
+    /// <summary>Whether the text must not be a literal part: it holds U+FFFF (EF BF BF) or <c>\uffff</c> in any case.</summary>
+    public static bool Unsafe(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IndexOf("\uFFFF"u8) >= 0)
+        {
+            return true;
+        }
+        for (var i = utf8.IndexOf("\\u"u8); i >= 0; )
+        {
+            if (i + 6 <= utf8.Length && Ascii.EqualsIgnoreCase(utf8.Slice(i + 2, 4), "ffff"u8))
+            {
+                return true;
+            }
+            var next = utf8[(i + 1)..].IndexOf("\\u"u8);
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+        return false;
+    }
+
+    public static bool StartsWithPrefix(ReadOnlySpan<byte> utf8, bool json)
+    {
+        if (json)
+        {
+            var i = 0;
+            while (i < utf8.Length && utf8[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+            {
+                i++;
+            }
+            utf8 = utf8[i..];
+        }
+        return utf8.StartsWith(PrefixUtf8);
+    }
+
+    /// <summary>A part as written: its kind character, then the literal's UTF-8 or the hash's hex.</summary>
+    public static void WritePart(Utf8JsonWriter writer, byte kind, ReadOnlySpan<byte> text)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(text.Length + 1);
+        try
+        {
+            buffer[0] = kind;
+            text.CopyTo(buffer.AsSpan(1));
+            writer.WriteStringValue(buffer.AsSpan(0, text.Length + 1));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public static void WriteRef(Utf8JsonWriter writer, byte kind, UInt128 hash)
+    {
+        Span<byte> text = stackalloc byte[33];
+        text[0] = kind;
+        Encoding.ASCII.GetBytes(Hex(hash), text[1..]);
+        writer.WriteStringValue(text);
+    }
+}
+
+/// <summary>A value already in its stored form (the shared form, or a piece): bound as it is, without the store's escapes applied again.</summary>
+internal sealed record StoredText(string Text);

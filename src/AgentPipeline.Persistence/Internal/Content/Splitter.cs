@@ -1,0 +1,110 @@
+using System.Text.Json;
+
+namespace AgentPipeline.Persistence.Internal.Content;
+
+/// <summary>One part of a value's stored text: bytes [Start, End) of its UTF-8, a piece (stored by hash) or literal text.</summary>
+internal readonly record struct Part(bool Piece, int Start, int End, UInt128 Hash);
+
+/// <summary>
+/// Cuts a value's stored text (UTF-8) into parts whose concatenation is the text, byte for byte.
+/// A JSON value is walked once: a container of <see cref="SharedForm.Threshold"/> bytes or more is
+/// descended into, and each value inside it of <see cref="SharedForm.MinPiece"/> bytes or more that
+/// is not itself descended into (a message, a tool definition, a tool output, a base64 image) is a
+/// piece; the text between pieces (punctuation, keys, small values) is literal. Plain text is one
+/// piece. Every cut falls between JSON tokens, so no character is ever split.
+/// </summary>
+internal static class Splitter
+{
+    public static List<Part> Split(ReadOnlySpan<byte> utf8, bool json)
+    {
+        var parts = new List<Part>();
+        var at = 0;
+        if (utf8.Length >= SharedForm.Threshold)
+        {
+            foreach (var (start, end) in json ? JsonPieces(utf8) : [(0, utf8.Length)])
+            {
+                Literal(parts, utf8, at, start);
+                parts.Add(new Part(true, start, end, SharedForm.Hash(utf8[start..end])));
+                at = end;
+            }
+        }
+        Literal(parts, utf8, at, utf8.Length);
+        return parts;
+    }
+
+    private static void Literal(List<Part> parts, ReadOnlySpan<byte> utf8, int start, int end)
+    {
+        if (end > start)
+        {
+            var text = utf8[start..end];
+            var piece = SharedForm.Unsafe(text);
+            parts.Add(new Part(piece, start, end, piece ? SharedForm.Hash(text) : default));
+        }
+    }
+
+    /// <summary>The pieces of a JSON text, in order, bottom-up: a container's candidates are kept if it is descended into, else it is one piece itself.</summary>
+    private static List<(int Start, int End)> JsonPieces(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DbJson.ReadMaxDepth });
+        var root = new List<(int, int)>();
+        var stack = new Stack<(int Start, List<(int, int)>? Found)>();
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    stack.Push(((int)reader.TokenStartIndex, null));
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                {
+                    var (start, found) = stack.Pop();
+                    var end = (int)reader.BytesConsumed;
+                    var parent = stack.Count > 0 ? stack.Peek().Found : root;
+                    if (end - start >= SharedForm.Threshold)
+                    {
+                        if (found is { Count: > 0 })
+                        {
+                            Parent(stack, ref parent, root).AddRange(found);
+                        }
+                    }
+                    else if (end - start >= SharedForm.MinPiece)
+                    {
+                        Parent(stack, ref parent, root).Add((start, end));
+                    }
+                    break;
+                }
+                case JsonTokenType.PropertyName or JsonTokenType.Comment or JsonTokenType.None:
+                    break;
+                default:
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    var end = (int)reader.BytesConsumed;
+                    if (end - start >= SharedForm.MinPiece)
+                    {
+                        List<(int, int)>? parent = stack.Count > 0 ? stack.Peek().Found : root;
+                        Parent(stack, ref parent, root).Add((start, end));
+                    }
+                    break;
+                }
+            }
+        }
+        return root;
+    }
+
+    /// <summary>The innermost open container's list of pieces, made on first use.</summary>
+    private static List<(int, int)> Parent(Stack<(int Start, List<(int, int)>? Found)> stack, ref List<(int, int)>? parent, List<(int, int)> root)
+    {
+        if (parent is not null)
+        {
+            return parent;
+        }
+        if (stack.Count == 0)
+        {
+            return root;
+        }
+        var (start, _) = stack.Pop();
+        parent = [];
+        stack.Push((start, parent));
+        return parent;
+    }
+}
