@@ -10,6 +10,8 @@ public static partial class PipelinePersistence
 
     private static readonly Columns CompletionColumns = AgentInvocations.Completion.Columns;
 
+    private static readonly Internal.Content.SharedColumns CompletionShared = Internal.Content.SharedColumns.ForCompletions(CompletionColumns);
+
     private static readonly Sql CompleteInvocation = new(
         $"UPDATE {{s}}.agent_invocations SET {CompletionColumns.Assignments}, completed_at = @completed_at WHERE id = @id AND completed_at IS NULL",
         [.. CompletionColumns.Items, P("completed_at", Col.Time), P("id", Col.Guid)]);
@@ -79,28 +81,44 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(data);
         Check.Id(invocationId, nameof(invocationId));
         var values = AgentInvocations.Completion.Values(data, db.Redactor);
+        // The large values in their shared form (docs/storage.md), their new pieces written first in the same transaction.
+        var args = db.Writes.Contents.Share(CompletionShared, values, invocationId, out var content);
         var summed = data.Usage is null;
+        var transaction = summed || content is not null;
         await db.RunAsync(write: true, async (session, ct) =>
         {
+            if (transaction)
+            {
+                await session.BeginAsync(ct).ConfigureAwait(false);
+            }
             if (summed)
             {
                 // Locked first (PostgreSQL), so steps being written now are committed and counted, and
                 // later ones wait and find the invocation completed; the sum is read after the lock.
-                await session.BeginAsync(ct).ConfigureAwait(false);
                 _ = await session.QueryRowAsync(LockInvocation, [invocationId], ct).ConfigureAwait(false)
                     ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
                 await SumStepTokensAsync(session, invocationId, values, ct).ConfigureAwait(false);
+                if (args != values)
+                {
+                    Array.Copy(values, AgentInvocations.CompletionCounts, args, AgentInvocations.CompletionCounts, UsageColumns.Counts.Length);
+                }
             }
-            if (await session.ExecuteAsync(CompleteInvocation, [.. values, db.Now(), invocationId], ct).ConfigureAwait(false) == 1)
+            foreach (var statement in content?.Statements ?? [])
             {
-                if (summed)
+                await session.ExecuteBoundAsync(statement.Sql, statement.Row!, ct).ConfigureAwait(false);
+            }
+            if (await session.ExecuteAsync(CompleteInvocation, [.. args, db.Now(), invocationId], ct).ConfigureAwait(false) == 1)
+            {
+                if (transaction)
                 {
                     await session.CommitAsync(ct).ConfigureAwait(false);
                 }
+                db.Writes.Contents.Committed(content);
                 return;
             }
             var stored = await session.QueryRowAsync(InvocationCompletion, [invocationId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
+            await Idempotent.ResolveSharedAsync(session, AgentInvocations.Name, invocationId, CompletionShared, stored, storedOffset: 1, ct).ConfigureAwait(false);
             var differing = Idempotent.Differences(CompletionColumns, values, stored, storedOffset: 1);
             if (differing.Count > 0)
             {

@@ -117,14 +117,16 @@ public static partial class PipelinePersistence
     /// <exception cref="RecordNotFoundException">The invocation does not exist.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static Task<AgentInvocation> GetAgentInvocationAsync(PipelineDb db, Guid invocationId, CancellationToken cancellationToken = default) =>
-        GetByIdAsync(db, invocationId, nameof(invocationId), InvocationById, RowReaders.Invocations.Whole.Read, AgentInvocations.Name, cancellationToken);
+        GetByIdAsync(db, invocationId, nameof(invocationId), InvocationById, RowReaders.Invocations.Whole.Read, AgentInvocations.Name, cancellationToken,
+            Internal.Content.SharedRecords.ResolveAsync);
 
     /// <summary>An agent step as stored: every column, large ones included.</summary>
     /// <exception cref="ArgumentException"><paramref name="stepId"/> is empty; nothing was read.</exception>
     /// <exception cref="RecordNotFoundException">The step does not exist.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static Task<AgentStep> GetAgentStepAsync(PipelineDb db, Guid stepId, CancellationToken cancellationToken = default) =>
-        GetByIdAsync(db, stepId, nameof(stepId), StepById, RowReaders.Steps.Whole.Read, AgentSteps.Name, cancellationToken);
+        GetByIdAsync(db, stepId, nameof(stepId), StepById, RowReaders.Steps.Whole.Read, AgentSteps.Name, cancellationToken,
+            Internal.Content.SharedRecords.ResolveAsync);
 
     /// <summary>A tool call as stored (by the store's id, <see cref="ToolCall.Id"/>): every column, its result included.</summary>
     /// <exception cref="ArgumentException"><paramref name="toolCallId"/> is empty; nothing was read.</exception>
@@ -140,13 +142,17 @@ public static partial class PipelinePersistence
     public static Task<CtaEvent> GetCtaEventAsync(PipelineDb db, Guid ctaId, CancellationToken cancellationToken = default) =>
         GetByIdAsync(db, ctaId, nameof(ctaId), CtaById, RowReaders.Ctas.Whole.Read, CtaEvents.Name, cancellationToken);
 
+    // resolve: gives a record's values stored in the shared form back as written (docs/storage.md); null where the table has none.
     private static async Task<T> GetByIdAsync<T>(PipelineDb db, Guid id, string parameter, Sql sql, Func<Row, T> read, string table,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<Session, T, CancellationToken, Task<T>>? resolve = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(id, parameter);
-        return await db.RunAsync(write: false, (session, ct) => ReadOneAsync(session, sql, id, read, table, ct), cancellationToken)
-            .ConfigureAwait(false);
+        return await db.RunAsync(write: false, async (session, ct) =>
+        {
+            var record = await ReadOneAsync(session, sql, id, read, table, ct).ConfigureAwait(false);
+            return resolve is null ? record : await resolve(session, record, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<T> ReadOneAsync<T>(Session session, Sql sql, object id, Func<Row, T> read, string table, CancellationToken ct)

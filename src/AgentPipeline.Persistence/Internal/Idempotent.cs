@@ -11,8 +11,9 @@ internal sealed class CreateSpec
 {
     public CreateSpec(string table, Columns columns, Sql insert, string[]? naturalKey = null, int batchOrder = 0, string? insertManyTemplate = null,
         IReadOnlyDictionary<string, Func<object?, object?, bool>>? laterStates = null,
-        Func<object?[], object?[], IReadOnlyCollection<string>>? laterColumns = null)
+        Func<object?[], object?[], IReadOnlyCollection<string>>? laterColumns = null, Content.SharedColumns? shared = null)
     {
+        Shared = shared;
         LaterColumns = laterColumns ?? (table == "tool_calls" ? ToolCallResult.RecordedLater(columns) : null);
         Table = table;
         LaterStates = laterStates?.ToDictionary(rule => columns.IndexOf(rule.Key), rule => rule.Value) ?? [];
@@ -35,6 +36,9 @@ internal sealed class CreateSpec
     }
 
     public string Table { get; }
+
+    /// <summary>The columns stored in the shared form when large (docs/storage.md); null where the table has none.</summary>
+    public Content.SharedColumns? Shared { get; }
 
     /// <summary>The caller's columns, <c>id</c> first; the values array follows this order.</summary>
     public Columns Columns { get; }
@@ -74,6 +78,8 @@ internal sealed class CreateSpec
 
 internal static class Idempotent
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Sql> RunOf = new();
+
     /// <summary>
     /// Inserts, or proves the call a replay. Returns the stored id (the caller's, or the one found
     /// by natural key), or null when no row was written or found: a parent is missing.
@@ -104,6 +110,10 @@ internal static class Idempotent
         {
             return null;
         }
+        if (spec.Shared is { } shared)
+        {
+            await ResolveSharedAsync(session, spec.Table, stored[0]!, shared, stored, storedOffset: 0, cancellationToken).ConfigureAwait(false);
+        }
         // Without a caller id the store made a fresh one; the natural key decides, not the id.
         var differing = Differences(spec.Columns, values, stored, firstColumn: callerChoseId ? 0 : 1);
         foreach (var (index, reachable) in spec.LaterStates)
@@ -122,6 +132,40 @@ internal static class Idempotent
             throw new IdempotencyConflictException(spec.Table, Convert.ToString(stored[0], System.Globalization.CultureInfo.InvariantCulture)!, differing);
         }
         return stored[0];
+    }
+
+    /// <summary>
+    /// The stored row's shared columns (from <paramref name="storedOffset"/> on) as the caller
+    /// wrote them, so a replay compares values, not their stored form. The row's run is read only
+    /// when a column is in the shared form.
+    /// </summary>
+    public static async Task ResolveSharedAsync(Session session, string table, object id, Content.SharedColumns shared, object?[] stored, int storedOffset,
+        CancellationToken cancellationToken)
+    {
+        var reads = new Content.SharedReads();
+        foreach (var i in shared.Indexes)
+        {
+            switch (stored[i + storedOffset])
+            {
+                case JsonElement json:
+                    reads.Need(json);
+                    break;
+                case string text:
+                    reads.Need(text);
+                    break;
+            }
+        }
+        if (!reads.Any)
+        {
+            return;
+        }
+        var runOf = RunOf.GetOrAdd(table, static t => new Sql($"SELECT run_id FROM {{s}}.{t} WHERE id = @id", [new("id", Col.Guid)], [new("run_id", Col.Guid)]));
+        var run = await session.QueryRowAsync(runOf, [id], cancellationToken).ConfigureAwait(false);
+        await reads.LoadAsync(session, (Guid)run![0]!, wholeRun: false, cancellationToken).ConfigureAwait(false);
+        foreach (var i in shared.Indexes)
+        {
+            stored[i + storedOffset] = reads.Value(stored[i + storedOffset]);
+        }
     }
 
     public static List<string> Differences(Columns columns, object?[] expected, object?[] stored, int firstColumn = 0, int storedOffset = 0)

@@ -53,6 +53,9 @@ internal abstract class Row
     public T Enum<T>(int ordinal) where T : struct, Enum =>
         TryUtf8(ordinal, out var utf8) ? DbEnum<T>.Parse(utf8) : DbEnum<T>.Parse(String(ordinal));
 
+    /// <summary>A text column's stored text as UTF-8, the store's escapes not undone (a piece of a shared value).</summary>
+    public byte[] StoredUtf8(int ordinal) => TryUtf8(ordinal, out var utf8) ? utf8.ToArray() : System.Text.Encoding.UTF8.GetBytes(String(ordinal));
+
     /// <summary>The column's stored UTF-8 bytes, when the provider exposes them.</summary>
     protected abstract bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8);
 

@@ -19,6 +19,12 @@ internal abstract class Session : IAsyncDisposable
 
     protected Dialect Dialect { get; }
 
+    /// <summary>Which database this session is on (for the few statements spelled differently).</summary>
+    public PipelineProvider DialectKind => Dialect.Kind;
+
+    /// <summary>Whether statements sent together as a batch are one transaction by themselves (<see cref="Dialect.BatchIsTransaction"/>).</summary>
+    public bool BatchIsTransaction => Dialect.BatchIsTransaction;
+
     protected DbConnection Connection { get; }
 
     protected DbTransaction? Transaction { get; private set; }

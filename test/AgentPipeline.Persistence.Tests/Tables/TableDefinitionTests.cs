@@ -32,7 +32,7 @@ public sealed class TableDefinitionTests
     {
         AgentSteps.Definition, AgentInvocations.Definition, ToolCalls.Definition, MemoryRecords.Definition,
         FeatureRuns.Definition, PhaseResults.Definition, Sandboxes.Definition, SandboxSnapshots.Definition,
-        CtaEvents.Definition,
+        CtaEvents.Definition, RunContents.Definition,
     }.ToDictionary(d => d.Name);
 
     [Theory]

@@ -54,5 +54,5 @@ internal static class AgentSteps
         $"SELECT i.run_id, u.created_at, {Columns.FromUnnest} FROM {Columns.Unnest(InsertParams)} " +
         // LATERAL … OFFSET 0: one primary-key lookup per row, never a hash join over the whole parent table.
         "CROSS JOIN LATERAL (SELECT p.run_id FROM {s}.agent_invocations p WHERE p.id = u.invocation_id AND p.completed_at IS NULL OFFSET 0 FOR SHARE) i " +
-        "ON CONFLICT DO NOTHING RETURNING id");
+        "ON CONFLICT DO NOTHING RETURNING id", shared: Content.SharedColumns.ForSteps(Columns));
 }

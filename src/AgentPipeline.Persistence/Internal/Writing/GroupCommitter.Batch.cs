@@ -30,11 +30,13 @@ internal sealed partial class GroupCommitter
         var ids = new Guid[batch.Count];
         var outcomes = new Exception?[batch.Count];
         var again = new List<int>();
+        var written = new bool[batch.Count];
         try
         {
             await _writes.RunBatchAsync(async (session, ct) =>
             {
                 Array.Clear(outcomes);
+                Array.Clear(written);
                 again.Clear();
                 var (statements, rows) = Plan(batch);
                 // SQLite: one BEGIN IMMEDIATE … COMMIT around the batch. PostgreSQL: no explicit
@@ -51,7 +53,7 @@ internal sealed partial class GroupCommitter
                     await session.CommitAsync(ct).ConfigureAwait(false);
                 }
                 // Rows that wrote nothing are diagnosed after the commit: they wrote nothing to undo.
-                await DiagnoseAsync(session, batch, rows, results, ids, outcomes, again, ct).ConfigureAwait(false);
+                await DiagnoseAsync(session, batch, rows, results, ids, outcomes, again, written, ct).ConfigureAwait(false);
             }, _keeper).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PipelineDatabaseException { IsTransient: true } or ObjectDisposedException)
@@ -83,6 +85,10 @@ internal sealed partial class GroupCommitter
         Interlocked.Add(ref _batchedRows, batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
+            if (written[i])
+            {
+                _writes.Contents.Committed(batch[i].Content); // before the call completes: its next step may rely on it
+            }
             if (outcomes[i] is { } error)
             {
                 batch[i].Completion.TrySetException(error);
@@ -122,6 +128,18 @@ internal sealed partial class GroupCommitter
         foreach (var group in groups)
         {
             var members = group.Select(x => x.i).ToList();
+            // Each row's new pieces go first, in the same transaction (a row alone with no statement of its own).
+            foreach (var i in members)
+            {
+                if (batch[i].Content is { } content)
+                {
+                    foreach (var statement in content.Statements)
+                    {
+                        statements.Add(statement);
+                        rows.Add([]);
+                    }
+                }
+            }
             if (multiRow && group.Key.InsertMany is { } many && members.Count > 1)
             {
                 statements.Add(new BatchStatement(many, null, [.. members.Select(i => batch[i].Bound)]));

@@ -9,7 +9,7 @@ internal sealed partial class GroupCommitter
     /// <paramref name="again"/> to be tried alone (its parent may have been in this batch).
     /// </summary>
     private static async Task DiagnoseAsync(Session session, List<Pending> batch, List<List<int>> rows, BatchResult[] results,
-        Guid[] ids, Exception?[] outcomes, List<int> again, CancellationToken ct)
+        Guid[] ids, Exception?[] outcomes, List<int> again, bool[] written, CancellationToken ct)
     {
         for (var s = 0; s < rows.Count; s++)
         {
@@ -18,12 +18,13 @@ internal sealed partial class GroupCommitter
             {
                 var p = batch[i];
                 var id = (Guid)p.Values[0]!;
-                var written = results[s].InsertedIds is { } inserted
+                var wrote = results[s].InsertedIds is { } inserted
                     ? inserted.Contains(id) && !shared!.Contains(id)
                     : results[s].Affected == 1;
-                if (written)
+                if (wrote)
                 {
                     ids[i] = id;
+                    written[i] = true;
                     continue;
                 }
                 try
@@ -68,7 +69,7 @@ internal sealed partial class GroupCommitter
     {
         try
         {
-            p.Completion.TrySetResult(await InsertAloneAsync(p.Spec, p.Values, p.Bound, p.CallerChoseId, p.Missing, CancellationToken.None)
+            p.Completion.TrySetResult(await InsertAloneAsync(p.Spec, p.Values, p.Bound, p.Content, p.CallerChoseId, p.Missing, CancellationToken.None)
                 .ConfigureAwait(false));
         }
         catch (Exception e)

@@ -22,6 +22,11 @@ internal sealed partial class GroupCommitter
     public async ValueTask<Guid> InsertAsync(CreateSpec spec, object?[] values, object?[] insertArgs, bool callerChoseId,
         MissingParent missing, CancellationToken cancellationToken)
     {
+        Content.PendingContent? content = null;
+        if (spec.Shared is { } shared)
+        {
+            insertArgs = _writes.Contents.Share(shared, insertArgs, parent: null, out content);
+        }
         var bound = _dialect.Bind(spec.Insert, insertArgs);
         ObjectDisposedException.ThrowIf(_stopped, typeof(PipelineDb));
         var writers = Interlocked.Increment(ref _writers);
@@ -38,10 +43,10 @@ internal sealed partial class GroupCommitter
                 {
                     await observer.BeforeAloneAsync().ConfigureAwait(false);
                 }
-                return await InsertAloneAsync(spec, values, bound, callerChoseId, missing, cancellationToken).ConfigureAwait(false);
+                return await InsertAloneAsync(spec, values, bound, content, callerChoseId, missing, cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
-            var pending = new Pending(spec, values, bound, callerChoseId, missing, cancellationToken);
+            var pending = new Pending(spec, values, bound, content, callerChoseId, missing, cancellationToken);
             _queue.Enqueue(pending);
             if (Interlocked.Increment(ref _queued) >= Volatile.Read(ref _lingerTarget))
             {
@@ -64,9 +69,9 @@ internal sealed partial class GroupCommitter
         }
     }
 
-    private ValueTask<Guid> InsertAloneAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
+    private ValueTask<Guid> InsertAloneAsync(CreateSpec spec, object?[] values, object[] bound, Content.PendingContent? content, bool callerChoseId,
         MissingParent missing, CancellationToken cancellationToken) =>
-        _writes.InsertAsync(spec, values, bound, callerChoseId, missing, cancellationToken);
+        _writes.InsertAsync(spec, values, bound, content, callerChoseId, missing, cancellationToken);
 
     /// <summary>Starts a flusher if rows wait and fewer than the limit are running.</summary>
     private void StartFlusher()

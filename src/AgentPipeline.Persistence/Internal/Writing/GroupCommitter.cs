@@ -56,9 +56,11 @@ internal sealed partial class GroupCommitter
         _keeper = _dedicatedThread ? null : new SessionKeeper();
     }
 
-    private sealed class Pending(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
+    private sealed class Pending(CreateSpec spec, object?[] values, object[] bound, Content.PendingContent? content, bool callerChoseId,
         MissingParent missing, CancellationToken cancellationToken)
     {
+        /// <summary>The <c>run_contents</c> rows of the row's shared values, written before it in its batch.</summary>
+        public Content.PendingContent? Content { get; } = content;
         public CreateSpec Spec { get; } = spec;
         public object?[] Values { get; } = values;
         public object[] Bound { get; } = bound;

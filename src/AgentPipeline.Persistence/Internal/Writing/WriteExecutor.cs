@@ -24,6 +24,9 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
 
     public Dialect Dialect { get; } = dialect;
 
+    /// <summary>The handle's shared storage of large values: what a write's shared columns become, and the pieces known committed.</summary>
+    public Content.ContentStore Contents { get; } = new(dialect);
+
     /// <summary>The <c>db.system.name</c> tag of this handle's measurements (see <see cref="WriteMetrics"/>).</summary>
     public KeyValuePair<string, object?> ProviderTag { get; } = WriteMetrics.ProviderTag(provider);
 
@@ -54,9 +57,11 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
     /// <c>values</c> are the caller's columns, id first, for the idempotency comparison; <c>bound</c>
     /// the insert's parameters, already checked and converted (<see cref="Dialect.Bind"/>).
     /// </remarks>
-    public ValueTask<Guid> InsertAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
+    /// <para><c>content</c>: the <c>run_contents</c> rows of the row's shared values, written in the
+    /// same transaction before it (null when it has none).</para>
+    public ValueTask<Guid> InsertAsync(CreateSpec spec, object?[] values, object[] bound, Content.PendingContent? content, bool callerChoseId,
         MissingParent missing, CancellationToken cancellationToken) =>
-        RunAsync<InsertRow, Guid>(write: true, new InsertRow(spec, values, bound, callerChoseId, missing), keeper: null, cancellationToken);
+        RunAsync<InsertRow, Guid>(write: true, new InsertRow(spec, values, bound, content, Contents, callerChoseId, missing), keeper: null, cancellationToken);
 
     /// <summary>Runs a group commit's batch, on <paramref name="keeper"/>'s session when it holds one.</summary>
     public ValueTask RunBatchAsync(Func<Session, CancellationToken, Task> body, SessionKeeper? keeper) =>
@@ -139,14 +144,22 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
         }
     }
 
-    private readonly struct InsertRow(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
-        MissingParent missing) : ISessionWork<Guid>
+    private readonly struct InsertRow(CreateSpec spec, object?[] values, object[] bound, Content.PendingContent? content,
+        Content.ContentStore contents, bool callerChoseId, MissingParent missing) : ISessionWork<Guid>
     {
         // Pooled: on PostgreSQL this completes asynchronously on every call.
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public async ValueTask<Guid> RunAsync(Session session, CancellationToken cancellationToken)
         {
-            if (await session.ExecuteBoundAsync(spec.Insert, bound, cancellationToken).ConfigureAwait(false) == 1)
+            if (content is { Statements.Count: > 0 })
+            {
+                if (await InsertWithContentAsync(session, cancellationToken).ConfigureAwait(false))
+                {
+                    contents.Committed(content);
+                    return (Guid)values[0]!;
+                }
+            }
+            else if (await session.ExecuteBoundAsync(spec.Insert, bound, cancellationToken).ConfigureAwait(false) == 1)
             {
                 return (Guid)values[0]!;
             }
@@ -156,6 +169,23 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
             }
             await missing.DiagnoseAsync(session, cancellationToken).ConfigureAwait(false);
             throw Unexplained(spec.Table);
+        }
+
+        /// <summary>The row's new pieces, then the row, in one transaction; whether the row was written.</summary>
+        private async Task<bool> InsertWithContentAsync(Session session, CancellationToken cancellationToken)
+        {
+            var statements = new List<BatchStatement>(content!.Statements) { new(spec.Insert, bound, null) };
+            var explicitTransaction = !session.BatchIsTransaction;
+            if (explicitTransaction)
+            {
+                await session.BeginAsync(cancellationToken).ConfigureAwait(false);
+            }
+            var results = await session.ExecuteBatchAsync(statements, cancellationToken).ConfigureAwait(false);
+            if (explicitTransaction)
+            {
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return results[^1].Affected == 1;
         }
     }
 }

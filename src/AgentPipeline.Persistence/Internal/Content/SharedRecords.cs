@@ -1,0 +1,88 @@
+namespace AgentPipeline.Persistence.Internal.Content;
+
+/// <summary>The read API's records with their shared values given back as written (<see cref="SharedReads"/>).</summary>
+internal static class SharedRecords
+{
+    private static void Need(SharedReads reads, AgentStep s)
+    {
+        reads.Need(s.RequestBody);
+        reads.Need(s.ResponseBody);
+    }
+
+    private static void Need(SharedReads reads, AgentInvocation i)
+    {
+        reads.Need(i.SystemPrompt);
+        reads.Need(i.InputMessages);
+        reads.Need(i.OutputContent);
+        reads.Need(i.ResponseMessages);
+        reads.Need(i.ResponseBody);
+        reads.Need(i.RequestBody);
+    }
+
+    private static AgentStep Resolve(SharedReads reads, AgentStep s) =>
+        SharedForm.IsShared(s.RequestBody) || SharedForm.IsShared(s.ResponseBody)
+            ? s with { RequestBody = reads.Json(s.RequestBody), ResponseBody = reads.Json(s.ResponseBody) }
+            : s;
+
+    private static AgentInvocation Resolve(SharedReads reads, AgentInvocation i) =>
+        SharedForm.IsShared(i.SystemPrompt) || SharedForm.IsShared(i.InputMessages) || SharedForm.IsShared(i.OutputContent)
+        || SharedForm.IsShared(i.ResponseMessages) || SharedForm.IsShared(i.ResponseBody) || SharedForm.IsShared(i.RequestBody)
+            ? i with
+            {
+                SystemPrompt = reads.Text(i.SystemPrompt), InputMessages = reads.Json(i.InputMessages), OutputContent = reads.Json(i.OutputContent),
+                ResponseMessages = reads.Json(i.ResponseMessages), ResponseBody = reads.Json(i.ResponseBody), RequestBody = reads.Json(i.RequestBody),
+            }
+            : i;
+
+    public static async Task<AgentStep> ResolveAsync(Session session, AgentStep step, CancellationToken cancellationToken)
+    {
+        var reads = new SharedReads();
+        Need(reads, step);
+        if (!reads.Any)
+        {
+            return step;
+        }
+        await reads.LoadAsync(session, step.RunId, wholeRun: false, cancellationToken).ConfigureAwait(false);
+        return Resolve(reads, step);
+    }
+
+    public static async Task<AgentInvocation> ResolveAsync(Session session, AgentInvocation invocation, CancellationToken cancellationToken)
+    {
+        var reads = new SharedReads();
+        Need(reads, invocation);
+        if (!reads.Any)
+        {
+            return invocation;
+        }
+        await reads.LoadAsync(session, invocation.RunId, wholeRun: false, cancellationToken).ConfigureAwait(false);
+        return Resolve(reads, invocation);
+    }
+
+    /// <summary>A run's invocations and steps, resolved in place with one read of the run's pieces.</summary>
+    public static async Task ResolveRunAsync(Session session, Guid runId, List<AgentInvocation> invocations, List<AgentStep> steps,
+        CancellationToken cancellationToken)
+    {
+        var reads = new SharedReads();
+        foreach (var i in invocations)
+        {
+            Need(reads, i);
+        }
+        foreach (var s in steps)
+        {
+            Need(reads, s);
+        }
+        if (!reads.Any)
+        {
+            return;
+        }
+        await reads.LoadAsync(session, runId, wholeRun: true, cancellationToken).ConfigureAwait(false);
+        for (var n = 0; n < invocations.Count; n++)
+        {
+            invocations[n] = Resolve(reads, invocations[n]);
+        }
+        for (var n = 0; n < steps.Count; n++)
+        {
+            steps[n] = Resolve(reads, steps[n]);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System.Text;
+using System.Text.Json;
+using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Content;
+using AgentPipeline.Persistence.Tests.Infrastructure;
+using static AgentPipeline.Persistence.PipelinePersistence;
+
+namespace AgentPipeline.Persistence.Tests.Contract;
+
+/// <summary>
+/// Shared storage of large values (docs/storage.md): a large value is stored as pieces kept once
+/// per run in <c>run_contents</c>, and every read through the library gives back exactly what was
+/// written; replays stay no-ops and conflicts stay conflicts.
+/// </summary>
+public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractTests<TFixture>(fixture)
+    where TFixture : StoreFixture
+{
+    private static JsonElement Parse(string text) =>
+        JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = DbJson.ReadMaxDepth }).RootElement.Clone();
+
+    private static string Big(string seed, int bytes) => string.Concat(Enumerable.Repeat(seed, bytes / Encoding.UTF8.GetByteCount(seed) + 1));
+
+    /// <summary>Values the store escapes or that JSON spells several ways, each in a value large enough to be shared.</summary>
+    public static TheoryData<string, string> Texts => new()
+    {
+        { "NUL, lone surrogates and U+FFFF in strings", $$"""{"a":"{{Big("x\\u0000y\\ud800z\\uDC00\uffff\\uffff ", 9_000)}}","b":["\u0000\uFFFF"]}""" },
+        { "number spellings", $$"""{"n":[{{string.Join(",", Enumerable.Repeat("1.0,1E+2,-0.0,123456789012345678901234567890,6.02214076E+23", 300))}}]}""" },
+        { "key order and whitespace", $$"""{ "z" : {"y":1,"x":2} ,"a":"{{Big("log line\\n", 6_000)}}" ,"m":[ {"role":"user","content":"{{Big("hi ", 2_000)}}"} ] }""" },
+        { "a bare large string", $$"""  "{{Big("plain \\\"quoted\\\" text ", 10_000)}}"  """ },
+        { "pieces of every size side by side", $$"""[{{string.Join(",", Enumerable.Range(0, 40).Select(i => $"\"{Big("p" + i, 200 * i)}\""))}}]""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public async Task Every_shared_column_round_trips_exactly_through_the_read_API(string what, string text)
+    {
+        _ = what;
+        var value = Parse(text);
+        var raw = value.GetRawText();
+        var (run, phase) = await Seed.PhaseAsync(Db);
+        var prompt = Big("System\0prompt \uD800 \uFFFF é 🎉 ", 8_000);
+        var invocation = await CreateAgentInvocationAsync(Db, new NewAgentInvocation
+        {
+            PhaseResultId = phase, AgentType = AgentType.Orchestrator, SystemPrompt = prompt, InputMessages = value,
+        });
+        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, RequestBody = value, ResponseBody = value });
+        await CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion
+        {
+            OutputContent = value, ResponseMessages = value, ResponseBody = value, RequestBody = value,
+        });
+        Assert.True(await Fixture.CountAsync("run_contents", "run_id = @r", ("r", run)) > 0, "nothing was shared");
+
+        var s = await GetAgentStepAsync(Db, step);
+        var i = await GetAgentInvocationAsync(Db, invocation);
+        var tree = await GetRunTreeAsync(Db, run, new RunTreeOptions { IncludeContent = true });
+        var ti = tree.Phases.Single().Invocations.Single();
+        var ts = ti.Steps.Single().Step;
+        foreach (var json in new[]
+        {
+            s.RequestBody, s.ResponseBody, i.InputMessages, i.OutputContent, i.ResponseMessages, i.ResponseBody, i.RequestBody,
+            ts.RequestBody, ts.ResponseBody, ti.Invocation.InputMessages, ti.Invocation.RequestBody, ti.Invocation.ResponseMessages,
+        })
+        {
+            Assert.Equal(raw, json!.Value.GetRawText());
+        }
+        Assert.Equal(prompt, i.SystemPrompt);
+        Assert.Equal(prompt, ti.Invocation.SystemPrompt);
+        // A tree without content leaves them out, as before.
+        var light = await GetRunTreeAsync(Db, run);
+        Assert.Null(light.Phases.Single().Invocations.Single().Steps.Single().Step.RequestBody);
+    }
+
+    [Fact]
+    public async Task Small_values_stay_literal_and_nothing_goes_to_run_contents()
+    {
+        var (run, invocation, _) = await Seed.StepAsync(Db);
+        var body = Json("""{"model":"m","messages":[{"role":"user","content":"hi"}]}""");
+        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, RequestBody = body });
+        Assert.Equal(0, await Fixture.CountAsync("run_contents", "run_id = @r", ("r", run)));
+        AssertJson(body.GetRawText(), (await Fixture.RowAsync("agent_steps", step))["request_body"]);
+    }
+
+    [Fact]
+    public async Task A_value_repeated_by_many_steps_is_stored_once_and_read_back_exactly_from_each()
+    {
+        var (run, _, invocation) = await Seed.InvocationAsync(Db);
+        var prompt = Big("You are a coding agent; follow the rules below.\n", 70_000);
+        var body = Parse($$"""{"model":"m","system":{{JsonSerializer.Serialize(prompt)}},"messages":[]}""");
+        var steps = new List<Guid>();
+        for (var n = 0; n < 20; n++)
+        {
+            steps.Add(await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = body }));
+        }
+        var stored = await Fixture.QueryAsync($"SELECT COUNT(*) AS n, SUM(LENGTH(body)) AS bytes FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run));
+        Assert.Equal(1L, StoreFixture.AsLong(stored[0]["n"]));
+        Assert.InRange(StoreFixture.AsLong(stored[0]["bytes"])!.Value, 70_000, 75_000);
+        foreach (var step in steps)
+        {
+            Assert.Equal(body.GetRawText(), (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
+        }
+        // Each step's own column holds the small shared form.
+        var longest = await Fixture.QueryAsync($"SELECT MAX(LENGTH(CAST(request_body AS TEXT))) AS n FROM {Fixture.T("agent_steps")} WHERE run_id = @r", ("r", run));
+        Assert.True(StoreFixture.AsLong(longest[0]["n"]) < 200, $"a step's column holds {longest[0]["n"]} characters");
+    }
+
+    [Fact]
+    public async Task A_conversation_growing_over_50_steps_stores_each_message_once()
+    {
+        var (run, _, invocation) = await Seed.InvocationAsync(Db);
+        var loop = new AgentLoop();
+        var bodies = new List<(Guid Step, string Body)>();
+        for (var n = 0; n < 50; n++)
+        {
+            loop.Turn();
+            var body = loop.RequestBody();
+            bodies.Add((await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(body) }), body));
+        }
+        var pieces = (await Fixture.QueryAsync($"SELECT body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run)))
+            .Select(r => (string)r["body"]!).ToList();
+        // A message is a piece, or (a large one) is cut again and its content is: either way its text is stored once.
+        foreach (var message in loop.Messages.Where(m => Encoding.UTF8.GetByteCount(m) >= SharedForm.MinPiece))
+        {
+            var content = Parse(message).GetProperty("content").GetRawText();
+            Assert.Single(pieces, p => p.Contains(content, StringComparison.Ordinal));
+        }
+        var unique = Encoding.UTF8.GetByteCount(bodies[^1].Body);
+        var stored = pieces.Sum(p => (long)Encoding.UTF8.GetByteCount(p))
+            + (await Fixture.QueryAsync($"SELECT request_body AS b FROM {Fixture.T("agent_steps")} WHERE run_id = @r", ("r", run)))
+                .Sum(r => (long)Encoding.UTF8.GetByteCount(r["b"] is string s ? s : r["b"]!.ToString()!));
+        Assert.True(stored < 2 * unique, $"{stored:N0} bytes stored for {unique:N0} unique");
+        foreach (var (step, body) in bodies)
+        {
+            Assert.Equal(body, (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
+        }
+    }
+
+    [Fact]
+    public async Task Replays_are_no_ops_and_conflicts_stay_conflicts()
+    {
+        var (run, _, invocation) = await Seed.InvocationAsync(Db);
+        var text = $$"""{"model":"m","messages":[{"role":"user","content":"{{Big("read the file ", 9_000)}}"}]}""";
+        var body = Parse(text);
+        var id = Guid.CreateVersion7();
+        Assert.Equal(id, await CreateAgentStepAsync(Db, new NewAgentStep { Id = id, InvocationId = invocation, StepNumber = 1, RequestBody = body }));
+        var rows = await Fixture.CountAsync("run_contents", "run_id = @r", ("r", run));
+
+        // The same call again, and the same value spelled differently (same meaning): no-ops.
+        Assert.Equal(id, await CreateAgentStepAsync(Db, new NewAgentStep { Id = id, InvocationId = invocation, StepNumber = 1, RequestBody = body }));
+        Assert.Equal(id, await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, RequestBody = Parse(text.Replace(",", " , ", StringComparison.Ordinal)) }));
+        var fresh = PipelineDb.Open(Fixture.Target, Clock);
+        await using (fresh)
+        {
+            Assert.Equal(id, await CreateAgentStepAsync(fresh, new NewAgentStep { Id = id, InvocationId = invocation, StepNumber = 1, RequestBody = body }));
+        }
+        Assert.Equal(text, (await GetAgentStepAsync(Db, id)).RequestBody!.Value.GetRawText());
+
+        // Another value under the same id: a conflict naming the column.
+        var other = Parse(text.Replace("read the file", "read the fila", StringComparison.Ordinal));
+        var e = await Assert.ThrowsAsync<IdempotencyConflictException>(() =>
+            CreateAgentStepAsync(Db, new NewAgentStep { Id = id, InvocationId = invocation, StepNumber = 1, RequestBody = other }));
+        Assert.Contains("request_body", e.DifferingColumns);
+        Assert.Equal(text, (await GetAgentStepAsync(Db, id)).RequestBody!.Value.GetRawText());
+        _ = rows;
+
+        // A completion replayed is a no-op; with another large value it is refused.
+        var completion = new AgentInvocationCompletion { ResponseBody = body, RequestBody = body };
+        await CompleteAgentInvocationAsync(Db, invocation, completion);
+        await CompleteAgentInvocationAsync(Db, invocation, completion);
+        await Assert.ThrowsAsync<InvalidStateTransitionException>(() =>
+            CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { ResponseBody = other, RequestBody = body }));
+        Assert.Equal(text, (await GetAgentInvocationAsync(Db, invocation)).ResponseBody!.Value.GetRawText());
+    }
+
+    public static TheoryData<string> LookAlikes => new()
+    {
+        """{"agentpipe:shared":1,"parts":["=hello"]}""",
+        """{"agentpipe:shared":1,"parts":["#00000000000000000000000000000000"]}""",
+        """  {"agentpipe:shared":1,"parts":["@00000000000000000000000000000000"]}""",
+        $$"""{"agentpipe:shared":1,"parts":["={{Big("x", 9_000)}}\uffff"]}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(LookAlikes))]
+    public async Task A_caller_value_that_looks_like_the_shared_form_round_trips(string text)
+    {
+        var (_, phase) = await Seed.PhaseAsync(Db);
+        var invocation = await CreateAgentInvocationAsync(Db, new NewAgentInvocation
+        {
+            PhaseResultId = phase, AgentType = AgentType.Orchestrator, SystemPrompt = text, InputMessages = Parse(text),
+        });
+        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, RequestBody = Parse(text) });
+        Assert.Equal(text.Trim(), (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
+        var read = await GetAgentInvocationAsync(Db, invocation);
+        Assert.Equal(text, read.SystemPrompt);
+        Assert.Equal(text.Trim(), read.InputMessages!.Value.GetRawText());
+        // A replay of it is a no-op.
+        Assert.Equal(step, await CreateAgentStepAsync(Db, new NewAgentStep { Id = step, InvocationId = invocation, StepNumber = 1, RequestBody = Parse(text) }));
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_of_one_run_share_pieces_and_each_reads_back_exactly()
+    {
+        var (run, phase) = await Seed.PhaseAsync(Db);
+        var prompt = Big("Shared system prompt of every sub-agent.\n", 40_000);
+        var tool = JsonSerializer.Serialize(new { name = "bash", description = Big("Runs a command. ", 3_000) });
+        var writers = Enumerable.Range(0, 6).Select(async w =>
+        {
+            await using var db = PipelineDb.Open(Fixture.Target, Clock);
+            var invocation = await CreateAgentInvocationAsync(db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder, SystemPrompt = prompt });
+            var written = new List<(Guid, string)>();
+            for (var n = 0; n < 8; n++)
+            {
+                var body = $$"""{"system":{{JsonSerializer.Serialize(prompt)}},"tools":[{{tool}}],"messages":[{"role":"user","content":"{{Big($"writer {w} step {n} ", 2_000)}}"}]}""";
+                written.Add((await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(body) }), body));
+            }
+            return (invocation, written);
+        }).ToList();
+        var results = await Task.WhenAll(writers);
+        var promptText = JsonSerializer.Serialize(prompt);
+        Assert.Equal(1L, await Fixture.CountAsync("run_contents", "run_id = @r AND body = @b", ("r", run), ("b", promptText)));
+        Assert.Equal(1L, await Fixture.CountAsync("run_contents", "run_id = @r AND body = @b", ("r", run), ("b", prompt)));
+        foreach (var (invocation, written) in results)
+        {
+            Assert.Equal(prompt, (await GetAgentInvocationAsync(Db, invocation)).SystemPrompt);
+            foreach (var (step, body) in written)
+            {
+                Assert.Equal(body, (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Content_is_shared_within_a_run_only()
+    {
+        var body = Parse($$"""{"system":"{{Big("same in both runs ", 20_000)}}"}""");
+        var (runA, _, a) = await Seed.InvocationAsync(Db);
+        var (runB, _, b) = await Seed.InvocationAsync(Db);
+        var stepA = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = a, StepNumber = 1, RequestBody = body });
+        var stepB = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = b, StepNumber = 1, RequestBody = body });
+        Assert.Equal(await Fixture.CountAsync("run_contents", "run_id = @r", ("r", runA)), await Fixture.CountAsync("run_contents", "run_id = @r", ("r", runB)));
+        Assert.True(await Fixture.CountAsync("run_contents", "run_id = @r", ("r", runB)) > 0);
+        Assert.Equal(body.GetRawText(), (await GetAgentStepAsync(Db, stepA)).RequestBody!.Value.GetRawText());
+        Assert.Equal(body.GetRawText(), (await GetAgentStepAsync(Db, stepB)).RequestBody!.Value.GetRawText());
+    }
+}
+
+public sealed class SqliteSharedStorageTests(SqliteFixture f) : SharedStorageTests<SqliteFixture>(f);
+public sealed class PostgreSqlSharedStorageTests(PostgreSqlFixture f) : SharedStorageTests<PostgreSqlFixture>(f);
