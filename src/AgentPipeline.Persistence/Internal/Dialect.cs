@@ -134,6 +134,9 @@ internal abstract class Dialect : IAsyncDisposable
     /// <summary>A JSON column as the caller wrote it (<see cref="DbJson"/>'s escapes undone).</summary>
     public virtual System.Text.Json.JsonElement ReadJson(DbDataReader reader, int ordinal) => DbJson.Parse(reader.GetString(ordinal));
 
+    /// <summary>A text column's stored text as UTF-8, the store's escapes not undone.</summary>
+    public virtual byte[] ReadUtf8(DbDataReader reader, int ordinal) => System.Text.Encoding.UTF8.GetBytes(reader.GetString(ordinal));
+
     /// <summary>A boolean: native on PostgreSQL, an integer 0/1 on SQLite.</summary>
     public abstract bool ReadBool(DbDataReader reader, int ordinal);
 

@@ -54,7 +54,7 @@ internal abstract class Row
         TryUtf8(ordinal, out var utf8) ? DbEnum<T>.Parse(utf8) : DbEnum<T>.Parse(String(ordinal));
 
     /// <summary>A text column's stored text as UTF-8, the store's escapes not undone (a piece of a shared value).</summary>
-    public byte[] StoredUtf8(int ordinal) => TryUtf8(ordinal, out var utf8) ? utf8.ToArray() : System.Text.Encoding.UTF8.GetBytes(String(ordinal));
+    public virtual byte[] StoredUtf8(int ordinal) => TryUtf8(ordinal, out var utf8) ? utf8.ToArray() : System.Text.Encoding.UTF8.GetBytes(String(ordinal));
 
     /// <summary>The column's stored UTF-8 bytes, when the provider exposes them.</summary>
     protected abstract bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8);
@@ -81,6 +81,8 @@ internal sealed class ReaderRow(Dialect dialect, DbDataReader reader) : Row
     public override JsonElement Json(int ordinal) => dialect.ReadJson(reader, ordinal);
 
     public override bool IsNull(int ordinal) => reader.IsDBNull(ordinal);
+
+    public override byte[] StoredUtf8(int ordinal) => dialect.ReadUtf8(reader, ordinal);
 
     protected override bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8)
     {

@@ -129,6 +129,10 @@ internal sealed class SharedReads
     private byte[] Assemble(string form)
     {
         var parts = _forms[form] ?? Parts(form);
+        if (parts is [['#', ..] single])
+        {
+            return Body(single[1..]); // one piece: its body is the text
+        }
         var length = 0L;
         Walk(parts, (literal, body) => length += literal is null ? body!.Length : Encoding.UTF8.GetByteCount(literal));
         var result = new byte[length];

@@ -37,6 +37,15 @@ internal sealed partial class PostgreSqlDialect
         }
     }
 
+    /// <summary>Text's binary form is its UTF-8: read as bytes, without a UTF-16 string between.</summary>
+    public override byte[] ReadUtf8(DbDataReader reader, int ordinal)
+    {
+        using var stream = reader.GetStream(ordinal);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
     internal static NpgsqlDbType TypeOf(Col type) => type switch
     {
         Col.Text => NpgsqlDbType.Text,
