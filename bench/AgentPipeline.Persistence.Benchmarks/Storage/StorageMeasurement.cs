@@ -24,7 +24,7 @@ internal static class StorageMeasurement
 
     public sealed record Result(
         PipelineProvider Provider, string Label, int Invocations, int Steps, long StoredBytes, long UniqueBytes, long LiteralRequestBytes,
-        long LastRequestBytes, IReadOnlyList<WrittenStep> Written, double ReadLastMs, List<TableBytes> Tables, double WriteSeconds);
+        long LargestRequestBytes, IReadOnlyList<WrittenStep> Written, double ReadLastMs, List<TableBytes> Tables, double WriteSeconds);
 
     public static async Task<int> RunAsync(StorageOptions options)
     {
@@ -72,7 +72,8 @@ internal static class StorageMeasurement
         var written = new List<WrittenStep>();
         var unique = new HashSet<string>(StringComparer.Ordinal);
         long literal = 0;
-        var lastRequest = "";
+        var largestRequest = "";
+        WrittenStep? largestStep = null;
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < plan.Count; i++)
         {
@@ -85,21 +86,25 @@ internal static class StorageMeasurement
                 }
                 phase = phases[planned.Phase] = await PipelinePersistence.CreatePhaseResultAsync(db, new NewPhaseResult { RunId = run, Phase = planned.Phase });
             }
-            (var invocation, var steps, lastRequest) = await LoopWriter.WriteAsync(db, phase, planned.Parent >= 0 ? invocations[planned.Parent] : null, planned.Type, planned.Loop);
+            var (invocation, steps, lastRequest) = await LoopWriter.WriteAsync(db, phase, planned.Parent >= 0 ? invocations[planned.Parent] : null, planned.Type, planned.Loop);
             invocations[i] = invocation;
+            // A loop's last request is its largest (each request holds the one before it).
+            if (largestStep is null || steps[^1].RequestBytes > largestStep.RequestBytes)
+            {
+                (largestStep, largestRequest) = (steps[^1], lastRequest);
+            }
             written.AddRange(steps);
             literal += steps.Sum(s => s.RequestBytes);
             unique.UnionWith(planned.Loop.UniqueTexts());
         }
         var writeSeconds = clock.Elapsed.TotalSeconds;
 
-        // The last step of the last invocation (of a single loop, its largest request).
-        var lastStep = written[^1];
-        var readMs = await TimeReadAsync(db, lastStep.Id, lastRequest);
+        // The step with the largest request: a loop's last step.
+        var readMs = await TimeReadAsync(db, largestStep!.Id, largestRequest);
 
         var (totalBytes, tables) = await SizeAsync(database);
         return new Result(provider, label, plan.Count, written.Count, totalBytes - emptyBytes, unique.Sum(t => (long)Encoding.UTF8.GetByteCount(t)),
-            literal, lastStep.RequestBytes, written, readMs, tables, writeSeconds);
+            literal, largestStep.RequestBytes, written, readMs, tables, writeSeconds);
     }
 
     /// <summary>Reads the step whole, <see cref="ReadRepeats"/> times after two warm-ups; checks once that the request body is the text written.</summary>
@@ -240,17 +245,17 @@ internal static class StorageMeasurement
             Console.WriteLine(setting);
         }
         Console.WriteLine();
-        Console.WriteLine("| workload | provider | stored | unique content | stored / unique | request bodies (literal) | last request | ms/step @10 | @100 | @400 | read last step ms |");
+        Console.WriteLine("| workload | provider | stored | unique content | stored / unique | request bodies (literal) | largest request | ms/step @10 | @100 | @400 | read largest step ms |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            string Ms(int step) => MsAtStep(r.Written, step) is { } ms ? ms.ToString("F1", c) : "–";
+            string Ms(int step) => r.Invocations == 1 && MsAtStep(r.Written, step) is { } ms ? ms.ToString("F1", c) : "–";
             var workload = r.Invocations == 1 ? r.Label : string.Create(c, $"{r.Label} ({r.Invocations} invocations, {r.Steps} steps)");
             Console.WriteLine(string.Create(c,
-                $"| {workload} | {Name(r.Provider)} | {Mb(r.StoredBytes)} | {Mb(r.UniqueBytes)} | {(double)r.StoredBytes / r.UniqueBytes:F1}× | {Mb(r.LiteralRequestBytes)} | {Mb(r.LastRequestBytes)} | {Ms(10)} | {Ms(100)} | {Ms(400)} | {r.ReadLastMs:F1} |"));
+                $"| {workload} | {Name(r.Provider)} | {Mb(r.StoredBytes)} | {Mb(r.UniqueBytes)} | {(double)r.StoredBytes / r.UniqueBytes:F1}× | {Mb(r.LiteralRequestBytes)} | {Mb(r.LargestRequestBytes)} | {Ms(10)} | {Ms(100)} | {Ms(400)} | {r.ReadLastMs:F1} |"));
         }
         Console.WriteLine();
-        Console.WriteLine("Per-step cost against request size (one invocation, the longest loop): marginal MB of request per second of CreateAgentStep between step 100 and the last.");
+        Console.WriteLine("Per-step cost against request size (one invocation, the longest loop: marginal MB of request per second of CreateAgentStep between step 100 and the last), and the whole run:");
         foreach (var r in results.Where(r => r.Invocations == 1 && r.Steps >= 200).GroupBy(r => r.Provider).Select(g => g.MaxBy(r => r.Steps)!))
         {
             var (a, b) = (MsAtStep(r.Written, 100)!.Value, MsAtStep(r.Written, r.Steps)!.Value);
@@ -258,6 +263,11 @@ internal static class StorageMeasurement
             var rate = b > a ? (bytesB - bytesA) / 1e6 / ((b - a) / 1000) : double.PositiveInfinity;
             Console.WriteLine(string.Create(c,
                 $"- {Name(r.Provider)}, {r.Steps} steps: {a:F1} ms at {Mb(bytesA)} of request, {b:F1} ms at {Mb(bytesB)}: {(double.IsPositiveInfinity(rate) ? "no growth" : rate.ToString("F0", c) + " MB/s")}; step {r.Steps} / step 10 = {b / MsAtStep(r.Written, 10)!.Value:F1}×; {r.WriteSeconds:F1} s to write the loop."));
+        }
+        foreach (var r in results.Where(r => r.Invocations > 1))
+        {
+            Console.WriteLine(string.Create(c,
+                $"- {Name(r.Provider)}, {r.Label}: {r.Steps} steps in {r.Invocations} invocations written in {r.WriteSeconds:F1} s; CreateAgentStep median {Median([.. r.Written.Select(s => s.Milliseconds)]):F1} ms, slowest {r.Written.Max(s => s.Milliseconds):F1} ms."));
         }
         Console.WriteLine();
         Console.WriteLine("Where the bytes are (the largest workload of each provider; SQLite: dbstat pages of each table and its indexes, or, marked *, where this SQLite has no dbstat, the bytes of the table's values without indexes; PostgreSQL: pg_total_relation_size, TOAST and indexes included):");
