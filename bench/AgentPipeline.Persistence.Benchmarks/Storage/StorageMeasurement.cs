@@ -19,12 +19,15 @@ internal static class StorageMeasurement
 {
     private const int ReadRepeats = 9;
 
+    /// <summary>PostgreSQL: the compression of <c>agent_steps.request_body</c>, for the report.</summary>
+    private static string? _compression;
+
     /// <summary>Where a table's bytes come from: SQLite's dbstat pages of the table and its indexes, or PostgreSQL's pg_total_relation_size.</summary>
     public sealed record TableBytes(string Table, long Bytes);
 
     public sealed record Result(
         PipelineProvider Provider, string Label, int Invocations, int Steps, long StoredBytes, long UniqueBytes, long LiteralRequestBytes,
-        long LargestRequestBytes, IReadOnlyList<WrittenStep> Written, double ReadLastMs, List<TableBytes> Tables, double WriteSeconds);
+        long LargestRequestBytes, IReadOnlyList<WrittenStep> Written, double ReadLastMs, List<TableBytes> Tables, double WriteSeconds, long RequestBodyColumnBytes);
 
     public static async Task<int> RunAsync(StorageOptions options)
     {
@@ -63,6 +66,10 @@ internal static class StorageMeasurement
         await using var database = await BenchDatabase.CreateAsync(provider);
         var db = database.Db;
         var (emptyBytes, _) = await SizeAsync(database);
+        if (provider == PipelineProvider.PostgreSql)
+        {
+            _compression ??= await RequestBodyCompressionAsync(database.Target);
+        }
         var run = await PipelinePersistence.CreateFeatureRunAsync(db, new NewFeatureRun
         {
             Prompt = "Add CSV export to the orders page", GithubRepoUrl = "https://github.com/example/shop", GithubBranch = "feature/csv-export",
@@ -104,7 +111,7 @@ internal static class StorageMeasurement
 
         var (totalBytes, tables) = await SizeAsync(database);
         return new Result(provider, label, plan.Count, written.Count, totalBytes - emptyBytes, unique.Sum(t => (long)Encoding.UTF8.GetByteCount(t)),
-            literal, largestStep.RequestBytes, written, readMs, tables, writeSeconds);
+            literal, largestStep.RequestBytes, written, readMs, tables, writeSeconds, await RequestBodyBytesAsync(database));
     }
 
     /// <summary>Reads the step whole, <see cref="ReadRepeats"/> times after two warm-ups; checks once that the request body is the text written.</summary>
@@ -156,6 +163,37 @@ internal static class StorageMeasurement
             }
             return (tables.Sum(t => t.Bytes), tables);
         }
+    }
+
+    /// <summary>
+    /// What <c>agent_steps.request_body</c> itself takes: SQLite, the bytes of its values
+    /// (<c>length(CAST(… AS BLOB))</c>); PostgreSQL, their size as stored (<c>pg_column_size</c>, after compression).
+    /// </summary>
+    private static async Task<long> RequestBodyBytesAsync(BenchDatabase database)
+    {
+        if (database.Provider == PipelineProvider.Sqlite)
+        {
+            await using var connection = new SqliteConnection($"Data Source={database.Target};Mode=ReadOnly;Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(SUM(length(CAST(request_body AS BLOB))), 0) FROM agent_steps";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        }
+        await using var pg = new NpgsqlConnection(database.Target);
+        await pg.OpenAsync();
+        await using var sum = new NpgsqlCommand("SELECT COALESCE(SUM(pg_column_size(request_body)), 0)::bigint FROM agent.agent_steps", pg);
+        return (long)(await sum.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The compression of <c>agent_steps.request_body</c> on PostgreSQL (lz4 where the server has it, else the server's default).</summary>
+    private static async Task<string> RequestBodyCompressionAsync(string connectionString)
+    {
+        await using var pg = new NpgsqlConnection(connectionString);
+        await pg.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT CASE a.attcompression WHEN 'l' THEN 'lz4' WHEN 'p' THEN 'pglz' ELSE 'default_toast_compression = ' || current_setting('default_toast_compression') END " +
+            "FROM pg_attribute a WHERE a.attrelid = 'agent.agent_steps'::regclass AND a.attname = 'request_body'", pg);
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>
@@ -242,7 +280,7 @@ internal static class StorageMeasurement
             $"Storage of an agent loop (--op storage{(options.Quick ? " --quick" : "")}, {options.Shape} request shape, seed {options.Seed}); {Build()}; load average before {loadBefore}, after {loadAfter}; {elapsed.TotalSeconds:F0} s in all."));
         foreach (var setting in settings)
         {
-            Console.WriteLine(setting);
+            Console.WriteLine(setting + (_compression is null ? "" : $"; agent_steps.request_body compression: {_compression}"));
         }
         Console.WriteLine();
         Console.WriteLine("| workload | provider | stored | unique content | stored / unique | request bodies (literal) | largest request | ms/step @10 | @100 | @400 | read largest step ms |");
@@ -273,7 +311,8 @@ internal static class StorageMeasurement
         Console.WriteLine("Where the bytes are (the largest workload of each provider; SQLite: dbstat pages of each table and its indexes, or, marked *, where this SQLite has no dbstat, the bytes of the table's values without indexes; PostgreSQL: pg_total_relation_size, TOAST and indexes included):");
         foreach (var r in results.GroupBy(r => r.Provider).Select(g => g.MaxBy(r => r.StoredBytes)!))
         {
-            Console.WriteLine($"- {Name(r.Provider)}, {r.Label}: " + string.Join(", ", r.Tables.Where(t => t.Bytes >= 64 * 1024).Select(t => $"{t.Table} {Mb(t.Bytes)}")));
+            Console.WriteLine($"- {Name(r.Provider)}, {r.Label}: " + string.Join(", ", r.Tables.Where(t => t.Bytes >= 64 * 1024).Select(t => $"{t.Table} {Mb(t.Bytes)}"))
+                + string.Create(CultureInfo.InvariantCulture, $"; agent_steps.request_body alone {Mb(r.RequestBodyColumnBytes)} ({100.0 * r.RequestBodyColumnBytes / r.StoredBytes:F0} % of the bytes stored)"));
         }
     }
 
