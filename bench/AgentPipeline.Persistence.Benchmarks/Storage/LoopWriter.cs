@@ -4,8 +4,12 @@ using System.Text.Json;
 
 namespace AgentPipeline.Persistence.Benchmarks.Storage;
 
-/// <summary>One step as written: its id, the UTF-8 size of its request body, and how long <c>CreateAgentStep</c> took.</summary>
-internal sealed record WrittenStep(Guid Id, int StepNumber, long RequestBytes, double Milliseconds);
+/// <summary>
+/// One step as written: its id, the UTF-8 size of its request body, how long <c>CreateAgentStep</c>
+/// took, and the CPU it took: this process's threads (the checkpoint and group-commit threads
+/// included) plus, on a PostgreSQL cluster this process started, the server's processes.
+/// </summary>
+internal sealed record WrittenStep(Guid Id, int StepNumber, long RequestBytes, double Milliseconds, double CpuMilliseconds);
 
 /// <summary>
 /// Writes an <see cref="AgentLoop"/> through the library's public functions, as an agent harness
@@ -67,9 +71,17 @@ internal static class LoopWriter
                 ProviderMetadata = metadata.RootElement,
             };
             var requestBytes = Encoding.UTF8.GetByteCount(step.RequestBody);
+            var serverBefore = ServerCpu();
+            var cpuBefore = Quick.ProcessCpu.Now();
             var watch = Stopwatch.StartNew();
             var stepId = await PipelinePersistence.CreateAgentStepAsync(db, data);
-            written.Add(new WrittenStep(stepId, step.StepNumber, requestBytes, watch.Elapsed.TotalMilliseconds));
+            var elapsed = watch.Elapsed.TotalMilliseconds;
+            var cpu = (Quick.ProcessCpu.Now() - cpuBefore).TotalMilliseconds;
+            if (serverBefore is { } before && ServerCpu() is { } after)
+            {
+                cpu += (after - before).TotalMilliseconds;
+            }
+            written.Add(new WrittenStep(stepId, step.StepNumber, requestBytes, elapsed, cpu));
             foreach (var call in step.Turn.Calls)
             {
                 using var arguments = JsonDocument.Parse(call.ArgumentsJson);
@@ -120,6 +132,13 @@ internal static class LoopWriter
         });
         return (invocation, written, final.RequestBody);
     }
+
+    /// <summary>The PostgreSQL cluster's CPU when this process started it (null on SQLite too: the caller subtracts nothing).</summary>
+    private static TimeSpan? ServerCpu() =>
+        ServerPid is { } pid ? Quick.ProcessCpu.OfProcessTree(pid) : null;
+
+    /// <summary>Set by the measurement for a PostgreSQL database on a cluster this process started.</summary>
+    public static int? ServerPid { get; set; }
 
     private static TokenUsage Usage(StepTokens tokens, JsonElement raw) => new()
     {

@@ -27,7 +27,7 @@ internal static class StorageMeasurement
 
     public sealed record Result(
         PipelineProvider Provider, string Label, int Invocations, int Steps, long StoredBytes, long UniqueBytes, long LiteralRequestBytes,
-        long LargestRequestBytes, IReadOnlyList<WrittenStep> Written, double ReadLastMs, List<TableBytes> Tables, double WriteSeconds, long RequestBodyColumnBytes);
+        long LargestRequestBytes, IReadOnlyList<WrittenStep> Written, double ReadLastMs, List<TableBytes> Tables, double WriteSeconds, long RequestBodyColumnBytes, long ImageBytes);
 
     public static async Task<int> RunAsync(StorageOptions options)
     {
@@ -39,8 +39,15 @@ internal static class StorageMeasurement
         {
             if (provider == PipelineProvider.PostgreSql)
             {
-                settings.Add(await BenchServer.DescribeAsync());
+                var server = await BenchServer.DescribeAsync();
+                settings.Add(server + (BenchServer.PostmasterPid is null
+                    ? "; CPU figures: this process only (a server this process did not start)"
+                    : "; CPU figures: this process and the server's processes"));
             }
+            // Warm-up, not reported: the library's code compiled and tiered, pools and statements ready, so the first size's early steps are not the JIT's.
+            Progress($"{Name(provider)}: warming up (a loop of 30 steps, not reported)");
+            await MeasureAsync(provider, "warm-up", [new PlannedInvocation(FeaturePhase.Implementation, AgentType.Coder, -1,
+                new AgentLoop(AgentKit.For("coder", options.Seed + 1), options.NewShape(), "Warm up.", 30, options.Seed + 1))]);
             foreach (var steps in options.Steps)
             {
                 Progress($"{Name(provider)}: one loop of {steps} steps");
@@ -65,6 +72,7 @@ internal static class StorageMeasurement
     {
         await using var database = await BenchDatabase.CreateAsync(provider);
         var db = database.Db;
+        LoopWriter.ServerPid = provider == PipelineProvider.PostgreSql ? BenchServer.PostmasterPid : null;
         var (emptyBytes, _) = await SizeAsync(database);
         if (provider == PipelineProvider.PostgreSql)
         {
@@ -105,13 +113,21 @@ internal static class StorageMeasurement
             unique.UnionWith(planned.Loop.UniqueTexts());
         }
         var writeSeconds = clock.Elapsed.TotalSeconds;
+        if (Environment.GetEnvironmentVariable("AGENTPIPE_BENCH_STORAGE_TRACE") == "1")
+        {
+            foreach (var w in written)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {w.StepNumber + 1}: {w.RequestBytes / 1e6:F3} MB, {w.Milliseconds:F1} ms, {w.CpuMilliseconds:F1} ms CPU"));
+            }
+        }
 
         // The step with the largest request: a loop's last step.
         var readMs = await TimeReadAsync(db, largestStep!.Id, largestRequest);
 
         var (totalBytes, tables) = await SizeAsync(database);
         return new Result(provider, label, plan.Count, written.Count, totalBytes - emptyBytes, unique.Sum(t => (long)Encoding.UTF8.GetByteCount(t)),
-            literal, largestStep.RequestBytes, written, readMs, tables, writeSeconds, await RequestBodyBytesAsync(database));
+            literal, largestStep.RequestBytes, written, readMs, tables, writeSeconds, await RequestBodyBytesAsync(database),
+            unique.Where(t => t.Contains("base64", StringComparison.Ordinal)).Sum(t => (long)Encoding.UTF8.GetByteCount(t)));
     }
 
     /// <summary>Reads the step whole, <see cref="ReadRepeats"/> times after two warm-ups; checks once that the request body is the text written.</summary>
@@ -255,7 +271,12 @@ internal static class StorageMeasurement
     }
 
     /// <summary>Median ms of <c>CreateAgentStep</c> over the five steps (1-based numbers) around <paramref name="step"/>, within the loop.</summary>
-    public static double? MsAtStep(IReadOnlyList<WrittenStep> steps, int step)
+    public static double? MsAtStep(IReadOnlyList<WrittenStep> steps, int step) => AtStep(steps, step, s => s.Milliseconds);
+
+    /// <summary>Median CPU ms of <c>CreateAgentStep</c> over the same steps as <see cref="MsAtStep"/>.</summary>
+    public static double? CpuAtStep(IReadOnlyList<WrittenStep> steps, int step) => AtStep(steps, step, s => s.CpuMilliseconds);
+
+    private static double? AtStep(IReadOnlyList<WrittenStep> steps, int step, Func<WrittenStep, double> value)
     {
         if (step > steps.Count)
         {
@@ -263,7 +284,7 @@ internal static class StorageMeasurement
         }
         var end = Math.Min(step + 2, steps.Count);
         var start = Math.Max(1, end - 4);
-        return Median([.. steps.Skip(start - 1).Take(end - start + 1).Select(s => s.Milliseconds)]);
+        return Median([.. steps.Skip(start - 1).Take(end - start + 1).Select(value)]);
     }
 
     private static double Median(List<double> values)
@@ -278,16 +299,27 @@ internal static class StorageMeasurement
         Console.WriteLine();
         Console.WriteLine(string.Create(c,
             $"Storage of an agent loop (--op storage{(options.Quick ? " --quick" : "")}, {options.Shape} request shape, seed {options.Seed}); {Build()}; load average before {loadBefore}, after {loadAfter}; {elapsed.TotalSeconds:F0} s in all."));
+        var shape = options.NewShape();
+        var kit = AgentKit.For("coder", options.Seed);
+        var (prompt, tools) = (Encoding.UTF8.GetByteCount(kit.SystemPrompt), kit.Tools.Sum(t => Encoding.UTF8.GetByteCount(shape.ToolDefinition(t))));
+        Console.WriteLine(string.Create(c, $"Fixed part: system prompt {prompt / 1000.0:F1} KB + {kit.Tools.Count} tool definitions {tools / 1000.0:F1} KB = {(prompt + tools) / 1000.0:F1} KB."));
+        if (results.Where(r => r.Invocations == 1).MaxBy(r => r.Steps) is { } longest)
+        {
+            Console.WriteLine(string.Create(c,
+                $"New content per step ({longest.Steps}-step loop): {(longest.UniqueBytes - prompt - tools) / 1000.0 / longest.Steps:F2} KB on average, of which screenshots {longest.ImageBytes / 1000.0 / longest.Steps:F2} KB ({longest.ImageBytes / 1e6:F2} MB in all)."));
+        }
         foreach (var setting in settings)
         {
             Console.WriteLine(setting + (_compression is null ? "" : $"; agent_steps.request_body compression: {_compression}"));
         }
         Console.WriteLine();
-        Console.WriteLine("| workload | provider | stored | unique content | stored / unique | request bodies (literal) | largest request | ms/step @10 | @100 | @400 | read largest step ms |");
+        Console.WriteLine("| workload | provider | stored | unique content | stored / unique | request bodies (literal) | largest request | ms/step (CPU) @10 | @100 | @400 | read largest step ms |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            string Ms(int step) => r.Invocations == 1 && MsAtStep(r.Written, step) is { } ms ? ms.ToString("F1", c) : "–";
+            string Ms(int step) => r.Invocations == 1 && MsAtStep(r.Written, step) is { } ms
+                ? string.Create(c, $"{ms:F1} ({CpuAtStep(r.Written, step)!.Value:F1})")
+                : "–";
             var workload = r.Invocations == 1 ? r.Label : string.Create(c, $"{r.Label} ({r.Invocations} invocations, {r.Steps} steps)");
             Console.WriteLine(string.Create(c,
                 $"| {workload} | {Name(r.Provider)} | {Mb(r.StoredBytes)} | {Mb(r.UniqueBytes)} | {(double)r.StoredBytes / r.UniqueBytes:F1}× | {Mb(r.LiteralRequestBytes)} | {Mb(r.LargestRequestBytes)} | {Ms(10)} | {Ms(100)} | {Ms(400)} | {r.ReadLastMs:F1} |"));
@@ -299,13 +331,16 @@ internal static class StorageMeasurement
             var (a, b) = (MsAtStep(r.Written, 100)!.Value, MsAtStep(r.Written, r.Steps)!.Value);
             var (bytesA, bytesB) = (r.Written[99].RequestBytes, r.Written[^1].RequestBytes);
             var rate = b > a ? (bytesB - bytesA) / 1e6 / ((b - a) / 1000) : double.PositiveInfinity;
+            var (cpuA, cpuB) = (CpuAtStep(r.Written, 100)!.Value, CpuAtStep(r.Written, r.Steps)!.Value);
+            var cpuRate = cpuB > cpuA ? (bytesB - bytesA) / 1e6 / ((cpuB - cpuA) / 1000) : double.PositiveInfinity;
+            string Rate(double x) => double.IsPositiveInfinity(x) ? "no growth" : x.ToString("F0", c) + " MB/s";
             Console.WriteLine(string.Create(c,
-                $"- {Name(r.Provider)}, {r.Steps} steps: {a:F1} ms at {Mb(bytesA)} of request, {b:F1} ms at {Mb(bytesB)}: {(double.IsPositiveInfinity(rate) ? "no growth" : rate.ToString("F0", c) + " MB/s")}; step {r.Steps} / step 10 = {b / MsAtStep(r.Written, 10)!.Value:F1}×; {r.WriteSeconds:F1} s to write the loop."));
+                $"- {Name(r.Provider)}, {r.Steps} steps: {a:F1} ms ({cpuA:F1} ms CPU) at {Mb(bytesA)} of request, {b:F1} ms ({cpuB:F1} ms CPU) at {Mb(bytesB)}: {Rate(rate)} ({Rate(cpuRate)} of CPU); step {r.Steps} / step 10 = {b / MsAtStep(r.Written, 10)!.Value:F1}× ({cpuB / CpuAtStep(r.Written, 10)!.Value:F1}× in CPU); {r.WriteSeconds:F1} s to write the loop."));
         }
         foreach (var r in results.Where(r => r.Invocations > 1))
         {
             Console.WriteLine(string.Create(c,
-                $"- {Name(r.Provider)}, {r.Label}: {r.Steps} steps in {r.Invocations} invocations written in {r.WriteSeconds:F1} s; CreateAgentStep median {Median([.. r.Written.Select(s => s.Milliseconds)]):F1} ms, slowest {r.Written.Max(s => s.Milliseconds):F1} ms."));
+                $"- {Name(r.Provider)}, {r.Label}: {r.Steps} steps in {r.Invocations} invocations written in {r.WriteSeconds:F1} s; CreateAgentStep median {Median([.. r.Written.Select(s => s.Milliseconds)]):F1} ms ({Median([.. r.Written.Select(s => s.CpuMilliseconds)]):F1} ms CPU), slowest {r.Written.Max(s => s.Milliseconds):F1} ms."));
         }
         Console.WriteLine();
         Console.WriteLine("Where the bytes are (the largest workload of each provider; SQLite: dbstat pages of each table and its indexes, or, marked *, where this SQLite has no dbstat, the bytes of the table's values without indexes; PostgreSQL: pg_total_relation_size, TOAST and indexes included):");
