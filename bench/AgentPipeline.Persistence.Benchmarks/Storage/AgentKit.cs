@@ -10,7 +10,7 @@ internal sealed record ToolSpec(string Name, string Description, IReadOnlyList<T
 
 /// <summary>
 /// What every invocation of one agent type sends before its conversation: the system prompt (long
-/// instructions, about 38 KB) and the 22 tool definitions (about 32 KB as JSON). Invocations of the
+/// instructions, about 41 KB) and the 22 tool definitions (about 34 KB as JSON). Invocations of the
 /// same type (sub-agents of a run) share it byte for byte, as real agents do.
 /// </summary>
 internal sealed class AgentKit
@@ -99,7 +99,7 @@ internal sealed class AgentKit
         ("view_image", "Takes a screenshot of a page of the running application.", [new("url", "string", "The page to capture"), new("width", "number", "Viewport width", false)]),
     ];
 
-    /// <summary>The 22 tools, with descriptions of 0.6–2.4 KB (about 32 KB as JSON in all).</summary>
+    /// <summary>The 22 tools, with descriptions of 0.5–1.7 KB (about 34 KB as JSON in all).</summary>
     private static List<ToolSpec> ToolsFor(Random random)
     {
         var tools = new List<ToolSpec>(ToolNames.Length);
