@@ -48,7 +48,7 @@ internal static class LoopWriter
             using var headers = JsonDocument.Parse(step.ResponseHeaders);
             using var content = JsonDocument.Parse(step.Content);
             using var usageRaw = JsonDocument.Parse(UsageRaw(step.Tokens));
-            using var metadata = JsonDocument.Parse(ProviderMetadata(step.Tokens));
+            using var metadata = JsonDocument.Parse(ProviderMetadata(shape, step.Tokens));
             var data = new NewAgentStep
             {
                 InvocationId = invocation,
@@ -109,7 +109,7 @@ internal static class LoopWriter
         using var responseMessages = JsonDocument.Parse(loop.ResponseMessages);
         var total = new StepTokens(inputTokens, cachedTokens, outputTokens);
         using var totalRaw = JsonDocument.Parse(UsageRaw(total));
-        using var totalMetadata = JsonDocument.Parse(ProviderMetadata(total));
+        using var totalMetadata = JsonDocument.Parse(ProviderMetadata(shape, total));
         await PipelinePersistence.CompleteAgentInvocationAsync(db, invocation, new AgentInvocationCompletion
         {
             FinishReason = FinishReason.Stop,
@@ -165,14 +165,24 @@ internal static class LoopWriter
         w.WriteEndObject();
     });
 
-    private static string ProviderMetadata(StepTokens tokens) => LoopJson.Write(w =>
+    /// <summary>The AI SDK's <c>providerMetadata</c> of a step, as its OpenAI or Anthropic provider fills it.</summary>
+    private static string ProviderMetadata(ILoopShape shape, StepTokens tokens) => LoopJson.Write(w =>
     {
         w.WriteStartObject();
-        w.WriteStartObject("openai");
-        w.WriteNumber("reasoningTokens", 0);
-        w.WriteNumber("acceptedPredictionTokens", 0);
-        w.WriteNumber("rejectedPredictionTokens", 0);
-        w.WriteNumber("cachedPromptTokens", tokens.CachedInput);
+        if (shape is AnthropicMessagesShape)
+        {
+            w.WriteStartObject("anthropic");
+            w.WriteNumber("cacheCreationInputTokens", 0);
+            w.WriteNumber("cacheReadInputTokens", tokens.CachedInput);
+        }
+        else
+        {
+            w.WriteStartObject("openai");
+            w.WriteNumber("reasoningTokens", 0);
+            w.WriteNumber("acceptedPredictionTokens", 0);
+            w.WriteNumber("rejectedPredictionTokens", 0);
+            w.WriteNumber("cachedPromptTokens", tokens.CachedInput);
+        }
         w.WriteEndObject();
         w.WriteEndObject();
     });
