@@ -229,6 +229,59 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         }
     }
 
+    /// <summary>The migration before <c>SharedRunContents</c> (the same id on both providers).</summary>
+    private const string BeforeSharedStorage = "20261207150100_ReadIndexes";
+
+    [Fact]
+    public async Task A_database_written_before_shared_storage_reads_back_identically_after_the_migration()
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        await using (var context = Fixture.Provider == PipelineProvider.Sqlite
+            ? (Schema.PipelineDbContext)Schema.ContextFactory.CreateSqlite($"Data Source={target}")
+            : Schema.ContextFactory.CreatePostgreSql(Npgsql.NpgsqlDataSource.Create(target)))
+        {
+            await Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(context)
+                .MigrateAsync(BeforeSharedStorage);
+        }
+        var loop = new AgentLoop(systemPromptBytes: 20_000);
+        for (var n = 0; n < 5; n++)
+        {
+            loop.Turn();
+        }
+        var text = loop.RequestBody();
+        var prompt = loop.SystemPrompt + "\0\uFFFF";
+        Guid run, invocation, step;
+        await using (var db = PipelineDb.Open(target, Clock))
+        {
+            (run, _, invocation) = await Seed.InvocationAsync(db);
+            step = Guid.CreateVersion7();
+            // As the previous version stored them: the literal text, with the store's escapes.
+            await using var session = await db.Dialect.OpenAsync(write: true, CancellationToken.None);
+            await session.ExecuteAsync(new Sql(
+                "INSERT INTO {s}.agent_steps (id, run_id, invocation_id, step_number, request_body, created_at) VALUES (@id, @run, @inv, 1, @body, @at)",
+                [new("id", Col.Guid), new("run", Col.Guid), new("inv", Col.Guid), new("body", Col.Json), new("at", Col.Time)]),
+                [step, run, invocation, Parse(text), Clock.GetUtcNow()], CancellationToken.None);
+            await session.ExecuteAsync(new Sql("UPDATE {s}.agent_invocations SET system_prompt = @p WHERE id = @id", [new("p", Col.Text), new("id", Col.Guid)]),
+                [prompt, invocation], CancellationToken.None);
+        }
+        await using (var db = PipelineDb.Open(target, Clock))
+        {
+            await db.MigrateAsync();
+            Assert.Equal(db.GetKnownMigrations(), await db.GetAppliedMigrationsAsync());
+            Assert.Equal(text, (await GetAgentStepAsync(db, step)).RequestBody!.Value.GetRawText());
+            Assert.Equal(prompt, (await GetAgentInvocationAsync(db, invocation)).SystemPrompt);
+            // A replay of the old literal row is a no-op; a new step with the same body is shared, and both read back alike.
+            Assert.Equal(step, await CreateAgentStepAsync(db, new NewAgentStep { Id = step, InvocationId = invocation, StepNumber = 1, RequestBody = Parse(text) }));
+            var next = await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = invocation, StepNumber = 2, RequestBody = Parse(text) });
+            Assert.True(StoreFixture.AsLong(Assert.Single(await Fixture.QueryAsyncOn(target, $"SELECT COUNT(*) FROM {Fixture.T("run_contents")}"))[0]) > 0);
+            var tree = await GetRunTreeAsync(db, run, new RunTreeOptions { IncludeContent = true });
+            var steps = tree.Phases.Single().Invocations.Single().Steps;
+            Assert.Equal([text, text], steps.Select(s => s.Step.RequestBody!.Value.GetRawText()));
+            Assert.Equal(prompt, tree.Phases.Single().Invocations.Single().Invocation.SystemPrompt);
+            Assert.Equal(text, (await GetAgentStepAsync(db, next)).RequestBody!.Value.GetRawText());
+        }
+    }
+
     [Fact]
     public async Task Content_is_shared_within_a_run_only()
     {

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Tests.Contract;
+using AgentPipeline.Persistence.Tests.Infrastructure;
+using static AgentPipeline.Persistence.PipelinePersistence;
+
+namespace AgentPipeline.Persistence.Tests.Providers.PostgreSql;
+
+/// <summary>
+/// <c>agent.shared_value(run_id, value)</c>, made by the migration <c>SharedRunContents</c>: raw SQL
+/// gets a shared column's whole stored text, exactly what the column held before shared storage;
+/// a literal value and NULL come back as they are.
+/// </summary>
+public sealed class PostgreSqlSharedValueTests(PostgreSqlFixture f) : ContractTests<PostgreSqlFixture>(f)
+{
+    [Fact]
+    public async Task Shared_value_returns_the_whole_stored_text_of_shared_literal_and_null_values()
+    {
+        var (run, phase) = await Seed.PhaseAsync(Db);
+        var loop = new AgentLoop(systemPromptBytes: 30_000);
+        var prompt = loop.SystemPrompt + "\0 \uFFFF \uD800";
+        var invocation = await CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder, SystemPrompt = prompt });
+        var steps = new List<(Guid Id, JsonElement Body)>();
+        for (var n = 0; n < 30; n++)
+        {
+            loop.Turn();
+            var text = n == 29 ? loop.RequestBody().Replace("\"max_tokens\"", "\"x\":\"\\u0000\\uffff\\ud800\",\"max_tokens\"", StringComparison.Ordinal) : loop.RequestBody();
+            var body = JsonDocument.Parse(text).RootElement.Clone();
+            steps.Add((await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = body, ResponseBody = Json("""{"small":true}""") }), body));
+        }
+        foreach (var (id, body) in steps)
+        {
+            var row = Assert.Single(await Fixture.QueryAsync(
+                "SELECT agent.shared_value(run_id, request_body::text) AS request, agent.shared_value(run_id, response_body::text) AS response, " +
+                "agent.shared_value(run_id, NULL) AS none, request_body::text AS stored FROM agent.agent_steps WHERE id = @id", ("id", id)));
+            Assert.StartsWith("{\"agentpipe:shared\":1,", (string)row["stored"]!, StringComparison.Ordinal);
+            Assert.Equal(DbJson.ToText(body), (string)row["request"]!);
+            Assert.Equal(body.GetRawText(), DbJson.DecodeText((string)row["request"]!));
+            Assert.Equal("""{"small":true}""", (string)row["response"]!);
+            Assert.Null(row["none"]);
+        }
+        var prompts = Assert.Single(await Fixture.QueryAsync(
+            "SELECT agent.shared_value(run_id, system_prompt) AS p FROM agent.agent_invocations WHERE id = @id", ("id", invocation)));
+        Assert.Equal(DbText.Encode(prompt), (string)prompts["p"]!);
+        Assert.True(await Fixture.CountAsync("run_contents", "run_id = @r", ("r", run)) > 0);
+    }
+}
