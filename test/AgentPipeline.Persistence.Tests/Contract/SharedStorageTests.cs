@@ -197,15 +197,20 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         Assert.Equal(step, await CreateAgentStepAsync(Db, new NewAgentStep { Id = step, InvocationId = invocation, StepNumber = 1, RequestBody = Parse(text) }));
     }
 
-    [Fact]
-    public async Task Concurrent_writers_of_one_run_share_pieces_and_each_reads_back_exactly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Concurrent_writers_of_one_run_share_pieces_and_each_reads_back_exactly(bool oneHandle)
     {
         var (run, phase) = await Seed.PhaseAsync(Db);
         var prompt = Big("Shared system prompt of every sub-agent.\n", 40_000);
         var tool = JsonSerializer.Serialize(new { name = "bash", description = Big("Runs a command. ", 3_000) });
         var writers = Enumerable.Range(0, 6).Select(async w =>
         {
-            await using var db = PipelineDb.Open(Fixture.Target, Clock);
+            // One handle: its writers are group-committed together; a handle each: they race in the database.
+            var own = oneHandle ? null : PipelineDb.Open(Fixture.Target, Clock);
+            await using var _ = own;
+            var db = own ?? Db;
             var invocation = await CreateAgentInvocationAsync(db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder, SystemPrompt = prompt });
             var written = new List<(Guid, string)>();
             for (var n = 0; n < 8; n++)
