@@ -37,7 +37,7 @@ internal sealed class SharedColumns
     public Sql Insert { get; }
 
     /// <summary>The steps' shared columns: pieces go to the run of the step's open invocation.</summary>
-    public static SharedColumns ForSteps(Columns columns) => new(columns, ["request_body", "response_body"], "invocation_id",
+    public static SharedColumns ForSteps(Columns columns) => new(columns, ["content", "request_body", "response_body"], "invocation_id",
         "FROM {s}.agent_invocations x WHERE x.id = @parent AND x.completed_at IS NULL");
 
     public static SharedColumns ForInvocations(Columns columns) => new(columns, ["system_prompt", "input_messages"], "phase_result_id",

@@ -33,7 +33,7 @@ internal static class SharedForm
     /// <summary>A value whose stored text is shorter (UTF-8 bytes) stays literal, as it always was.</summary>
     public const int Threshold = 4096;
 
-    /// <summary>Within a shared JSON value, a child value this large (UTF-8 bytes) becomes a piece of its own; smaller ones stay literal.</summary>
+    /// <summary>Within a shared JSON value, a container this large (UTF-8 bytes) is descended into, and a leaf this large is a piece; smaller ones stay literal.</summary>
     public const int MinPiece = 1024;
 
     /// <summary>A block of parts closes after a piece whose hash's first byte has these bits zero (1 in 16)…</summary>

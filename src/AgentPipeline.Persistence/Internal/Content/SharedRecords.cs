@@ -5,6 +5,7 @@ internal static class SharedRecords
 {
     private static void Need(SharedReads reads, AgentStep s)
     {
+        reads.Need(s.Content);
         reads.Need(s.RequestBody);
         reads.Need(s.ResponseBody);
     }
@@ -20,8 +21,8 @@ internal static class SharedRecords
     }
 
     private static AgentStep Resolve(SharedReads reads, AgentStep s) =>
-        SharedForm.IsShared(s.RequestBody) || SharedForm.IsShared(s.ResponseBody)
-            ? s with { RequestBody = reads.Json(s.RequestBody), ResponseBody = reads.Json(s.ResponseBody) }
+        SharedForm.IsShared(s.Content) || SharedForm.IsShared(s.RequestBody) || SharedForm.IsShared(s.ResponseBody)
+            ? s with { Content = reads.Json(s.Content), RequestBody = reads.Json(s.RequestBody), ResponseBody = reads.Json(s.ResponseBody) }
             : s;
 
     private static AgentInvocation Resolve(SharedReads reads, AgentInvocation i) =>

@@ -7,11 +7,12 @@ internal readonly record struct Part(bool Piece, int Start, int End, UInt128 Has
 
 /// <summary>
 /// Cuts a value's stored text (UTF-8) into parts whose concatenation is the text, byte for byte.
-/// A JSON value is walked once: a container of <see cref="SharedForm.Threshold"/> bytes or more is
-/// descended into, and each value inside it of <see cref="SharedForm.MinPiece"/> bytes or more that
-/// is not itself descended into (a message, a tool definition, a tool output, a base64 image) is a
-/// piece; the text between pieces (punctuation, keys, small values) is literal. Plain text is one
-/// piece. Every cut falls between JSON tokens, so no character is ever split.
+/// A JSON value is walked once: every container of <see cref="SharedForm.MinPiece"/> bytes or more
+/// is descended into, so the pieces are the large leaves (a message's text, a tool output, a tool's
+/// description, a base64 image): the same text is then one piece wherever it appears, in a request,
+/// a step's content or an invocation's response messages, whatever JSON surrounds it. The text
+/// between pieces (punctuation, keys, small values) is literal, or a piece itself when it is as
+/// large as one. Plain text is one piece. Every cut falls between JSON tokens, so no character is ever split.
 /// </summary>
 internal static class Splitter
 {
@@ -36,8 +37,10 @@ internal static class Splitter
     {
         if (end > start)
         {
+            // Text between pieces as large as a piece (many small values side by side: a list of tools) is a piece too,
+            // so no literal part is large.
             var text = utf8[start..end];
-            var piece = SharedForm.Unsafe(text);
+            var piece = text.Length >= SharedForm.MinPiece || SharedForm.Unsafe(text);
             parts.Add(new Part(piece, start, end, piece ? SharedForm.Hash(text) : default));
         }
     }
@@ -60,7 +63,7 @@ internal static class Splitter
                     var (start, found) = stack.Pop();
                     var end = (int)reader.BytesConsumed;
                     var parent = stack.Count > 0 ? stack.Peek().Found : root;
-                    if (end - start >= SharedForm.Threshold)
+                    if (end - start >= SharedForm.MinPiece)
                     {
                         if (found is { Count: > 0 })
                         {
