@@ -200,7 +200,8 @@ internal static class QuickRunner
             slowest = Math.Min(slowest, (await RoundAsync(workload, side, 6)).RowsPerSecond);
         }
         var loops = Math.Clamp((int)(ConcurrentRoundTarget.TotalSeconds * slowest / ConcurrentWriteWorkload.Rows(1)), 4, 200);
-        var totalsBefore = workload.GroupCommitTotals;
+        // Only ours' handle writes through the library while the rounds run: the meter's totals are its batches.
+        using var meter = new GroupCommitMeter();
         var ours = new List<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)>();
         var baseline = new List<(double RowsPerSecond, double CpuPerRow, double ServerCpuPerRow)>();
         var ratios = new List<double>();
@@ -222,9 +223,8 @@ internal static class QuickRunner
             baseline.Add(b);
             ratios.Add(o.RowsPerSecond / b.RowsPerSecond);
         }
-        var totalsAfter = workload.GroupCommitTotals;
-        var batchedRows = totalsAfter.Rows - totalsBefore.Rows;
-        var meanBatch = totalsAfter.Batches == totalsBefore.Batches ? 0 : (double)batchedRows / (totalsAfter.Batches - totalsBefore.Batches);
+        var (batches, batchedRows) = meter.Totals;
+        var meanBatch = batches == 0 ? 0 : (double)batchedRows / batches;
         var batchedShare = (double)batchedRows / (rounds * ConcurrentWriteWorkload.Rows(loops, ConcurrentWriteWorkload.Writers));
         // Reference: the same loop by one writer alone, a commit per row (what "one flush per commit" looks like here).
         var single = new List<double>();

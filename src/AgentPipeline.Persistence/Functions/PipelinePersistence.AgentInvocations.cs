@@ -47,7 +47,7 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.ParentInvocationId must not be the invocation's own id.", "data.ParentInvocationId");
         }
-        return await db.GroupCommit.InsertAsync(AgentInvocations.Insert, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
+        return await db.Writes.InsertAsync(AgentInvocations.Insert, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
         {
             var data = (NewAgentInvocation)record;
             await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
@@ -80,7 +80,7 @@ public static partial class PipelinePersistence
         Check.Id(invocationId, nameof(invocationId));
         var values = AgentInvocations.Completion.Values(data, db.Redactor);
         var summed = data.Usage is null;
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (summed)
             {

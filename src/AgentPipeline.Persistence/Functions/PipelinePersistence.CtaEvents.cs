@@ -54,14 +54,12 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var values = CtaEvents.Create.Values(data, db.Redactor);
+        var values = CtaEvents.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
+        values[^1] = db.Now();
+        return await db.Writes.InsertAsync(CtaCreate, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, CtaCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
+            var data = (NewCtaEvent)record;
             await RequireOpenRunAsync(session, data.RunId, "cta_events", ct).ConfigureAwait(false);
             if (data.PhaseResultId is { } phaseResultId)
             {
@@ -78,8 +76,7 @@ public static partial class PipelinePersistence
                     ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
                 throw new ArgumentException($"data.InvocationId '{invocationId}' belongs to run '{owner[0]}', not '{data.RunId}'.", "data.InvocationId");
             }
-            throw Unexplained("cta_events");
-        }, cancellationToken).ConfigureAwait(false);
+        }), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -97,7 +94,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(responseData);
         Check.Id(ctaId, nameof(ctaId));
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             var state = await ReadCtaStateAsync(session, ctaId, ct).ConfigureAwait(false);
             CheckCtaResponse(state.Kind, state.Options is { } options ? DbJson.Parse(options) : null, responseData);
@@ -130,7 +127,7 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(ctaId, nameof(ctaId));
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (await session.ExecuteAsync(TimeOutCta, [db.Now(), ctaId], ct).ConfigureAwait(false) == 1)
             {

@@ -66,7 +66,7 @@ public static partial class PipelinePersistence
         var values = FeatureRuns.Create.Values(data, db.Redactor);
         var id = (Guid)(values[0] ??= db.NewId());
 
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
+        return await db.Writes.RunAsync<Guid>(write: true, async (session, ct) =>
         {
             if (data.SandboxId is { } sandboxId)
             {
@@ -106,7 +106,7 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException($"phase must be a working phase; use {nameof(CompleteFeatureRunAsync)} or {nameof(FailFeatureRunAsync)} to end a run.", nameof(phase));
         }
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (await session.ExecuteAsync(SetRunPhase, [stored, runId], ct).ConfigureAwait(false) == 1)
             {
@@ -145,7 +145,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(runId, nameof(runId));
         var stored = DbEnum<FeaturePhase>.ToDb(final);
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             await session.BeginAsync(ct).ConfigureAwait(false);
             var row = await session.QueryRowAsync(LockRun, [runId], ct).ConfigureAwait(false)

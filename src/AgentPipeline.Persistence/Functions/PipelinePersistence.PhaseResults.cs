@@ -38,17 +38,11 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.Phase must be one of the five working phases.", "data.Phase");
         }
-        var values = PhaseResults.Create.Values(data, db.Redactor);
+        var values = PhaseResults.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
-        {
-            if (await Idempotent.InsertAsync(session, PhaseResultCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
-            await RequireOpenRunAsync(session, data.RunId, "phase_results", ct).ConfigureAwait(false);
-            throw Unexplained("phase_results");
-        }, cancellationToken).ConfigureAwait(false);
+        values[^1] = db.Now();
+        return await db.Writes.InsertAsync(PhaseResultCreate, values, values, data.Id is not null, new(data, static (session, data, ct) =>
+            RequireOpenRunAsync(session, ((NewPhaseResult)data).RunId, "phase_results", ct)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends a running phase as passed, with its output, and stamps <c>completed_at</c>. Repeating it with the same output is a no-op.</summary>
@@ -71,7 +65,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(phaseResultId, nameof(phaseResultId));
         var status = DbEnum<PhaseStatus>.ToDb(final);
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (await session.ExecuteAsync(EndPhaseResult, [status, output, db.Now(), phaseResultId], ct).ConfigureAwait(false) == 1)
             {

@@ -1,5 +1,6 @@
 using AgentPipeline.Persistence.Internal;
 using AgentPipeline.Persistence.Internal.Tables;
+using AgentPipeline.Persistence.Internal.Writing;
 
 namespace AgentPipeline.Persistence;
 
@@ -66,11 +67,9 @@ public static partial class PipelinePersistence
         var values = Sandboxes.Create.Values(data, db.Redactor);
         var now = db.Now();
         var stamps = StampsFor(data.Status, now);
-        await db.RunAsync(write: true, async (session, ct) =>
-        {
-            _ = await Idempotent.InsertAsync(session, SandboxCreate, values, [.. values, now, .. stamps], callerChoseId: true, ct).ConfigureAwait(false)
-                ?? throw Unexplained("sandboxes");
-        }, cancellationToken).ConfigureAwait(false);
+        // No parent: an insert that wrote nothing is a replay, or a bug.
+        await db.Writes.InsertKeyedAsync(SandboxCreate, values, [.. values, now, .. stamps], MissingParent.None, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -89,7 +88,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         Check.Key(sandboxId, nameof(sandboxId));
         var requested = Check.Enum(status, nameof(status));
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             await session.BeginAsync(ct).ConfigureAwait(false);
             var state = await session.QueryRowAsync(SandboxState, [sandboxId], ct).ConfigureAwait(false)
@@ -140,14 +139,9 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var values = SandboxSnapshots.Create.Values(data, db.Redactor);
-        await db.RunAsync(write: true, async (session, ct) =>
-        {
-            if (await Idempotent.InsertAsync(session, SnapshotCreate, values, Append(values, db.Now()), callerChoseId: true, ct).ConfigureAwait(false) is null)
-            {
-                await RequireAsync(session, SandboxExists, "sandboxes", data.SandboxId, ct).ConfigureAwait(false);
-                throw Unexplained("sandbox_snapshots");
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        var values = SandboxSnapshots.Create.Values(data, db.Redactor, stamped: 1);
+        values[^1] = db.Now();
+        await db.Writes.InsertKeyedAsync(SnapshotCreate, values, values, new(data, static (session, data, ct) =>
+            RequireAsync(session, SandboxExists, "sandboxes", ((NewSnapshotRecord)data).SandboxId, ct)), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -36,7 +36,7 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.Output or data.Error is required: a tool call's result is one or the other.", "data.Output");
         }
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (await session.ExecuteAsync(CompleteToolCall, [.. values, toolCallId], ct).ConfigureAwait(false) == 1)
             {

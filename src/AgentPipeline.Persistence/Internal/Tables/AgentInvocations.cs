@@ -60,5 +60,5 @@ internal static class AgentInvocations
         $"SELECT p.run_id, @started_at, {Columns.Params} FROM {{s}}.phase_results p WHERE p.id = @phase_result_id " +
         "AND (@parent_invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @parent_invocation_id AND a.phase_result_id = p.id)) " +
         "ON CONFLICT (id) DO NOTHING",
-        [.. Columns.Items, new("started_at", Col.Time)]));
+        [.. Columns.Items, new("started_at", Col.Time)]), groupCommitted: true);
 }

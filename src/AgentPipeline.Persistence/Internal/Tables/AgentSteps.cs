@@ -49,7 +49,7 @@ internal static class AgentSteps
     public static readonly CreateSpec Insert = new(Name, Columns, new Sql(
         $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {Columns.Names}) " +
         $"SELECT i.run_id, @created_at, {Columns.Params} FROM {{s}}.agent_invocations i WHERE i.id = @invocation_id AND i.completed_at IS NULL{{forshare}} ON CONFLICT DO NOTHING",
-        InsertParams), naturalKey: ["invocation_id", "step_number"], batchOrder: 1, insertManyTemplate:
+        InsertParams), naturalKey: ["invocation_id", "step_number"], groupCommitted: true, batchOrder: 1, insertManyTemplate:
         $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {Columns.Names}) " +
         $"SELECT i.run_id, u.created_at, {Columns.FromUnnest} FROM {Columns.Unnest(InsertParams)} " +
         // LATERAL … OFFSET 0: one primary-key lookup per row, never a hash join over the whole parent table.

@@ -52,7 +52,7 @@ internal static class ToolCalls
         $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {Columns.Names}) " +
         $"SELECT st.run_id, st.invocation_id, @created_at, {Columns.Params} FROM {{s}}.agent_steps st " +
         "JOIN {s}.agent_invocations i ON i.id = st.invocation_id WHERE st.id = @step_id AND i.completed_at IS NULL{forshareof:i} ON CONFLICT DO NOTHING",
-        InsertParams), naturalKey: ["step_id", "tool_call_id"], batchOrder: 2, insertManyTemplate:
+        InsertParams), naturalKey: ["step_id", "tool_call_id"], groupCommitted: true, batchOrder: 2, insertManyTemplate:
         $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {Columns.Names}) " +
         $"SELECT st.run_id, st.invocation_id, u.created_at, {Columns.FromUnnest} FROM {Columns.Unnest(InsertParams)} " +
         "CROSS JOIN LATERAL (SELECT p.run_id, p.invocation_id FROM {s}.agent_steps p JOIN {s}.agent_invocations i ON i.id = p.invocation_id " +
