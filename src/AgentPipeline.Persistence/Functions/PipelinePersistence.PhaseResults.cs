@@ -15,13 +15,11 @@ public static partial class PipelinePersistence
         $"WHERE r.id = @run_id AND {RunOpen}{{forshare}} ON CONFLICT (id) DO NOTHING",
         [.. PhaseResultColumns.Items, P("started_at", Col.Time)]));
 
-    private static readonly Sql EndPhaseResult = new(
-        "UPDATE {s}.phase_results SET status = @status, output = @output, completed_at = @completed_at WHERE id = @id AND status = 'running'",
-        [P("status", Col.Text), P("output", Col.Json), P("completed_at", Col.Time), P("id", Col.Guid)]);
+    private static readonly Sql EndPhaseResult = Statement.Update(PhaseResults.Name)
+        .Set(PhaseResults.Status, PhaseResults.Output, PhaseResults.CompletedAt)
+        .Where(PhaseResults.Id).And(Statement.Is(PhaseResults.Status, PhaseStatus.Running)).ToSql();
 
-    private static readonly Sql PhaseResultState = new(
-        "SELECT status, output FROM {s}.phase_results WHERE id = @id",
-        [P("id", Col.Guid)], [P("status", Col.Text), P("output", Col.Json)]);
+    private static readonly Sql PhaseResultState = Statement.Select(PhaseResults.Name, [PhaseResults.Status, PhaseResults.Output], PhaseResults.Id);
 
     /// <summary>Starts a phase of a run: a phase result in status running, <c>started_at</c> stamped.</summary>
     /// <returns>The phase result's id: <see cref="NewPhaseResult.Id"/>, or a new UUIDv7.</returns>

@@ -9,11 +9,7 @@ public static partial class PipelinePersistence
     private static readonly Columns SandboxColumns = Sandboxes.Create.Columns;
 
     // The lifecycle stamps, in the order UpdateSandboxStatus fills them.
-    private static readonly Param[] SandboxStamps =
-    [
-        P("started_at", Col.Time), P("requested_stop_at", Col.Time), P("stopped_at", Col.Time),
-        P("aborted_at", Col.Time), P("snapshotted_at", Col.Time),
-    ];
+    private static readonly Param[] SandboxStamps = [.. Sandboxes.Stamps.Select(c => c.Param)];
 
     private static readonly CreateSpec SandboxCreate = new(Sandboxes.Name, SandboxColumns, new Sql(
         $"INSERT INTO {{s}}.sandboxes ({SandboxColumns.Names}, created_at, {string.Join(", ", SandboxStamps.Select(p => p.Name))}) " +
@@ -32,15 +28,10 @@ public static partial class PipelinePersistence
             && DbEnum<SandboxStatus>.Parse(from) is not (SandboxStatus.Stopped or SandboxStatus.Failed or SandboxStatus.Aborted)
             && DbEnum<SandboxStatus>.Parse(now) != SandboxStatus.Pending);
 
-    private static readonly Sql SandboxState = new(
-        "SELECT status, started_at FROM {s}.sandboxes WHERE id = @id{forupdate}",
-        [P("id", Col.Text)], [P("status", Col.Text), P("started_at", Col.Time)]);
+    private static readonly Sql SandboxState = Statement.Select(Sandboxes.Name, [Sandboxes.Status, Sandboxes.StartedAt], Sandboxes.Id, "{forupdate}");
 
-    private static readonly Sql SetSandboxStatus = new(
-        "UPDATE {s}.sandboxes SET status = @status, " +
-        string.Join(", ", SandboxStamps.Select(p => $"{p.Name} = COALESCE({p.Name}, @{p.Name})")) +
-        ", duration = COALESCE(duration, @duration) WHERE id = @id",
-        [P("status", Col.Text), .. SandboxStamps, P("duration", Col.Int), P("id", Col.Text)]);
+    private static readonly Sql SetSandboxStatus = Statement.Update(Sandboxes.Name)
+        .Set(Sandboxes.Status).SetOnce(Sandboxes.Stamps).SetOnce(Sandboxes.Duration).Where(Sandboxes.Id).ToSql();
 
     private static readonly Columns SnapshotColumns = SandboxSnapshots.Create.Columns;
 

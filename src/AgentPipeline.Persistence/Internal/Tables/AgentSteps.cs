@@ -7,11 +7,14 @@ internal static class AgentSteps
 {
     public const string Name = "agent_steps";
 
+    public static readonly C Id = C.NewId("id", d => d.Id);
+    public static readonly C InvocationId = C.Id("invocation_id", d => d.InvocationId);
+
     /// <summary>What <c>CreateAgentStep</c> writes from <see cref="NewAgentStep"/>, <c>id</c> first.</summary>
     public static readonly ColumnSet<NewAgentStep> Create = new(Name,
     [
-        C.NewId("id", d => d.Id),
-        C.Id("invocation_id", d => d.InvocationId),
+        Id,
+        InvocationId,
         C.Count("step_number", d => d.StepNumber),
         C.Text("model_provider", d => d.ModelProvider),
         C.Text("model_id", d => d.ModelId),
@@ -36,9 +39,11 @@ internal static class AgentSteps
         C.RedactedJson("provider_metadata", d => d.ProviderMetadata),
     ]);
 
+    public static readonly ColumnShape RunId = new("run_id", Col.Guid, false);
+    public static readonly ColumnShape CreatedAt = new("created_at", Col.Time, false);
+
     /// <summary><c>run_id</c> is copied from the invocation, <c>created_at</c> stamped.</summary>
-    public static readonly TableDefinition Definition = new(Name,
-        [new("run_id", Col.Guid, false), new("created_at", Col.Time, false)], Create.Shapes);
+    public static readonly TableDefinition Definition = new(Name, [RunId, CreatedAt], Create.Shapes);
 
     private static readonly Columns Columns = Create.Columns;
 

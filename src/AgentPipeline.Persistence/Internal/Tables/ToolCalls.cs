@@ -8,10 +8,12 @@ internal static class ToolCalls
 {
     public const string Name = "tool_calls";
 
+    public static readonly C Id = C.NewId("id", d => d.Id);
+
     /// <summary>What <c>CreateToolCall</c> writes from <see cref="NewToolCall"/>, <c>id</c> first.</summary>
     public static readonly ColumnSet<NewToolCall> Create = new(Name,
     [
-        C.NewId("id", d => d.Id),
+        Id,
         C.Id("step_id", d => d.StepId),
         C.Key("tool_call_id", d => d.ToolCallId),
         C.Required("tool_name", d => d.ToolName),
@@ -27,22 +29,32 @@ internal static class ToolCalls
         C.RedactedJson("provider_metadata", d => d.ProviderMetadata),
     ]);
 
+    // The result as CompleteToolCall writes it; a tool call has a result once one of these three is set.
+    private static readonly Done Output = Done.Json("output", d => d.Output);
+    private static readonly Done OutputType = Done.Enum("output_type", d => d.OutputType);
+    private static readonly Done Error = Done.Json("error", d => d.Error);
+
     /// <summary>
     /// What <c>CompleteToolCall</c> writes from <see cref="ToolCallCompletion"/>: the result columns
     /// of <see cref="Create"/> (<see cref="ToolCallResult.ColumnNames"/>), read from the completion.
     /// </summary>
     public static readonly ColumnSet<ToolCallCompletion> Result = new(Name,
     [
-        Done.Json("output", d => d.Output),
-        Done.Enum("output_type", d => d.OutputType),
-        Done.Json("error", d => d.Error),
+        Output,
+        OutputType,
+        Error,
         Done.Bool("is_invalid", d => d.IsInvalid),
     ]);
 
+    public static readonly ColumnShape RunId = new("run_id", Col.Guid, false);
+    public static readonly ColumnShape InvocationId = new("invocation_id", Col.Guid, false);
+    public static readonly ColumnShape CreatedAt = new("created_at", Col.Time, false);
+
     /// <summary><c>run_id</c> and <c>invocation_id</c> are copied from the step, <c>created_at</c> stamped.</summary>
-    public static readonly TableDefinition Definition = new(Name,
-        [new("run_id", Col.Guid, false), new("invocation_id", Col.Guid, false), new("created_at", Col.Time, false)],
-        Create.Shapes, Result.Shapes);
+    public static readonly TableDefinition Definition = new(Name, [RunId, InvocationId, CreatedAt], Create.Shapes, Result.Shapes);
+
+    /// <summary>The condition "the tool call has no result yet": no output, output type or error.</summary>
+    public static readonly Statement.Condition[] HasNoResult = [Statement.IsNull(Output), Statement.IsNull(OutputType), Statement.IsNull(Error)];
 
     private static readonly Columns Columns = Create.Columns;
 
