@@ -35,11 +35,11 @@ internal static class Sandboxes
 
     public static readonly ColumnShape RunId = new("run_id", Col.Guid, true);
     public static readonly ColumnShape CreatedAt = new("created_at", Col.Time, false);
-    public static readonly ColumnShape StartedAt = new("started_at", Col.Time, true);
-    public static readonly ColumnShape RequestedStopAt = new("requested_stop_at", Col.Time, true);
-    public static readonly ColumnShape StoppedAt = new("stopped_at", Col.Time, true);
-    public static readonly ColumnShape AbortedAt = new("aborted_at", Col.Time, true);
-    public static readonly ColumnShape SnapshottedAt = new("snapshotted_at", Col.Time, true);
+    public static readonly ColumnShape StartedAt = Stamp("started_at");
+    public static readonly ColumnShape RequestedStopAt = Stamp("requested_stop_at");
+    public static readonly ColumnShape StoppedAt = Stamp("stopped_at");
+    public static readonly ColumnShape AbortedAt = Stamp("aborted_at");
+    public static readonly ColumnShape SnapshottedAt = Stamp("snapshotted_at");
     public static readonly ColumnShape Duration = new("duration", Col.Int, true);
 
     /// <summary>The lifecycle stamps, in the order <c>UpdateSandboxStatus</c> fills them (running, stopping, stopped, aborted, snapshotting).</summary>
@@ -50,6 +50,9 @@ internal static class Sandboxes
     /// lifecycle stamps and <c>duration</c> as the status moves on (<c>UpdateSandboxStatus</c>).
     /// </summary>
     public static readonly TableDefinition Definition = new(Name, [RunId, CreatedAt, .. Stamps, Duration], Create.Shapes);
+
+    /// <summary>A lifecycle stamp: the time the sandbox first reached a status, NULL until then.</summary>
+    private static ColumnShape Stamp(string name) => new(name, Col.Time, true);
 }
 
 /// <summary>sandbox_snapshots: a snapshot of a sandbox (data-model.md).</summary>
