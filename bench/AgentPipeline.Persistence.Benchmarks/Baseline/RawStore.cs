@@ -373,11 +373,12 @@ internal abstract class RawStore : IPipelineCalls, IAsyncDisposable
                 SetJson(p[25], data.RequestBody);
                 SetText(p[26], data.ResponseId);
                 SetText(p[27], data.ResponseModelId);
-                SetJson(p[28], data.ResponseHeaders);
-                SetJson(p[29], data.ResponseBody);
-                SetTime(p[30], data.ResponseTimestamp);
-                SetJson(p[31], data.ProviderMetadata);
-                SetTime(p[32], Now());
+                SetText(p[28], data.ServiceTier);
+                SetJson(p[29], data.ResponseHeaders);
+                SetJson(p[30], data.ResponseBody);
+                SetTime(p[31], data.ResponseTimestamp);
+                SetJson(p[32], data.ProviderMetadata);
+                SetTime(p[33], Now());
                 if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
                 {
                     return id;
