@@ -117,7 +117,7 @@ internal static class RawSql
         ("function_id", Text), ("metadata", Json), ("text", Text), ("reasoning_text", Text), ("reasoning", Json),
         ("content", Json), ("files", Json), ("sources", Json), ("finish_reason", Text), ("raw_finish_reason", Text),
         .. UsageColumns,
-        ("warnings", Json), ("request_body", Json), ("response_id", Text), ("response_model_id", Text), ("service_tier", Text),
+        ("warnings", Json), ("request_body", Json), ("response_id", Text), ("response_model_id", Text),
         ("response_headers", Json), ("response_body", Json), ("response_timestamp", Time), ("provider_metadata", Json),
     ];
 

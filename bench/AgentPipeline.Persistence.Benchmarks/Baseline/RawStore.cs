@@ -373,12 +373,11 @@ internal abstract class RawStore : IPipelineCalls, IAsyncDisposable
                 SetJson(p[25], data.RequestBody);
                 SetText(p[26], data.ResponseId);
                 SetText(p[27], data.ResponseModelId);
-                SetText(p[28], data.ServiceTier);
-                SetJson(p[29], data.ResponseHeaders);
-                SetJson(p[30], data.ResponseBody);
-                SetTime(p[31], data.ResponseTimestamp);
-                SetJson(p[32], data.ProviderMetadata);
-                SetTime(p[33], Now());
+                SetJson(p[28], data.ResponseHeaders);
+                SetJson(p[29], data.ResponseBody);
+                SetTime(p[30], data.ResponseTimestamp);
+                SetJson(p[31], data.ProviderMetadata);
+                SetTime(p[32], Now());
                 if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
                 {
                     return id;

@@ -237,7 +237,6 @@ internal sealed class EfNaiveStore : IPipelineCalls
             RequestBody = data.RequestBody?.GetRawText(),
             ResponseId = data.ResponseId,
             ResponseModelId = data.ResponseModelId,
-            ServiceTier = data.ServiceTier,
             ResponseHeaders = data.ResponseHeaders?.GetRawText(),
             ResponseBody = data.ResponseBody?.GetRawText(),
             ResponseTimestamp = data.ResponseTimestamp,

@@ -45,8 +45,6 @@ public sealed record NewAgentStep
     public string? ResponseId { get; init; }
     /// <summary><c>response_model_id</c>.</summary>
     public string? ResponseModelId { get; init; }
-    /// <summary><c>service_tier</c>: the service tier the provider ran the step on, as it names it.</summary>
-    public string? ServiceTier { get; init; }
     /// <summary><c>response_headers</c>.</summary>
     public JsonElement? ResponseHeaders { get; init; }
     /// <summary><c>response_body</c>.</summary>

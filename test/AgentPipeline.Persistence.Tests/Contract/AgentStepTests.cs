@@ -26,21 +26,6 @@ public abstract class AgentStepTests<TFixture>(TFixture fixture) : ContractTests
     };
 
     [Fact]
-    public async Task A_steps_service_tier_is_stored_read_back_and_compared_on_a_replay()
-    {
-        var (_, _, invocation) = await Seed.InvocationAsync(Db);
-        var step = new NewAgentStep { InvocationId = invocation, StepNumber = 1, ServiceTier = "flex" };
-
-        var id = await CreateAgentStepAsync(Db, step);
-
-        Assert.Equal("flex", (await Fixture.RowAsync("agent_steps", id))["service_tier"]);
-        Assert.Equal("flex", (await GetAgentStepAsync(Db, id)).ServiceTier);
-        Assert.Equal(id, await CreateAgentStepAsync(Db, step with { Id = id }));
-        var conflict = await Assert.ThrowsAsync<IdempotencyConflictException>(() => CreateAgentStepAsync(Db, step with { Id = id, ServiceTier = "priority" }));
-        Assert.Contains("service_tier", conflict.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Create_step_stores_every_column_and_copies_the_run_id()
     {
         var (run, _, invocation) = await Seed.InvocationAsync(Db);

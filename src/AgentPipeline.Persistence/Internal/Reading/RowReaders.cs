@@ -167,8 +167,7 @@ internal static class RowReaders
             _content = p["content"], _files = p["files"], _sources = p["sources"], _finish = p["finish_reason"],
             _rawFinish = p["raw_finish_reason"], _warnings = p["warnings"], _request = p["request_body"], _responseId = p["response_id"],
             _responseModel = p["response_model_id"], _headers = p["response_headers"], _body = p["response_body"],
-            _timestamp = p["response_timestamp"], _providerMetadata = p["provider_metadata"], _created = p.Required("created_at"),
-            _serviceTier = p["service_tier"];
+            _timestamp = p["response_timestamp"], _providerMetadata = p["provider_metadata"], _created = p.Required("created_at");
         private readonly int[] _usage = UsageOrdinals(p);
 
         public AgentStep Read(Row r) => new()
@@ -181,7 +180,7 @@ internal static class RowReaders
             Usage = Usage(r, _usage), Warnings = r.JsonOrNull(_warnings), RequestBody = r.JsonOrNull(_request),
             ResponseId = r.TextOrNull(_responseId), ResponseModelId = r.TextOrNull(_responseModel), ResponseHeaders = r.JsonOrNull(_headers),
             ResponseBody = r.JsonOrNull(_body), ResponseTimestamp = r.TimeOrNull(_timestamp),
-            ProviderMetadata = r.JsonOrNull(_providerMetadata), CreatedAt = r.Time(_created), ServiceTier = r.TextOrNull(_serviceTier),
+            ProviderMetadata = r.JsonOrNull(_providerMetadata), CreatedAt = r.Time(_created),
         };
     }
 

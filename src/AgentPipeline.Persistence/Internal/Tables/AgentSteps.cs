@@ -33,7 +33,6 @@ internal static class AgentSteps
         C.RedactedJson("request_body", d => d.RequestBody),
         C.Text("response_id", d => d.ResponseId),
         C.Text("response_model_id", d => d.ResponseModelId),
-        C.Text("service_tier", d => d.ServiceTier),
         C.RedactedJson("response_headers", d => d.ResponseHeaders),
         C.RedactedJson("response_body", d => d.ResponseBody),
         C.Time("response_timestamp", d => d.ResponseTimestamp),

@@ -330,10 +330,6 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                         .HasColumnType("uuid")
                         .HasColumnName("run_id");
 
-                    b.Property<string>("ServiceTier")
-                        .HasColumnType("text")
-                        .HasColumnName("service_tier");
-
                     b.Property<string>("Sources")
                         .HasColumnType("json")
                         .HasColumnName("sources")

@@ -353,10 +353,6 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("run_id");
 
-                    b.Property<string>("ServiceTier")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("service_tier");
-
                     b.Property<string>("Sources")
                         .HasColumnType("TEXT")
                         .HasColumnName("sources")

@@ -70,9 +70,6 @@ public sealed record AgentStep
     /// <summary><c>response_model_id</c>.</summary>
     public string? ResponseModelId { get; init; }
 
-    /// <summary><c>service_tier</c>.</summary>
-    public string? ServiceTier { get; init; }
-
     /// <summary><c>response_headers</c> (credentials redacted when written). Null when a tree was read without content (<see cref="RunTreeOptions.IncludeContent"/>).</summary>
     public JsonElement? ResponseHeaders { get; init; }
 

@@ -32,7 +32,6 @@ internal sealed class AgentStepRow
     public string? RequestBody { get; set; }
     public string? ResponseId { get; set; }
     public string? ResponseModelId { get; set; }
-    public string? ServiceTier { get; set; }
     public string? ResponseHeaders { get; set; }
     public string? ResponseBody { get; set; }
     public DateTimeOffset? ResponseTimestamp { get; set; }
