@@ -24,13 +24,11 @@ public static partial class PipelinePersistence
     // committed, and those that come later wait and then find it ended (see PipelinePersistence.States.cs).
     private static readonly Sql LockRun = Statement.Select(FeatureRuns.Name, [FeatureRuns.CurrentPhase], FeatureRuns.Id, "{forupdate}");
 
-    private static readonly Sql RunningPhaseResult = new(
-        "SELECT id, phase FROM {s}.phase_results WHERE run_id = @run_id AND status = 'running' ORDER BY started_at, id LIMIT 1",
-        [P("run_id", Col.Guid)], [P("id", Col.Guid), P("phase", Col.Text)]);
+    private static readonly Sql RunningPhaseResult = Statement.SelectFirst(PhaseResults.Name, [PhaseResults.Id, PhaseResults.Phase], PhaseResults.RunId,
+        [Statement.Is(PhaseResults.Status, PhaseStatus.Running)], [PhaseResults.StartedAt, PhaseResults.Id]);
 
-    private static readonly Sql OpenCta = new(
-        "SELECT id, kind FROM {s}.cta_events WHERE run_id = @run_id AND responded_at IS NULL ORDER BY requested_at, id LIMIT 1",
-        [P("run_id", Col.Guid)], [P("id", Col.Guid), P("kind", Col.Text)]);
+    private static readonly Sql OpenCta = Statement.SelectFirst(CtaEvents.Name, [CtaEvents.Id, CtaEvents.Kind], CtaEvents.RunId,
+        [Statement.IsNull(CtaEvents.RespondedAt)], [CtaEvents.RequestedAt, CtaEvents.Id]);
 
     private static readonly Sql FailRunningPhaseResults = Statement.Update(PhaseResults.Name)
         .SetTo(PhaseResults.Status, Statement.Literal(PhaseStatus.Failed)).Set(PhaseResults.CompletedAt)

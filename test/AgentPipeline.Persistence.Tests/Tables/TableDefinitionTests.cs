@@ -115,6 +115,12 @@ public sealed class TableDefinitionTests
         Assert.Equal("SELECT kind, responded_at, timed_out FROM main.cta_events WHERE id = @id", read.TextFor(dialect));
         Assert.Equal([new Param("kind", Col.Text), new Param("responded_at", Col.Time), new Param("timed_out", Col.Bool)], read.Results);
         Assert.Equal([new Param("id", Col.Guid)], read.Parameters);
+
+        var first = Statement.SelectFirst(PhaseResults.Name, [PhaseResults.Id, PhaseResults.Phase], PhaseResults.RunId,
+            [Statement.Is(PhaseResults.Status, PhaseStatus.Running)], [PhaseResults.StartedAt, PhaseResults.Id]);
+        Assert.Equal("SELECT id, phase FROM main.phase_results WHERE run_id = @run_id AND status = 'running' ORDER BY started_at, id LIMIT 1",
+            first.TextFor(dialect));
+        Assert.Equal([new Param("run_id", Col.Guid)], first.Parameters);
     }
 
     [Theory]

@@ -32,6 +32,15 @@ internal sealed class Statement
         new($"SELECT {string.Join(", ", columns.Select(c => c.Name))} FROM {{s}}.{table} WHERE {key.Name} = @{key.Name}{suffix}",
             [key.Param], [.. columns.Select(c => c.Param)]);
 
+    /// <summary>
+    /// <c>SELECT columns FROM {s}.table WHERE key = @key AND … ORDER BY … LIMIT 1</c>: the first row
+    /// in <paramref name="orderBy"/>'s order that meets every condition.
+    /// </summary>
+    public static Sql SelectFirst(string table, ColumnShape[] columns, ColumnShape key, Condition[] conditions, ColumnShape[] orderBy) =>
+        new($"SELECT {string.Join(", ", columns.Select(c => c.Name))} FROM {{s}}.{table} WHERE {key.Name} = @{key.Name}" +
+            string.Concat(conditions.Select(c => " AND " + c.Text)) + $" ORDER BY {string.Join(", ", orderBy.Select(c => c.Name))} LIMIT 1",
+            [key.Param], [.. columns.Select(c => c.Param)]);
+
     /// <summary>Each column set to its parameter: <c>a = @a</c>.</summary>
     public Statement Set(params ColumnShape[] columns)
     {
