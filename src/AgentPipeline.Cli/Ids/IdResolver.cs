@@ -75,7 +75,7 @@ internal static class IdResolver
     {
         var hex = Hex(typed);
         return hex.Length is < ShortId.MinimumTyped or > 32 || !hex.All(char.IsAsciiHexDigit)
-            ? $"'{typed}' is not a {what} id: give the full id, its short id, or at least {ShortId.MinimumTyped} hex digits from the start or end of either."
+            ? $"'{typed}' is not {("aeiou".Contains(char.ToLowerInvariant(what[0]), StringComparison.Ordinal) ? "an" : "a")} {what} id: give the full id, its short id, or at least {ShortId.MinimumTyped} hex digits from the start or end of either."
             : null;
     }
 
