@@ -27,7 +27,7 @@ internal static class RunReads
         return (items, page.NextCursor);
     }
 
-    /// <summary>The run's total tokens (0 when none was reported), or null when the run is gone.</summary>
+    /// <summary>The run's total tokens: 0 when none was reported, or when the run is gone.</summary>
     private static async Task<long> TokensAsync(PipelineDb db, Guid runId, CancellationToken cancellationToken)
     {
         try
