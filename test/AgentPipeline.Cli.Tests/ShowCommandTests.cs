@@ -223,6 +223,22 @@ public abstract class ShowCommandTests<TStore>(ShowFixture<TStore> fixture) : IC
     }
 
     [Fact]
+    public async Task An_agent_prefix_shared_by_several_invocations_exits_1_naming_them()
+    {
+        // UUIDv7 ids begin with their creation time: the run's invocations share their first digits.
+        var prefix = fixture.Orchestrator.ToString("N")[..4];
+
+        var result = await fixture.RunAsync("show", Short(fixture.Run), "--agent", prefix);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(result.Stdout);
+        Assert.StartsWith($"error: '{prefix}' matches 4 invocations of this run (", result.Stderr, StringComparison.Ordinal);
+        Assert.All(new[] { fixture.Orchestrator, fixture.Explorer, fixture.Coder, fixture.Judge },
+            id => Assert.Contains(id.ToString(), result.Stderr, StringComparison.Ordinal));
+        Assert.Single(result.Stderr.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
     public async Task Depth_limits_sub_agent_nesting_and_counts_the_ones_left_out()
     {
         var none = await fixture.RunAsync("show", Short(fixture.Run), "--depth", "0");

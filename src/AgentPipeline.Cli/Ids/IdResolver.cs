@@ -88,7 +88,7 @@ internal static class IdResolver
 
     /// <summary>Picks the one id among <paramref name="candidates"/> that <paramref name="hex"/> begins, ends, or begins the short form of.</summary>
     /// <exception cref="CliException">None matches (exit 2) or several do (exit 1).</exception>
-    public static Guid Match(string typed, string hex, IEnumerable<Guid> candidates, string what)
+    public static Guid Match(string typed, string hex, IEnumerable<Guid> candidates, string what, string? whats = null)
     {
         var matches = candidates
             .Where(id => ShortId.Hex(id) is var h
@@ -102,7 +102,7 @@ internal static class IdResolver
             1 => matches[0],
             0 => throw new CliException($"No {what} matches '{typed}'.", ExitCodes.NotFound),
             _ => throw new CliException(
-                $"'{typed}' matches {matches.Count} {what}s ({Describe(matches)}); type more of the id.", ExitCodes.Failure),
+                $"'{typed}' matches {matches.Count} {whats ?? what + "s"} ({Describe(matches)}); type more of the id.", ExitCodes.Failure),
         };
     }
 

@@ -49,8 +49,10 @@ internal sealed class FocusedRun
         IReadOnlyList<PhaseNode> phases = focus.Phase is { } phase ? [.. tree.Phases.Where(p => p.Phase.Phase == phase)] : tree.Phases;
         if (focus.Agent is { } typed)
         {
-            var what = focus.Phase is null ? "invocation of this run" : $"invocation in phase {Format.Name(focus.Phase.Value)} of this run";
-            var id = IdResolver.Match(typed, IdResolver.Normalize(typed, "invocation"), phases.SelectMany(p => All(p.Invocations)).Select(i => i.Invocation.Id), what);
+            var where = focus.Phase is null ? "of this run" : $"in phase {Format.Name(focus.Phase.Value)} of this run";
+            var id = IdResolver.Match(
+                typed, IdResolver.Normalize(typed, "invocation"), phases.SelectMany(p => All(p.Invocations)).Select(i => i.Invocation.Id),
+                $"invocation {where}", $"invocations {where}");
             var owner = phases.First(p => All(p.Invocations).Any(i => i.Invocation.Id == id));
             phases = [owner with { Invocations = [All(owner.Invocations).First(i => i.Invocation.Id == id)] }];
         }
