@@ -66,6 +66,8 @@ internal sealed class ContentStore(Dialect dialect)
                 copy[index] = new StoredText(form);
             }
         }
+        // In hash order: writers of one run that insert the same pieces take their locks in the same order (no deadlock between them).
+        pending?.Statements.Sort(static (a, b) => string.CompareOrdinal((string)a.Row![0], (string)b.Row![0]));
         content = pending;
         return copy ?? args;
 
