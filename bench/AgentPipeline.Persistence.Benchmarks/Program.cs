@@ -7,6 +7,7 @@ using BenchmarkDotNet.Running;
 // Two modes (docs/performance.md):
 //   --quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic|migrate] [--rounds N]   side-by-side table in under 2 minutes
 //   --quick --op reads|reads-small [--plans] [--provider …]   reads at scale: 1,000 then 20,000 runs (reads-small: 100 then 2,000), EXPLAIN checked
+//   --quick --op reads-tree [--provider …]   where GetRunTree's time goes for the 5,000-step run: each statement, elapsed and CPU
 //   --verify [--provider sqlite|postgresql]   checks that ours, the baseline and EF naive leave the same rows
 //   --alloc Operation [--provider …]           where one call's bytes go, by type, ours next to the baseline
 //   --loop Operation ours|baseline|ef Seconds [--provider …]   one side alone, for a profiler to attach to

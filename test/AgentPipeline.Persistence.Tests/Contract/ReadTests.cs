@@ -411,6 +411,30 @@ public abstract class ReadTests<TFixture>(TFixture fixture) : ContractTests<TFix
     }
 
     [Fact]
+    public async Task A_trees_steps_and_tool_calls_are_read_through_their_tree_indexes_in_order_and_on_sqlite_from_the_index_alone()
+    {
+        var (run, _, _) = await Seed.InvocationAsync(Db);
+        var sqlite = Db.Dialect.Kind == PipelineProvider.Sqlite;
+        foreach (var (name, reads) in new[] { ("without content", TreeReads.Light), ("with content", TreeReads.Whole) })
+        {
+            foreach (var (sql, index) in new[] { (reads.StepsSql, "IX_agent_steps_tree"), (reads.ToolsSql, "IX_tool_calls_tree") })
+            {
+                // PostgreSQL plans with sequential scans and sorts priced out: whether an index serves the
+                // statement at all (on these tiny tables reading them whole is rightly cheaper).
+                var plan = await QueryPlans.ExplainAsync(Db, sql, [run], indexesOnly: true);
+                var shown = $"{index}, {name}:\n{string.Join("\n", plan)}";
+                Assert.True(QueryPlans.FullReads(plan).Length == 0, shown); // no scan of the table, no sort
+                Assert.True(plan.Any(l => l.Contains(index, StringComparison.Ordinal)), shown);
+                if (sqlite && reads == TreeReads.Light)
+                {
+                    // Every column read is in the index: no row of the table (and none of its large values' pages) is touched.
+                    Assert.True(plan.Any(l => l.Contains("USING COVERING INDEX " + index, StringComparison.Ordinal)), shown);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_cta_cursor_continues_only_its_own_query_and_any_other_cursor_throws_naming_query_Cursor_before_any_read()
     {
         var run = await Seed.RunAsync(Db);
