@@ -8,6 +8,9 @@ using BenchmarkDotNet.Running;
 //   --quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic|migrate] [--rounds N]   side-by-side table in under 2 minutes
 //   --quick --op reads|reads-small [--plans] [--provider …]   reads at scale: 1,000 then 20,000 runs (reads-small: 100 then 2,000), EXPLAIN checked
 //   --quick --op reads-tree [--provider …]   where GetRunTree's time goes for the 5,000-step run: each statement, elapsed and CPU
+//                                              (AGENTPIPE_TREE_BODY_KB=N: its steps get N KB request and response bodies)
+//   --op storage [--quick] [--provider sqlite|postgresql|both] [--steps 25,50,…] [--shape openai|anthropic] [--no-run]
+//                                              bytes stored against unique content for agent loops of 25–400 steps and a whole run (docs/storage.md)
 //   --verify [--provider sqlite|postgresql]   checks that ours, the baseline and EF naive leave the same rows
 //   --alloc Operation [--provider …]           where one call's bytes go, by type, ours next to the baseline
 //   --loop Operation ours|baseline|ef Seconds [--provider …]   one side alone, for a profiler to attach to
@@ -57,6 +60,18 @@ if (rest.IndexOf("--alloc") is var alloc and >= 0 && alloc + 1 < rest.Count)
 if (rest.IndexOf("--loop") is var loop and >= 0 && loop + 3 < rest.Count)
 {
     return await ProfileLoop.RunAsync(rest.GetRange(loop + 1, 3), providers[0]);
+}
+if (rest.IndexOf("--op") is var op and >= 0 && op + 1 < rest.Count && rest[op + 1].Equals("storage", StringComparison.OrdinalIgnoreCase))
+{
+    try
+    {
+        return await AgentPipeline.Persistence.Benchmarks.Storage.StorageMeasurement.RunAsync(AgentPipeline.Persistence.Benchmarks.Storage.StorageOptions.Parse(rest));
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
 }
 if (rest.Remove("--quick"))
 {
