@@ -37,15 +37,16 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
         }
         Dialect = options.Provider switch
         {
-            PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections))
+            PipelineProvider.Sqlite => new SqliteDialect(options.ConnectionString, options.SqliteBusyTimeout, Math.Max(1, options.SqliteMaxConnections),
+                directCalls: options.SqliteDirectCalls && SqliteNative.Available)
             {
                 MaxValueBytes = options.MaxValueBytes,
             },
             PipelineProvider.PostgreSql => new PostgreSqlDialect(options.ConnectionString) { MaxValueBytes = options.MaxValueBytes },
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown provider."),
         };
-        Writes = new WriteExecutor(Dialect, options.Provider, new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay), _logger);
-        GroupCommit = new GroupCommitter(Writes, options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters);
+        Writes = new WriteExecutor(Dialect, options.Provider, new RetryPolicy(options.TransientRetryAttempts, options.TransientRetryBaseDelay), _logger,
+            (options.GroupCommit, options.GroupCommitMaxBatch, options.GroupCommitMinWriters));
         CtaWatch = new Internal.Waiting.CtaWatch(this, (Dialect as PostgreSqlDialect)?.ListenerConnectionString, _logger);
     }
 
@@ -63,7 +64,8 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
 
     internal Dialect Dialect { get; }
 
-    internal GroupCommitter GroupCommit { get; }
+    /// <summary>The group-commit policy of <see cref="Writes"/> (tests attach their observer to it).</summary>
+    internal GroupCommitter GroupCommit => Writes.Batching;
 
     /// <summary>Resolved once at open (null when redaction is off), so later option changes cannot race a call.</summary>
     internal ISecretRedactor? Redactor { get; }
@@ -154,15 +156,14 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
     /// <summary>A time-ordered UUID (version 7) from the injected clock.</summary>
     internal Guid NewId() => Guid.CreateVersion7(_time.GetUtcNow());
 
-    /// <summary>Opens sessions and runs every call's work, with the one retry loop (see <see cref="WriteExecutor"/>).</summary>
+    /// <summary>
+    /// The one write executor: opens sessions and runs every call's work with the one retry loop,
+    /// inserts rows (through group commit where the table has it). See <see cref="WriteExecutor"/>.
+    /// </summary>
     internal WriteExecutor Writes { get; }
 
-    /// <inheritdoc cref="WriteExecutor.RunAsync{T}(bool, Func{Session, CancellationToken, Task{T}}, CancellationToken)"/>
+    /// <summary>Runs a read on a session of its own, with the executor's retry loop.</summary>
     internal ValueTask<T> RunAsync<T>(bool write, Func<Session, CancellationToken, Task<T>> body, CancellationToken cancellationToken) =>
-        Writes.RunAsync(write, body, cancellationToken);
-
-    /// <inheritdoc cref="WriteExecutor.RunAsync(bool, Func{Session, CancellationToken, Task}, CancellationToken)"/>
-    internal ValueTask RunAsync(bool write, Func<Session, CancellationToken, Task> body, CancellationToken cancellationToken) =>
         Writes.RunAsync(write, body, cancellationToken);
 
     /// <summary>
@@ -189,8 +190,7 @@ public sealed class PipelineDb : IAsyncDisposable, IDisposable
             // Waits for CTAs end (ObjectDisposedException) and their listener's connection closes.
             await CtaWatch.CloseAsync().ConfigureAwait(false);
             // Rows already queued for a group commit are written first: their calls are in flight.
-            await GroupCommit.StopAsync().ConfigureAwait(false);
-            Writes.Close();
+            await Writes.CloseAsync().ConfigureAwait(false);
             await Dialect.DisposeAsync().ConfigureAwait(false);
             closing.SetResult();
         }

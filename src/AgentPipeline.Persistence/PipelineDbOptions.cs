@@ -79,6 +79,14 @@ public sealed partial class PipelineDbOptions
     /// <summary>Connections the SQLite pool keeps open at most. Default 8.</summary>
     public int SqliteMaxConnections { get; set; } = 8;
 
+    /// <summary>
+    /// Whether SQLite statements may call SQLite's C functions directly (<c>SqliteNative</c>) when
+    /// that is available; false keeps the handle on SQLitePCLRaw's wrappers, as on a host where the
+    /// direct calls are not available. Read once, when the handle opens. Not public: the choice is
+    /// the library's; tests use it to run the wrapper path on a machine that has both.
+    /// </summary>
+    internal bool SqliteDirectCalls { get; set; } = true;
+
     /// <summary>Use an embedded SQLite file: a path (<c>pipeline.db</c>) or a full connection string.</summary>
     public PipelineDbOptions UseSqlite(string pathOrConnectionString)
     {

@@ -21,7 +21,7 @@ public abstract class ReadPathTests<TStore>(DemoFixture<TStore> fixture) : IClas
 
     private readonly TempFolder _work = new();
 
-    public static TheoryData<string> Commands => ["runs", "show", "cta list", "cta show", "memories", "stats", "runs --json", "show --json"];
+    public static TheoryData<string> Commands => ["runs", "show", "cta list", "cta show", "memories", "stats", "runs --json", "show --json", "show --content"];
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -55,6 +55,7 @@ public abstract class ReadPathTests<TStore>(DemoFixture<TStore> fixture) : IClas
         {
             "show" => ["show", run],
             "show --json" => ["show", run, "--json"],
+            "show --content" => ["show", run, "--content"],
             "memories" => ["memories", run],
             "cta show" => ["cta", "show", cta],
             _ => command.Split(' '),

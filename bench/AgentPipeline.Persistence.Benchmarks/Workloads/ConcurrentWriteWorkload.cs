@@ -39,9 +39,6 @@ internal sealed class ConcurrentWriteWorkload : IAsyncDisposable
 
     public BenchDatabase Database => _database;
 
-    /// <summary>The library's group-commit totals on ours' handle (batches, rows in them).</summary>
-    public (long Batches, long Rows) GroupCommitTotals => _database.Db.GroupCommit.Totals;
-
     public static async Task<ConcurrentWriteWorkload> CreateAsync(PipelineProvider provider)
     {
         var workload = new ConcurrentWriteWorkload(await BenchDatabase.CreateAsync(provider));

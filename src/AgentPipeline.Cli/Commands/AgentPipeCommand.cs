@@ -73,7 +73,8 @@ internal static class AgentPipeCommand
             output.WriteLine("  1  usage error: bad option, unknown command, malformed or ambiguous id,");
             output.WriteLine("     answer of the wrong kind, a --db that is not a pipeline database, or");
             output.WriteLine("     one without the schema or with an older one (run agentpipe migrate)");
-            output.WriteLine("  2  not found: no run or CTA has that id, or no database at --db");
+            output.WriteLine("  2  not found: no run, CTA or (show --agent) invocation has that id, or");
+            output.WriteLine("     no database at --db");
             output.WriteLine("  3  conflict: the CTA was already answered or timed out, or another state");
             output.WriteLine("     that forbids the change");
             output.WriteLine("  4  database unreachable or refused: server down, connection lost, login");

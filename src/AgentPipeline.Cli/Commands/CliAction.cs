@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Data.Common;
 using AgentPipeline.Cli.Output;
 using AgentPipeline.Persistence;
 using Spectre.Console;
@@ -12,7 +11,7 @@ internal sealed record CliContext(PipelineDb Db, IAnsiConsole Out, IAnsiConsole 
 /// <summary>
 /// Runs a command body against the <c>--db</c> target: opens it (an existing pipeline database
 /// with a current schema, unless <paramref name="create"/>), translates provider errors from
-/// reads, and turns expected failures into one line and an exit code.
+/// and turns expected failures into one line and an exit code.
 /// </summary>
 internal static class CliAction
 {
@@ -37,15 +36,7 @@ internal static class CliAction
             await using var db = create
                 ? await DatabaseTarget.OpenUnmigratedAsync(target, cancellationToken)
                 : await DatabaseTarget.OpenExistingAsync(target, cancellationToken);
-            try
-            {
-                return await body(parseResult, new CliContext(db, stdout, stderr), cancellationToken);
-            }
-            catch (Exception e) when (AgentPipeline.Persistence.Internal.Dialect.ProviderError(e) is { } provider)
-            {
-                // Reads go through EF Core, which lets provider errors through untranslated (or, on PostgreSQL, wraps a transient one).
-                throw db.Dialect.Translate(provider);
-            }
+            return await body(parseResult, new CliContext(db, stdout, stderr), cancellationToken);
         }
         catch (Exception e) when (ErrorReporter.IsExpected(e))
         {

@@ -38,7 +38,7 @@ internal static class CtaCommand
             string? askedBy = null;
             if (current.InvocationId is { } invocationId)
             {
-                var agent = await CtaQueries.AgentTypeAsync(cli.Db, invocationId, cancellationToken);
+                var agent = await CtaReads.AgentTypeAsync(cli.Db, invocationId, cancellationToken);
                 askedBy = agent is { } type ? $"{Format.Name(type)} {ShortId.Of(invocationId)}" : ShortId.Of(invocationId);
             }
             Render(cli.Out, current, askedBy);
@@ -118,8 +118,8 @@ internal static class CtaCommand
             Guid? runId = parseResult.GetValue(run) is { } typed
                 ? await IdResolver.RunAsync(cli.Db, typed, cancellationToken)
                 : null;
-            var (ctas, total) = await CtaQueries.ListAsync(
-                cli.Db, parseResult.GetValue(open), runId, parseResult.GetValue(limit), newestFirst: true, cancellationToken);
+            var (ctas, total) = await CtaReads.ListAsync(
+                cli.Db, parseResult.GetValue(open), runId, parseResult.GetValue(limit), cancellationToken);
             if (parseResult.GetValue(json))
             {
                 JsonOutput.Write(Console.Out, ctas);
@@ -248,12 +248,12 @@ internal static class CtaCommand
     private static async Task<(Guid Id, CtaView Current)> ResolveAsync(PipelineDb db, string typed, CancellationToken cancellationToken)
     {
         var id = await IdResolver.CtaAsync(db, typed, cancellationToken);
-        return (id, await CtaQueries.ReadAsync(db, id, cancellationToken));
+        return (id, await CtaReads.ReadAsync(db, id, cancellationToken));
     }
 
     private static async Task<CtaView> ReadAsync(PipelineDb db, Guid id, CancellationToken cancellationToken)
     {
-        return await CtaQueries.ReadAsync(db, id, cancellationToken);
+        return await CtaReads.ReadAsync(db, id, cancellationToken);
     }
 
     /// <summary>

@@ -1,9 +1,7 @@
 using AgentPipeline.Persistence;
-using AgentPipeline.Persistence.Internal;
-using AgentPipeline.Persistence.Internal.PostgreSql;
-using AgentPipeline.Persistence.Internal.Sqlite;
 using AgentPipeline.Cli.Output;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace AgentPipeline.Cli.Commands;
 
@@ -54,9 +52,8 @@ internal static class DatabaseTarget
         var db = Open(target, time: null);
         try
         {
-            if (db.Dialect is SqliteDialect sqlite)
+            if (DatabaseLabel.SqlitePath(db) is { } path)
             {
-                var path = sqlite.DataSource;
                 if (path.Length > 0 && path != ":memory:" && !File.Exists(path))
                 {
                     // Opening it would create it: a mistyped name must not become a new, empty database.
@@ -64,7 +61,7 @@ internal static class DatabaseTarget
                         $"no database at {Path.GetFullPath(path)}; create one with {CommandName.Text} migrate (or {CommandName.Text} demo), or check --db.",
                         ExitCodes.NotFound);
                 }
-                await RefuseForeignSqliteAsync(db, sqlite, cancellationToken);
+                await RefuseForeignSqliteAsync(db, path, cancellationToken);
             }
             IReadOnlyList<string> applied;
             try
@@ -75,7 +72,7 @@ internal static class DatabaseTarget
             {
                 throw NoPostgreSqlDatabase(db, e);
             }
-            if (applied.Count == 0 && db.Dialect is PostgreSqlDialect postgres)
+            if (applied.Count == 0 && DatabaseLabel.PostgreSqlConnectionString(db) is { } postgres)
             {
                 // Reading the history may report no migrations for a database that does not exist at all; say which it is.
                 await RefuseMissingPostgreSqlAsync(db, postgres, cancellationToken);
@@ -107,9 +104,9 @@ internal static class DatabaseTarget
         var db = Open(target, time);
         try
         {
-            if (db.Dialect is SqliteDialect sqlite)
+            if (DatabaseLabel.SqlitePath(db) is { } path)
             {
-                await RefuseForeignSqliteAsync(db, sqlite, cancellationToken);
+                await RefuseForeignSqliteAsync(db, path, cancellationToken);
             }
             return db;
         }
@@ -120,19 +117,22 @@ internal static class DatabaseTarget
         }
     }
 
-    private static async Task RefuseMissingPostgreSqlAsync(PipelineDb db, PostgreSqlDialect postgres, CancellationToken cancellationToken)
+    private static async Task RefuseMissingPostgreSqlAsync(PipelineDb db, string connectionString, CancellationToken cancellationToken)
     {
         try
         {
-            await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
+            await connection.OpenAsync(cancellationToken);
         }
-        catch (Npgsql.PostgresException e) when (e.SqlState == "3D000")
+        catch (PostgresException e) when (e.SqlState == "3D000")
         {
             throw NoPostgreSqlDatabase(db, e);
         }
-        catch (Npgsql.NpgsqlException e)
+        catch (NpgsqlException e)
         {
-            throw postgres.Translate(e);
+            // The store read the history a moment ago; whatever fails now, it says in its own words.
+            await db.GetAppliedMigrationsAsync(cancellationToken);
+            throw new PipelineDatabaseException($"PostgreSQL: {e.Message}", e, e.IsTransient);
         }
     }
 
@@ -144,7 +144,14 @@ internal static class DatabaseTarget
     {
         try
         {
-            return PipelineDb.Open(target, time);
+            var options = new PipelineDbOptions().UseTarget(target);
+            if (time is not null)
+            {
+                options.TimeProvider = time;
+            }
+            var db = PipelineDb.Open(options);
+            DatabaseLabel.Remember(db, options);
+            return db;
         }
         catch (Exception e) when (e is ArgumentException or UriFormatException)
         {
@@ -159,14 +166,13 @@ internal static class DatabaseTarget
     /// its own and no pipeline migration history is someone else's: migrating would add nine tables
     /// to it, so the CLI refuses. A file that is not SQLite fails here with the library's own error.
     /// </summary>
-    private static async Task RefuseForeignSqliteAsync(PipelineDb db, SqliteDialect sqlite, CancellationToken cancellationToken)
+    private static async Task RefuseForeignSqliteAsync(PipelineDb db, string path, CancellationToken cancellationToken)
     {
-        var path = sqlite.DataSource;
         if (path.Length == 0 || path == ":memory:" || !File.Exists(path) || new FileInfo(path).Length == 0)
         {
             return;
         }
-        var readOnly = new SqliteConnectionStringBuilder(sqlite.ConnectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        var readOnly = new SqliteConnectionStringBuilder(DatabaseLabel.ConnectionString(db)) { Mode = SqliteOpenMode.ReadOnly, Pooling = false };
         List<string> tables = [];
         var known = false;
         try
@@ -201,7 +207,9 @@ internal static class DatabaseTarget
         }
         catch (SqliteException e)
         {
-            throw db.Dialect.Translate(e);
+            // The store fails on the same file in its own words (not a database, cannot be opened, busy).
+            await db.GetAppliedMigrationsAsync(cancellationToken);
+            throw new PipelineDatabaseException($"SQLite: {e.Message}", e, isTransient: false);
         }
         if (!known)
         {

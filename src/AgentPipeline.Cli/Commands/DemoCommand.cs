@@ -1,12 +1,9 @@
 using System.CommandLine;
-using System.Data.Common;
 using System.Globalization;
 using AgentPipeline.Cli.Demo;
 using AgentPipeline.Cli.Output;
 using AgentPipeline.Cli.Reading;
 using AgentPipeline.Persistence;
-using AgentPipeline.Persistence.Internal;
-using AgentPipeline.Persistence.Internal.Sqlite;
 using Spectre.Console;
 
 namespace AgentPipeline.Cli.Commands;
@@ -64,15 +61,7 @@ internal static class DemoCommand
             // Room for the requested runs, a possible extra failing run and the waiting run, all in the past.
             var clock = new DemoClock(settings.Runs + 2, TimeProvider.System.GetUtcNow());
             await using var db = await DatabaseTarget.OpenAsync(target, cancellationToken, clock);
-            try
-            {
-                return await SimulateAndListAsync(parseResult, db, clock, settings, json, stdout, stderr, cancellationToken);
-            }
-            catch (Exception e) when (AgentPipeline.Persistence.Internal.Dialect.ProviderError(e) is { } provider)
-            {
-                // The listing reads through EF Core, which lets provider errors through untranslated (or, on PostgreSQL, wraps a transient one).
-                throw db.Dialect.Translate(provider);
-            }
+            return await SimulateAndListAsync(parseResult, db, clock, settings, json, stdout, stderr, cancellationToken);
         }
         catch (Exception e) when (ErrorReporter.IsExpected(e))
         {
@@ -89,15 +78,15 @@ internal static class DemoCommand
 
         // Newest first, like agentpipe runs: the run waiting for you comes first.
         var runIds = stored.Select(r => r.RunId).Reverse().ToList();
-        var runs = await RunQueries.ReadAsync(db, runIds, cancellationToken);
+        var runs = await RunReads.ReadAsync(db, runIds, cancellationToken);
         if (json)
         {
             JsonOutput.Write(Console.Out, runs);
             return ExitCodes.Success;
         }
         var waiting = stored.Where(r => r.Outcome == RunOutcome.AwaitsApproval).Select(r => r.RunId).LastOrDefault();
-        var (open, _) = await CtaQueries.ListAsync(db, openOnly: true, waiting, limit: 1, newestFirst: true, cancellationToken);
-        var total = await RunQueries.CountAsync(db, cancellationToken);
+        var (open, _) = await CtaReads.ListAsync(db, openOnly: true, waiting, limit: 1, cancellationToken);
+        var total = await RunReads.CountAsync(db, phase: null, cancellationToken);
 
         stdout.Write(new Rule($"[bold]agentpipe demo[/] [grey](seed {settings.Seed.ToString(CultureInfo.InvariantCulture)})[/]").LeftJustified());
         stdout.MarkupLine($"[grey]Database:[/] {Markup.Escape(DatabaseLabel.Describe(db))}");
@@ -163,7 +152,7 @@ internal static class DemoCommand
     /// </summary>
     internal static string DbSuffix(ParseResult parseResult, PipelineDb db)
     {
-        if (!DbOption.Given(parseResult) || db.Dialect is not SqliteDialect)
+        if (!DbOption.Given(parseResult) || db.Provider != PipelineProvider.Sqlite)
         {
             return "";
         }

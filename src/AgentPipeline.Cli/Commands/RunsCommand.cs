@@ -3,7 +3,6 @@ using System.Globalization;
 using AgentPipeline.Cli.Output;
 using AgentPipeline.Cli.Reading;
 using AgentPipeline.Persistence;
-using AgentPipeline.Persistence.Internal;
 using Spectre.Console;
 
 namespace AgentPipeline.Cli.Commands;
@@ -33,10 +32,10 @@ internal static class RunsCommand
     {
         var phase = new Option<string?>("--phase")
         {
-            Description = $"Only runs whose current phase is this one: {string.Join(", ", DbEnum<FeaturePhase>.Names)}.",
+            Description = $"Only runs whose current phase is this one: {string.Join(", ", StoredNames.All<FeaturePhase>())}.",
             HelpName = "phase",
         };
-        phase.AcceptOnlyFromAmong(DbEnum<FeaturePhase>.Names);
+        phase.AcceptOnlyFromAmong([.. StoredNames.All<FeaturePhase>()]);
         var status = new Option<string?>("--status")
         {
             Description = "Only runs that stand this way: running, waiting (an open CTA), completed, failed.",
@@ -101,7 +100,7 @@ internal static class RunsCommand
             var sinceText = parseResult.GetValue(since);
             var pageSize = parseResult.GetValue(limit);
             var cursor = parseResult.GetValue(after);
-            var phaseValue = phaseName is null ? (FeaturePhase?)null : DbEnum<FeaturePhase>.Parse(phaseName);
+            var phaseValue = phaseName is null ? (FeaturePhase?)null : StoredNames.Parse<FeaturePhase>(phaseName);
             var query = new FeatureRunQuery
             {
                 Phase = phaseValue,
@@ -116,7 +115,7 @@ internal static class RunsCommand
             string? next;
             try
             {
-                (runs, next) = await RunQueries.PageAsync(cli.Db, query, cancellationToken);
+                (runs, next) = await RunReads.PageAsync(cli.Db, query, cancellationToken);
             }
             catch (ArgumentException e) when (e.ParamName == "query.Cursor")
             {
@@ -147,7 +146,7 @@ internal static class RunsCommand
             if (cursor is null && !filtered)
             {
                 // The first page of all runs, or of one phase: how many there are is one cheap count.
-                var total = await RunQueries.CountAsync(cli.Db, phaseValue, cancellationToken);
+                var total = await RunReads.CountAsync(cli.Db, phaseValue, cancellationToken);
                 cli.Out.MarkupLine($"[grey]Showing {runs.Count} of {total} runs; --limit shows more.[/]");
             }
             cli.Out.MarkupLine("[grey]Next page:[/]");

@@ -38,7 +38,7 @@ internal static class StatsCommand
             Guid? runId = parseResult.GetValue(run) is { } typed
                 ? await IdResolver.RunAsync(cli.Db, typed, cancellationToken)
                 : null;
-            var rows = await StatsQueries.ReadAsync(cli.Db, grouping, runId, cancellationToken);
+            var rows = await StatsReads.ReadAsync(cli.Db, grouping, runId, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 // modelProvider belongs to a model's row only (docs/cli.md); other groupings leave it out.
@@ -74,7 +74,7 @@ internal static class StatsCommand
             {
                 AddRow(table, row, style: null);
             }
-            AddRow(table, StatsQueries.Total(rows), style: "bold");
+            AddRow(table, StatsReads.Total(rows), style: "bold");
             table.Render(cli.Out);
             cli.Out.MarkupLine("[grey]Calls are model steps; time is agent time (invocation durations summed).[/]");
             return ExitCodes.Success;

@@ -1,7 +1,6 @@
 using AgentPipeline.Cli.Commands;
 using AgentPipeline.Cli.Reading;
 using AgentPipeline.Persistence;
-using AgentPipeline.Persistence.Internal;
 
 namespace AgentPipeline.Cli.Ids;
 
@@ -16,42 +15,59 @@ internal static class IdResolver
     /// <summary>More candidates than this are summarized rather than listed, to keep the error on one readable line.</summary>
     private const int ListedCandidates = 5;
 
-    private static readonly Sql RunExists = Query.Statement("SELECT CAST(1 AS BIGINT) FROM {s}.feature_runs WHERE id = @id", [Query.P("id", Col.Guid)], Query.P("one", Col.Long));
-    private static readonly Sql CtaExists = Query.Statement("SELECT CAST(1 AS BIGINT) FROM {s}.cta_events WHERE id = @id", [Query.P("id", Col.Guid)], Query.P("one", Col.Long));
-    private static readonly Sql RunIds = Query.Statement("SELECT id FROM {s}.feature_runs", [], Query.P("id", Col.Guid));
-    private static readonly Sql CtaIds = Query.Statement("SELECT id FROM {s}.cta_events", [], Query.P("id", Col.Guid));
-
     /// <summary>A run's id from what the user typed.</summary>
     /// <inheritdoc cref="ResolveAsync" path="/exception"/>
     public static Task<Guid> RunAsync(PipelineDb db, string typed, CancellationToken cancellationToken) =>
-        ResolveAsync(db, RunExists, RunIds, typed, "run", cancellationToken);
+        ResolveAsync(
+            async (id, ct) => await PipelinePersistence.GetFeatureRunAsync(db, id, ct),
+            ct => Ids(RunReads.AllAsync(db, new FeatureRunQuery(), ct), r => r.Id),
+            typed, "run", cancellationToken);
 
     /// <summary>A CTA's id from what the user typed.</summary>
     /// <inheritdoc cref="ResolveAsync" path="/exception"/>
     public static Task<Guid> CtaAsync(PipelineDb db, string typed, CancellationToken cancellationToken) =>
-        ResolveAsync(db, CtaExists, CtaIds, typed, "CTA", cancellationToken);
+        ResolveAsync(
+            async (id, ct) => await PipelinePersistence.GetCtaEventAsync(db, id, ct),
+            ct => Ids(CtaReads.AllAsync(db, CtaEventState.All, runId: null, ct), c => c.Id),
+            typed, "CTA", cancellationToken);
 
-    /// <param name="db">The store.</param>
-    /// <param name="exists">Returns a row when the id given exists.</param>
-    /// <param name="all">Every id of the kind asked for.</param>
+    private static async Task<List<Guid>> Ids<T>(IAsyncEnumerable<T> rows, Func<T, Guid> id)
+    {
+        var ids = new List<Guid>();
+        await foreach (var row in rows)
+        {
+            ids.Add(id(row));
+        }
+        return ids;
+    }
+
+    /// <param name="read">Reads the row of the id given; throws <see cref="RecordNotFoundException"/> when there is none.</param>
+    /// <param name="all">Every id of the kind asked for, through the library's listing (pages of its largest size).</param>
     /// <param name="typed">What the user typed.</param>
     /// <param name="what">The kind of id, for messages (<c>run</c>, <c>CTA</c>).</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
     /// <exception cref="CliException">The text is not an id (exit 1), matches nothing (exit 2) or matches several ids (exit 1).</exception>
-    private static async Task<Guid> ResolveAsync(PipelineDb db, Sql exists, Sql all, string typed, string what, CancellationToken cancellationToken)
+    private static async Task<Guid> ResolveAsync(
+        Func<Guid, CancellationToken, Task<object>> read, Func<CancellationToken, Task<List<Guid>>> all, string typed, string what,
+        CancellationToken cancellationToken)
     {
         var hex = Normalize(typed, what);
         if (hex.Length == 32)
         {
             var id = Guid.ParseExact(hex, "N");
-            return await Query.RowAsync(db, exists, [id], cancellationToken) is not null
-                ? id
-                : throw new CliException($"No {what} has the id '{typed}'.", ExitCodes.NotFound);
+            try
+            {
+                await read(id, cancellationToken);
+                return id;
+            }
+            catch (Exception e) when (e is RecordNotFoundException or ArgumentException)
+            {
+                // ArgumentException: the empty id (32 zeros), which no row has.
+                throw new CliException($"No {what} has the id '{typed}'.", ExitCodes.NotFound, e);
+            }
         }
-        // Prefix and suffix matching on the hex digits is done here rather than in SQL: the two
-        // providers store uuids differently (text vs uuid), and one narrow column is cheap to read.
-        var ids = await Query.RowsAsync(db, all, [], cancellationToken);
-        return Match(typed, hex, ids.Select(r => Query.Guid(r[0])), what);
+        // Prefix and suffix matching on the hex digits is done here: the library lists ids, it does not match parts of them.
+        return Match(typed, hex, await all(cancellationToken), what);
     }
 
     /// <summary>Why <paramref name="typed"/> cannot be an id, or null when it can.</summary>
@@ -59,7 +75,7 @@ internal static class IdResolver
     {
         var hex = Hex(typed);
         return hex.Length is < ShortId.MinimumTyped or > 32 || !hex.All(char.IsAsciiHexDigit)
-            ? $"'{typed}' is not a {what} id: give the full id, its short id, or at least {ShortId.MinimumTyped} hex digits from the start or end of either."
+            ? $"'{typed}' is not {("aeiou".Contains(char.ToLowerInvariant(what[0]), StringComparison.Ordinal) ? "an" : "a")} {what} id: give the full id, its short id, or at least {ShortId.MinimumTyped} hex digits from the start or end of either."
             : null;
     }
 
@@ -72,7 +88,7 @@ internal static class IdResolver
 
     /// <summary>Picks the one id among <paramref name="candidates"/> that <paramref name="hex"/> begins, ends, or begins the short form of.</summary>
     /// <exception cref="CliException">None matches (exit 2) or several do (exit 1).</exception>
-    public static Guid Match(string typed, string hex, IEnumerable<Guid> candidates, string what)
+    public static Guid Match(string typed, string hex, IEnumerable<Guid> candidates, string what, string? whats = null)
     {
         var matches = candidates
             .Where(id => ShortId.Hex(id) is var h
@@ -86,7 +102,7 @@ internal static class IdResolver
             1 => matches[0],
             0 => throw new CliException($"No {what} matches '{typed}'.", ExitCodes.NotFound),
             _ => throw new CliException(
-                $"'{typed}' matches {matches.Count} {what}s ({Describe(matches)}); type more of the id.", ExitCodes.Failure),
+                $"'{typed}' matches {matches.Count} {whats ?? what + "s"} ({Describe(matches)}); type more of the id.", ExitCodes.Failure),
         };
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using AgentPipeline.Persistence.Internal;
 
 namespace AgentPipeline.Cli.Output;
 
@@ -9,9 +8,9 @@ internal static class Format
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>An enum value as data-model.md stores it (<c>meta_judge</c>, <c>tool-calls</c>), never <c>ToString()</c>.</summary>
-    public static string Name<T>(T value) where T : struct, Enum => DbEnum<T>.ToDb(value);
+    public static string Name<T>(T value) where T : struct, Enum => StoredNames.Of(value);
 
-    public static string? Name<T>(T? value) where T : struct, Enum => value is { } v ? DbEnum<T>.ToDb(v) : null;
+    public static string? Name<T>(T? value) where T : struct, Enum => value is { } v ? StoredNames.Of(v) : null;
 
     /// <summary>An exact count with thousands separators: <c>392,235</c>.</summary>
     public static string Count(long value) => value.ToString("N0", Invariant);

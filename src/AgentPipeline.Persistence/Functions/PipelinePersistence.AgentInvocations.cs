@@ -5,27 +5,28 @@ namespace AgentPipeline.Persistence;
 
 public static partial class PipelinePersistence
 {
-    private static readonly Sql InvocationPhaseResult = new(
-        "SELECT phase_result_id FROM {s}.agent_invocations WHERE id = @id", [P("id", Col.Guid)], [P("phase_result_id", Col.Guid)]);
+    private static readonly Sql InvocationPhaseResult =
+        Statement.Select(AgentInvocations.Name, [AgentInvocations.PhaseResultId], AgentInvocations.Id);
 
     private static readonly Columns CompletionColumns = AgentInvocations.Completion.Columns;
 
-    private static readonly Sql CompleteInvocation = new(
-        $"UPDATE {{s}}.agent_invocations SET {CompletionColumns.Assignments}, completed_at = @completed_at WHERE id = @id AND completed_at IS NULL",
-        [.. CompletionColumns.Items, P("completed_at", Col.Time), P("id", Col.Guid)]);
+    private static readonly ColumnShape[] CompletionShapes = [.. AgentInvocations.Completion.Shapes];
 
-    private static readonly Sql LockInvocation = new(
-        "SELECT completed_at FROM {s}.agent_invocations WHERE id = @id{forupdate}", [P("id", Col.Guid)], [P("completed_at", Col.Time)]);
+    private static readonly Sql CompleteInvocation = Statement.Update(AgentInvocations.Name)
+        .Set(CompletionShapes).Set(AgentInvocations.CompletedAt)
+        .Where(AgentInvocations.Id).And(Statement.IsNull(AgentInvocations.CompletedAt)).ToSql();
+
+    private static readonly Sql LockInvocation =
+        Statement.Select(AgentInvocations.Name, [AgentInvocations.CompletedAt], AgentInvocations.Id, "{forupdate}");
 
     // The token columns (not usage_raw) summed over the invocation's steps, as 64-bit integers on both providers.
     private static readonly Sql StepTokenSums = new(
         $"SELECT {string.Join(", ", UsageColumns.Counts.Select(p => $"CAST(SUM({p.Name}) AS BIGINT)"))} " +
-        "FROM {s}.agent_steps WHERE invocation_id = @id",
-        [P("id", Col.Guid)], UsageColumns.Counts);
+        $"FROM {{s}}.{AgentSteps.Name} WHERE {AgentSteps.InvocationId.Name} = @{AgentSteps.InvocationId.Name}",
+        [AgentSteps.InvocationId.Param], UsageColumns.Counts);
 
-    private static readonly Sql InvocationCompletion = new(
-        $"SELECT completed_at, {CompletionColumns.Names} FROM {{s}}.agent_invocations WHERE id = @id",
-        [P("id", Col.Guid)], [P("completed_at", Col.Time), .. CompletionColumns.Items]);
+    private static readonly Sql InvocationCompletion =
+        Statement.Select(AgentInvocations.Name, [AgentInvocations.CompletedAt, .. CompletionShapes], AgentInvocations.Id);
 
     /// <summary>
     /// An agent starts: a top-level orchestrator, or a sub-agent under <see cref="NewAgentInvocation.ParentInvocationId"/>
@@ -47,7 +48,7 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.ParentInvocationId must not be the invocation's own id.", "data.ParentInvocationId");
         }
-        return await db.GroupCommit.InsertAsync(AgentInvocations.Insert, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
+        return await db.Writes.InsertAsync(AgentInvocations.Insert, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
         {
             var data = (NewAgentInvocation)record;
             await RequireAsync(session, PhaseResultExists, "phase_results", data.PhaseResultId, ct).ConfigureAwait(false);
@@ -80,7 +81,7 @@ public static partial class PipelinePersistence
         Check.Id(invocationId, nameof(invocationId));
         var values = AgentInvocations.Completion.Values(data, db.Redactor);
         var summed = data.Usage is null;
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (summed)
             {

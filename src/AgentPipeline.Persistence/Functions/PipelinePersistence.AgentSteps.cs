@@ -24,7 +24,7 @@ public static partial class PipelinePersistence
         var values = AgentSteps.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
         values[^1] = db.Now();
-        return await db.GroupCommit.InsertAsync(AgentSteps.Insert, values, values, data.Id is not null, new(data, static (session, data, ct) =>
+        return await db.Writes.InsertAsync(AgentSteps.Insert, values, values, data.Id is not null, new(data, static (session, data, ct) =>
             RequireOpenInvocationAsync(session, ((NewAgentStep)data).InvocationId, "agent_steps", ct)), cancellationToken).ConfigureAwait(false);
     }
 
@@ -46,7 +46,7 @@ public static partial class PipelinePersistence
         var values = ToolCalls.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
         values[^1] = db.Now();
-        return await db.GroupCommit.InsertAsync(ToolCalls.Insert, values, values, data.Id is not null, new(data, static (session, data, ct) =>
+        return await db.Writes.InsertAsync(ToolCalls.Insert, values, values, data.Id is not null, new(data, static (session, data, ct) =>
             RequireOpenStepAsync(session, ((NewToolCall)data).StepId, "tool_calls", ct)), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -17,27 +17,21 @@ public static partial class PipelinePersistence
         "{forshare} ON CONFLICT (id) DO NOTHING",
         [.. CtaColumns.Items, P("requested_at", Col.Time)]));
 
-    private static readonly Sql PhaseResultRun = new(
-        "SELECT run_id FROM {s}.phase_results WHERE id = @id", [P("id", Col.Guid)], [P("run_id", Col.Guid)]);
+    private static readonly Sql PhaseResultRun = Statement.Select(PhaseResults.Name, [PhaseResults.RunId], PhaseResults.Id);
 
-    private static readonly Sql CtaState = new(
-        "SELECT kind, request_options, responded_at, timed_out, response_approved, response_reason, response_text, response_selected_id " +
-        "FROM {s}.cta_events WHERE id = @id",
-        [P("id", Col.Guid)],
-        [P("kind", Col.Text), P("request_options", Col.Json), P("responded_at", Col.Time), P("timed_out", Col.Bool),
-         P("response_approved", Col.Bool), P("response_reason", Col.Text), P("response_text", Col.Text), P("response_selected_id", Col.Text)]);
+    private static readonly Sql CtaState = Statement.Select(CtaEvents.Name,
+        [CtaEvents.Kind, CtaEvents.RequestOptions, CtaEvents.RespondedAt, CtaEvents.TimedOut,
+         CtaEvents.ResponseApproved, CtaEvents.ResponseReason, CtaEvents.ResponseText, CtaEvents.ResponseSelectedId], CtaEvents.Id);
 
     // "responded_at IS NULL" is the whole of "unresolved": both an answer and a timeout set it, so
     // whichever UPDATE commits first wins and the other matches no row. On PostgreSQL the winning
     // UPDATE also notifies channel agentpipe_cta with the id, delivered when it commits (CtaWatch).
-    private static readonly Sql AnswerCta = new(
-        "UPDATE {s}.cta_events SET response_approved = @approved, response_reason = @reason, response_text = @text, " +
-        "response_selected_id = @selected, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL{notifycta}",
-        [P("approved", Col.Bool), P("reason", Col.Text), P("text", Col.Text), P("selected", Col.Text), P("responded_at", Col.Time), P("id", Col.Guid)]);
+    private static readonly Sql AnswerCta = Statement.Update(CtaEvents.Name)
+        .Set(CtaEvents.ResponseApproved, CtaEvents.ResponseReason, CtaEvents.ResponseText, CtaEvents.ResponseSelectedId, CtaEvents.RespondedAt)
+        .Where(CtaEvents.Id).And(Statement.IsNull(CtaEvents.RespondedAt)).ToSql("{notifycta}");
 
-    private static readonly Sql TimeOutCta = new(
-        "UPDATE {s}.cta_events SET timed_out = TRUE, responded_at = @responded_at WHERE id = @id AND responded_at IS NULL{notifycta}",
-        [P("responded_at", Col.Time), P("id", Col.Guid)]);
+    private static readonly Sql TimeOutCta = Statement.Update(CtaEvents.Name).SetTo(CtaEvents.TimedOut, "TRUE").Set(CtaEvents.RespondedAt)
+        .Where(CtaEvents.Id).And(Statement.IsNull(CtaEvents.RespondedAt)).ToSql("{notifycta}");
 
     /// <summary>
     /// Asks a human: approval (<see cref="NewCtaEvent.RequestMessage"/>), text
@@ -54,14 +48,12 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var values = CtaEvents.Create.Values(data, db.Redactor);
+        var values = CtaEvents.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
+        values[^1] = db.Now();
+        return await db.Writes.InsertAsync(CtaCreate, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
         {
-            if (await Idempotent.InsertAsync(session, CtaCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
+            var data = (NewCtaEvent)record;
             await RequireOpenRunAsync(session, data.RunId, "cta_events", ct).ConfigureAwait(false);
             if (data.PhaseResultId is { } phaseResultId)
             {
@@ -78,8 +70,7 @@ public static partial class PipelinePersistence
                     ?? throw new RecordNotFoundException("agent_invocations", invocationId.ToString());
                 throw new ArgumentException($"data.InvocationId '{invocationId}' belongs to run '{owner[0]}', not '{data.RunId}'.", "data.InvocationId");
             }
-            throw Unexplained("cta_events");
-        }, cancellationToken).ConfigureAwait(false);
+        }), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -97,7 +88,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(responseData);
         Check.Id(ctaId, nameof(ctaId));
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             var state = await ReadCtaStateAsync(session, ctaId, ct).ConfigureAwait(false);
             CheckCtaResponse(state.Kind, state.Options is { } options ? DbJson.Parse(options) : null, responseData);
@@ -130,7 +121,7 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(ctaId, nameof(ctaId));
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (await session.ExecuteAsync(TimeOutCta, [db.Now(), ctaId], ct).ConfigureAwait(false) == 1)
             {

@@ -5,49 +5,39 @@ namespace AgentPipeline.Persistence;
 
 public static partial class PipelinePersistence
 {
-    private static readonly Sql ClaimSandbox = new(
-        "UPDATE {s}.sandboxes SET run_id = @run_id WHERE id = @id AND (run_id IS NULL OR run_id = @run_id)",
-        [P("run_id", Col.Guid), P("id", Col.Text)]);
+    private static readonly Sql ClaimSandbox = Statement.Update(Sandboxes.Name).Set(Sandboxes.RunId)
+        .Where(Sandboxes.Id).And(Statement.IsNullOrParameter(Sandboxes.RunId)).ToSql();
 
     // Snapshots recorded before the run claimed their sandbox get its run_id with the claim.
-    private static readonly Sql ClaimSnapshots = new(
-        "UPDATE {s}.sandbox_snapshots SET run_id = @run_id WHERE sandbox_id = @id AND run_id IS NULL",
-        [P("run_id", Col.Guid), P("id", Col.Text)]);
+    private static readonly Sql ClaimSnapshots = Statement.Update(SandboxSnapshots.Name).Set(SandboxSnapshots.RunId)
+        .Where(SandboxSnapshots.SandboxId).And(Statement.IsNull(SandboxSnapshots.RunId)).ToSql();
 
-    private static readonly Sql SandboxRunId = new(
-        "SELECT run_id FROM {s}.sandboxes WHERE id = @id", [P("id", Col.Text)], [P("run_id", Col.Guid)]);
+    private static readonly Sql SandboxRunId = Statement.Select(Sandboxes.Name, [Sandboxes.RunId], Sandboxes.Id);
 
-    private static readonly Sql SetRunPhase = new(
-        "UPDATE {s}.feature_runs SET current_phase = @phase WHERE id = @id AND current_phase NOT IN ('completed', 'failed')",
-        [P("phase", Col.Text), P("id", Col.Guid)]);
+    private static readonly Sql SetRunPhase = Statement.Update(FeatureRuns.Name).Set(FeatureRuns.CurrentPhase)
+        .Where(FeatureRuns.Id).And(FeatureRuns.Open()).ToSql();
 
-    private static readonly Sql EndRun = new(
-        "UPDATE {s}.feature_runs SET current_phase = @phase, completed_at = @completed_at WHERE id = @id AND current_phase NOT IN ('completed', 'failed')",
-        [P("phase", Col.Text), P("completed_at", Col.Time), P("id", Col.Guid)]);
+    private static readonly Sql EndRun = Statement.Update(FeatureRuns.Name).Set(FeatureRuns.CurrentPhase, FeatureRuns.CompletedAt)
+        .Where(FeatureRuns.Id).And(FeatureRuns.Open()).ToSql();
 
     // Ending a run: its row locked first (PostgreSQL), so creates under it that are in flight have
     // committed, and those that come later wait and then find it ended (see PipelinePersistence.States.cs).
-    private static readonly Sql LockRun = new(
-        "SELECT current_phase FROM {s}.feature_runs WHERE id = @id{forupdate}", [P("id", Col.Guid)], [P("current_phase", Col.Text)]);
+    private static readonly Sql LockRun = Statement.Select(FeatureRuns.Name, [FeatureRuns.CurrentPhase], FeatureRuns.Id, "{forupdate}");
 
-    private static readonly Sql RunningPhaseResult = new(
-        "SELECT id, phase FROM {s}.phase_results WHERE run_id = @run_id AND status = 'running' ORDER BY started_at, id LIMIT 1",
-        [P("run_id", Col.Guid)], [P("id", Col.Guid), P("phase", Col.Text)]);
+    private static readonly Sql RunningPhaseResult = Statement.SelectFirst(PhaseResults.Name, [PhaseResults.Id, PhaseResults.Phase], PhaseResults.RunId,
+        [Statement.Is(PhaseResults.Status, PhaseStatus.Running)], [PhaseResults.StartedAt, PhaseResults.Id]);
 
-    private static readonly Sql OpenCta = new(
-        "SELECT id, kind FROM {s}.cta_events WHERE run_id = @run_id AND responded_at IS NULL ORDER BY requested_at, id LIMIT 1",
-        [P("run_id", Col.Guid)], [P("id", Col.Guid), P("kind", Col.Text)]);
+    private static readonly Sql OpenCta = Statement.SelectFirst(CtaEvents.Name, [CtaEvents.Id, CtaEvents.Kind], CtaEvents.RunId,
+        [Statement.IsNull(CtaEvents.RespondedAt)], [CtaEvents.RequestedAt, CtaEvents.Id]);
 
-    private static readonly Sql FailRunningPhaseResults = new(
-        "UPDATE {s}.phase_results SET status = 'failed', completed_at = @completed_at WHERE run_id = @run_id AND status = 'running'",
-        [P("completed_at", Col.Time), P("run_id", Col.Guid)]);
+    private static readonly Sql FailRunningPhaseResults = Statement.Update(PhaseResults.Name)
+        .SetTo(PhaseResults.Status, Statement.Literal(PhaseStatus.Failed)).Set(PhaseResults.CompletedAt)
+        .Where(PhaseResults.RunId).And(Statement.Is(PhaseResults.Status, PhaseStatus.Running)).ToSql();
 
-    private static readonly Sql TimeOutOpenCtas = new(
-        "UPDATE {s}.cta_events SET timed_out = TRUE, responded_at = @responded_at WHERE run_id = @run_id AND responded_at IS NULL{notifycta}",
-        [P("responded_at", Col.Time), P("run_id", Col.Guid)]);
+    private static readonly Sql TimeOutOpenCtas = Statement.Update(CtaEvents.Name).SetTo(CtaEvents.TimedOut, "TRUE").Set(CtaEvents.RespondedAt)
+        .Where(CtaEvents.RunId).And(Statement.IsNull(CtaEvents.RespondedAt)).ToSql("{notifycta}");
 
-    private static readonly Sql RunPhase = new(
-        "SELECT current_phase FROM {s}.feature_runs WHERE id = @id", [P("id", Col.Guid)], [P("current_phase", Col.Text)]);
+    private static readonly Sql RunPhase = Statement.Select(FeatureRuns.Name, [FeatureRuns.CurrentPhase], FeatureRuns.Id);
 
     /// <summary>
     /// Creates a feature run in phase <c>analysis</c> and, when it names a sandbox, fills that
@@ -66,7 +56,7 @@ public static partial class PipelinePersistence
         var values = FeatureRuns.Create.Values(data, db.Redactor);
         var id = (Guid)(values[0] ??= db.NewId());
 
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
+        return await db.Writes.RunAsync<Guid>(write: true, async (session, ct) =>
         {
             if (data.SandboxId is { } sandboxId)
             {
@@ -106,7 +96,7 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException($"phase must be a working phase; use {nameof(CompleteFeatureRunAsync)} or {nameof(FailFeatureRunAsync)} to end a run.", nameof(phase));
         }
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (await session.ExecuteAsync(SetRunPhase, [stored, runId], ct).ConfigureAwait(false) == 1)
             {
@@ -145,7 +135,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(runId, nameof(runId));
         var stored = DbEnum<FeaturePhase>.ToDb(final);
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             await session.BeginAsync(ct).ConfigureAwait(false);
             var row = await session.QueryRowAsync(LockRun, [runId], ct).ConfigureAwait(false)

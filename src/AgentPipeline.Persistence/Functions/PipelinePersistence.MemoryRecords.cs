@@ -15,7 +15,7 @@ public static partial class PipelinePersistence
         $"JOIN {{s}}.feature_runs r ON r.id = p.run_id WHERE p.id = @phase_result_id AND {RunOpen} " +
         "AND (@invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @invocation_id AND a.run_id = p.run_id))" +
         "{forshareof:r} ON CONFLICT (id) DO NOTHING",
-        [.. MemoryColumns.Items, P("created_at", Col.Time)]), batchOrder: 3);
+        [.. MemoryColumns.Items, P("created_at", Col.Time)]), groupCommitted: true, batchOrder: 3);
 
     private static readonly Sql MemoryByRun = new(
         $"SELECT {RowReaders.Memory.Whole.Projection.List("t")} FROM {{s}}.memory_records t WHERE t.run_id = @run_id ORDER BY t.created_at, t.seq",
@@ -46,7 +46,7 @@ public static partial class PipelinePersistence
         var values = MemoryRecords.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
         values[^1] = db.Now();
-        return await db.GroupCommit.InsertAsync(MemoryCreate, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
+        return await db.Writes.InsertAsync(MemoryCreate, values, values, data.Id is not null, new(data, static async (session, record, ct) =>
         {
             var data = (NewMemoryRecord)record;
             await RequireOpenPhaseResultRunAsync(session, data.PhaseResultId, "memory_records", ct).ConfigureAwait(false);

@@ -15,13 +15,11 @@ public static partial class PipelinePersistence
         $"WHERE r.id = @run_id AND {RunOpen}{{forshare}} ON CONFLICT (id) DO NOTHING",
         [.. PhaseResultColumns.Items, P("started_at", Col.Time)]));
 
-    private static readonly Sql EndPhaseResult = new(
-        "UPDATE {s}.phase_results SET status = @status, output = @output, completed_at = @completed_at WHERE id = @id AND status = 'running'",
-        [P("status", Col.Text), P("output", Col.Json), P("completed_at", Col.Time), P("id", Col.Guid)]);
+    private static readonly Sql EndPhaseResult = Statement.Update(PhaseResults.Name)
+        .Set(PhaseResults.Status, PhaseResults.Output, PhaseResults.CompletedAt)
+        .Where(PhaseResults.Id).And(Statement.Is(PhaseResults.Status, PhaseStatus.Running)).ToSql();
 
-    private static readonly Sql PhaseResultState = new(
-        "SELECT status, output FROM {s}.phase_results WHERE id = @id",
-        [P("id", Col.Guid)], [P("status", Col.Text), P("output", Col.Json)]);
+    private static readonly Sql PhaseResultState = Statement.Select(PhaseResults.Name, [PhaseResults.Status, PhaseResults.Output], PhaseResults.Id);
 
     /// <summary>Starts a phase of a run: a phase result in status running, <c>started_at</c> stamped.</summary>
     /// <returns>The phase result's id: <see cref="NewPhaseResult.Id"/>, or a new UUIDv7.</returns>
@@ -38,17 +36,11 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.Phase must be one of the five working phases.", "data.Phase");
         }
-        var values = PhaseResults.Create.Values(data, db.Redactor);
+        var values = PhaseResults.Create.Values(data, db.Redactor, stamped: 1);
         values[0] ??= db.NewId();
-        return await db.RunAsync<Guid>(write: true, async (session, ct) =>
-        {
-            if (await Idempotent.InsertAsync(session, PhaseResultCreate, values, Append(values, db.Now()), data.Id is not null, ct).ConfigureAwait(false) is Guid stored)
-            {
-                return stored;
-            }
-            await RequireOpenRunAsync(session, data.RunId, "phase_results", ct).ConfigureAwait(false);
-            throw Unexplained("phase_results");
-        }, cancellationToken).ConfigureAwait(false);
+        values[^1] = db.Now();
+        return await db.Writes.InsertAsync(PhaseResultCreate, values, values, data.Id is not null, new(data, static (session, data, ct) =>
+            RequireOpenRunAsync(session, ((NewPhaseResult)data).RunId, "phase_results", ct)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends a running phase as passed, with its output, and stamps <c>completed_at</c>. Repeating it with the same output is a no-op.</summary>
@@ -71,7 +63,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         Check.Id(phaseResultId, nameof(phaseResultId));
         var status = DbEnum<PhaseStatus>.ToDb(final);
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (await session.ExecuteAsync(EndPhaseResult, [status, output, db.Now(), phaseResultId], ct).ConfigureAwait(false) == 1)
             {

@@ -1,5 +1,6 @@
 using AgentPipeline.Persistence.Internal;
 using AgentPipeline.Persistence.Internal.Tables;
+using AgentPipeline.Persistence.Internal.Writing;
 
 namespace AgentPipeline.Persistence;
 
@@ -8,11 +9,7 @@ public static partial class PipelinePersistence
     private static readonly Columns SandboxColumns = Sandboxes.Create.Columns;
 
     // The lifecycle stamps, in the order UpdateSandboxStatus fills them.
-    private static readonly Param[] SandboxStamps =
-    [
-        P("started_at", Col.Time), P("requested_stop_at", Col.Time), P("stopped_at", Col.Time),
-        P("aborted_at", Col.Time), P("snapshotted_at", Col.Time),
-    ];
+    private static readonly Param[] SandboxStamps = [.. Sandboxes.Stamps.Select(c => c.Param)];
 
     private static readonly CreateSpec SandboxCreate = new(Sandboxes.Name, SandboxColumns, new Sql(
         $"INSERT INTO {{s}}.sandboxes ({SandboxColumns.Names}, created_at, {string.Join(", ", SandboxStamps.Select(p => p.Name))}) " +
@@ -31,15 +28,10 @@ public static partial class PipelinePersistence
             && DbEnum<SandboxStatus>.Parse(from) is not (SandboxStatus.Stopped or SandboxStatus.Failed or SandboxStatus.Aborted)
             && DbEnum<SandboxStatus>.Parse(now) != SandboxStatus.Pending);
 
-    private static readonly Sql SandboxState = new(
-        "SELECT status, started_at FROM {s}.sandboxes WHERE id = @id{forupdate}",
-        [P("id", Col.Text)], [P("status", Col.Text), P("started_at", Col.Time)]);
+    private static readonly Sql SandboxState = Statement.Select(Sandboxes.Name, [Sandboxes.Status, Sandboxes.StartedAt], Sandboxes.Id, "{forupdate}");
 
-    private static readonly Sql SetSandboxStatus = new(
-        "UPDATE {s}.sandboxes SET status = @status, " +
-        string.Join(", ", SandboxStamps.Select(p => $"{p.Name} = COALESCE({p.Name}, @{p.Name})")) +
-        ", duration = COALESCE(duration, @duration) WHERE id = @id",
-        [P("status", Col.Text), .. SandboxStamps, P("duration", Col.Int), P("id", Col.Text)]);
+    private static readonly Sql SetSandboxStatus = Statement.Update(Sandboxes.Name)
+        .Set(Sandboxes.Status).SetOnce(Sandboxes.Stamps).SetOnce(Sandboxes.Duration).Where(Sandboxes.Id).ToSql();
 
     private static readonly Columns SnapshotColumns = SandboxSnapshots.Create.Columns;
 
@@ -66,11 +58,9 @@ public static partial class PipelinePersistence
         var values = Sandboxes.Create.Values(data, db.Redactor);
         var now = db.Now();
         var stamps = StampsFor(data.Status, now);
-        await db.RunAsync(write: true, async (session, ct) =>
-        {
-            _ = await Idempotent.InsertAsync(session, SandboxCreate, values, [.. values, now, .. stamps], callerChoseId: true, ct).ConfigureAwait(false)
-                ?? throw Unexplained("sandboxes");
-        }, cancellationToken).ConfigureAwait(false);
+        // No parent: an insert that wrote nothing is a replay, or a bug.
+        await db.Writes.InsertKeyedAsync(SandboxCreate, values, [.. values, now, .. stamps], MissingParent.None, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>
@@ -89,7 +79,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         Check.Key(sandboxId, nameof(sandboxId));
         var requested = Check.Enum(status, nameof(status));
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             await session.BeginAsync(ct).ConfigureAwait(false);
             var state = await session.QueryRowAsync(SandboxState, [sandboxId], ct).ConfigureAwait(false)
@@ -140,14 +130,9 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var values = SandboxSnapshots.Create.Values(data, db.Redactor);
-        await db.RunAsync(write: true, async (session, ct) =>
-        {
-            if (await Idempotent.InsertAsync(session, SnapshotCreate, values, Append(values, db.Now()), callerChoseId: true, ct).ConfigureAwait(false) is null)
-            {
-                await RequireAsync(session, SandboxExists, "sandboxes", data.SandboxId, ct).ConfigureAwait(false);
-                throw Unexplained("sandbox_snapshots");
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        var values = SandboxSnapshots.Create.Values(data, db.Redactor, stamped: 1);
+        values[^1] = db.Now();
+        await db.Writes.InsertKeyedAsync(SnapshotCreate, values, values, new(data, static (session, data, ct) =>
+            RequireAsync(session, SandboxExists, "sandboxes", ((NewSnapshotRecord)data).SandboxId, ct)), cancellationToken).ConfigureAwait(false);
     }
 }

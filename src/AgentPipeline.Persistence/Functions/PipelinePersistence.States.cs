@@ -1,4 +1,5 @@
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Tables;
 
 namespace AgentPipeline.Persistence;
 
@@ -8,11 +9,10 @@ namespace AgentPipeline.Persistence;
 // it write nothing; these helpers only explain afterwards why an insert wrote nothing.
 public static partial class PipelinePersistence
 {
-    /// <summary>The SQL condition "the run <c>r</c> has not ended".</summary>
-    private const string RunOpen = "r.current_phase NOT IN ('completed', 'failed')";
+    /// <summary>The SQL condition "the run <c>r</c> has not ended" (a property: the statements of other files read it while they are built).</summary>
+    private static string RunOpen => FeatureRuns.Open("r").Text;
 
-    private static readonly Sql InvocationState = new(
-        "SELECT completed_at FROM {s}.agent_invocations WHERE id = @id", [P("id", Col.Guid)], [P("completed_at", Col.Time)]);
+    private static readonly Sql InvocationState = Statement.Select(AgentInvocations.Name, [AgentInvocations.CompletedAt], AgentInvocations.Id);
 
     private static readonly Sql StepInvocationState = new(
         "SELECT st.invocation_id, i.completed_at FROM {s}.agent_steps st JOIN {s}.agent_invocations i ON i.id = st.invocation_id WHERE st.id = @id",

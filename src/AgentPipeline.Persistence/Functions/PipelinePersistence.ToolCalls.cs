@@ -8,12 +8,12 @@ public static partial class PipelinePersistence
     /// <summary>The result columns of a tool call: null, null, null on a call still waiting for its result.</summary>
     private static readonly Columns ToolResultColumns = ToolCalls.Result.Columns;
 
-    private static readonly Sql CompleteToolCall = new(
-        $"UPDATE {{s}}.tool_calls SET {ToolResultColumns.Assignments} WHERE id = @id AND output IS NULL AND output_type IS NULL AND error IS NULL",
-        [.. ToolResultColumns.Items, P("id", Col.Guid)]);
+    private static readonly ColumnShape[] ToolResultShapes = [.. ToolCalls.Result.Shapes];
 
-    private static readonly Sql ToolCallResult = new(
-        $"SELECT {ToolResultColumns.Names} FROM {{s}}.tool_calls WHERE id = @id", [P("id", Col.Guid)], ToolResultColumns.Items);
+    private static readonly Sql CompleteToolCall = ToolCalls.HasNoResult.Aggregate(
+        Statement.Update(ToolCalls.Name).Set(ToolResultShapes).Where(ToolCalls.Id), (update, condition) => update.And(condition)).ToSql();
+
+    private static readonly Sql ToolCallResult = Statement.Select(ToolCalls.Name, ToolResultShapes, ToolCalls.Id);
 
     /// <summary>
     /// Records a tool call's result after the call itself was recorded (by <see cref="CreateToolCallAsync"/>
@@ -36,7 +36,7 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.Output or data.Error is required: a tool call's result is one or the other.", "data.Output");
         }
-        await db.RunAsync(write: true, async (session, ct) =>
+        await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
             if (await session.ExecuteAsync(CompleteToolCall, [.. values, toolCallId], ct).ConfigureAwait(false) == 1)
             {

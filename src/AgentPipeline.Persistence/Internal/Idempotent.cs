@@ -11,8 +11,9 @@ internal sealed class CreateSpec
 {
     public CreateSpec(string table, Columns columns, Sql insert, string[]? naturalKey = null, int batchOrder = 0, string? insertManyTemplate = null,
         IReadOnlyDictionary<string, Func<object?, object?, bool>>? laterStates = null,
-        Func<object?[], object?[], IReadOnlyCollection<string>>? laterColumns = null)
+        Func<object?[], object?[], IReadOnlyCollection<string>>? laterColumns = null, bool groupCommitted = false)
     {
+        GroupCommitted = groupCommitted;
         LaterColumns = laterColumns ?? (table == "tool_calls" ? ToolCallResult.RecordedLater(columns) : null);
         Table = table;
         LaterStates = laterStates?.ToDictionary(rule => columns.IndexOf(rule.Key), rule => rule.Value) ?? [];
@@ -47,6 +48,12 @@ internal sealed class CreateSpec
     /// <see cref="Insert"/>'s, returning the ids it wrote. Null where the table has none.
     /// </summary>
     public Sql? InsertMany { get; }
+
+    /// <summary>
+    /// Whether this table's rows go through group commit (the hot creates: invocations, steps,
+    /// tool calls, memory records); the others are always inserted alone.
+    /// </summary>
+    public bool GroupCommitted { get; }
 
     /// <summary>Where this table's rows go in a group-commit batch: parents' tables first.</summary>
     public int BatchOrder { get; }

@@ -309,7 +309,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
         var queued = new SemaphoreSlim(0);
         GroupCommitProbe.Of(db).Queued = () => queued.Release();
         Task<Guid> Call(int i) => Task.Run(() => CreateToolCallAsync(db, new NewToolCall { StepId = step, ToolCallId = $"threshold_{i}", ToolName = "read" }));
-        var batchesBefore = db.GroupCommit.Totals.Batches;
+        var batchesBefore = GroupCommitProbe.Of(db).Batches;
         // Every wait is bounded and names its step (with how many calls went alone), and the gates
         // open at the end whatever happens: a failure reports itself instead of holding the run.
         async Task Done(Task task, string what)
@@ -320,7 +320,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
             }
             catch (TimeoutException)
             {
-                throw new Xunit.Sdk.XunitException($"{what} did not finish within 60 s ({Volatile.Read(ref alone)} calls went alone, {db.GroupCommit.Totals.Batches - batchesBefore} batches)");
+                throw new Xunit.Sdk.XunitException($"{what} did not finish within 60 s ({Volatile.Read(ref alone)} calls went alone, {GroupCommitProbe.Of(db).Batches - batchesBefore} batches)");
             }
         }
         async Task<T> Within<T>(Task<T> task, string what)
@@ -361,7 +361,7 @@ public abstract class GroupCommitTests<TFixture>(TFixture fixture) : ContractTes
 
             gates[2].SetResult();
             await Within(Task.WhenAll(first), "the three gated calls");
-            Assert.Equal(2, db.GroupCommit.Totals.Batches - batchesBefore);
+            Assert.Equal(2, GroupCommitProbe.Of(db).Batches - batchesBefore);
             Assert.Equal(6, await Fixture.CountAsync("tool_calls", "step_id = @s", ("s", step)));
             Assert.Equal(1, await Fixture.CountAsync("tool_calls", "id = @id", ("id", sixth)));
         }

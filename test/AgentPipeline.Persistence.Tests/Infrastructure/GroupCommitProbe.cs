@@ -9,6 +9,7 @@ namespace AgentPipeline.Persistence.Tests.Infrastructure;
 internal sealed class GroupCommitProbe : IGroupCommitObserver
 {
     private int _lastBatchSize;
+    private long _batches;
 
     /// <summary>The probe watching <paramref name="db"/>, attached on first use (before the handle's calls).</summary>
     public static GroupCommitProbe Of(PipelineDb db)
@@ -40,6 +41,9 @@ internal sealed class GroupCommitProbe : IGroupCommitObserver
     /// <summary>Rows in the last batch a flusher committed.</summary>
     public int LastBatchSize => Volatile.Read(ref _lastBatchSize);
 
+    /// <summary>Batches committed since the probe was attached.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
     void IGroupCommitObserver.ReleaseHold()
     {
         if (Hold is { } hold)
@@ -58,6 +62,7 @@ internal sealed class GroupCommitProbe : IGroupCommitObserver
     void IGroupCommitObserver.BatchCommitted(int rows)
     {
         Volatile.Write(ref _lastBatchSize, rows);
+        Interlocked.Increment(ref _batches);
         BatchCommitted?.Invoke();
     }
 }

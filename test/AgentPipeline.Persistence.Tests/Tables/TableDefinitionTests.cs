@@ -90,6 +90,39 @@ public sealed class TableDefinitionTests
         Assert.All(ToolCallResult.ColumnNames, name => Assert.True(ToolCalls.Create.Columns.IndexOf(name) >= 0, name));
     }
 
+    [Fact]
+    public void A_state_change_built_from_a_definition_names_its_columns_and_binds_each_parameter_once()
+    {
+        var claim = Statement.Update(Sandboxes.Name).Set(Sandboxes.RunId).Where(Sandboxes.Id)
+            .And(Statement.IsNullOrParameter(Sandboxes.RunId)).ToSql();
+        var end = Statement.Update(PhaseResults.Name).SetTo(PhaseResults.Status, Statement.Literal(PhaseStatus.Failed)).SetOnce(PhaseResults.CompletedAt)
+            .Where(PhaseResults.RunId).And(Statement.Is(PhaseResults.Status, PhaseStatus.Running)).ToSql("{notifycta}");
+        var dialect = new Internal.Sqlite.SqliteDialect("Data Source=:memory:", TimeSpan.FromSeconds(1), 1, directCalls: false);
+
+        Assert.Equal("UPDATE main.sandboxes SET run_id = @run_id WHERE id = @id AND (run_id IS NULL OR run_id = @run_id)", claim.TextFor(dialect));
+        Assert.Equal([new Param("run_id", Col.Guid), new Param("id", Col.Text)], claim.Parameters);
+        Assert.Equal("UPDATE main.phase_results SET status = 'failed', completed_at = COALESCE(completed_at, @completed_at) " +
+            "WHERE run_id = @run_id AND status = 'running'", end.TextFor(dialect));
+        Assert.Equal([new Param("completed_at", Col.Time), new Param("run_id", Col.Guid)], end.Parameters);
+    }
+
+    [Fact]
+    public void A_state_read_returns_its_columns_typed_as_the_definition_says()
+    {
+        var read = Statement.Select(CtaEvents.Name, [CtaEvents.Kind, CtaEvents.RespondedAt, CtaEvents.TimedOut], CtaEvents.Id, "{forupdate}");
+        var dialect = new Internal.Sqlite.SqliteDialect("Data Source=:memory:", TimeSpan.FromSeconds(1), 1, directCalls: false);
+
+        Assert.Equal("SELECT kind, responded_at, timed_out FROM main.cta_events WHERE id = @id", read.TextFor(dialect));
+        Assert.Equal([new Param("kind", Col.Text), new Param("responded_at", Col.Time), new Param("timed_out", Col.Bool)], read.Results);
+        Assert.Equal([new Param("id", Col.Guid)], read.Parameters);
+
+        var first = Statement.SelectFirst(PhaseResults.Name, [PhaseResults.Id, PhaseResults.Phase], PhaseResults.RunId,
+            [Statement.Is(PhaseResults.Status, PhaseStatus.Running)], [PhaseResults.StartedAt, PhaseResults.Id]);
+        Assert.Equal("SELECT id, phase FROM main.phase_results WHERE run_id = @run_id AND status = 'running' ORDER BY started_at, id LIMIT 1",
+            first.TextFor(dialect));
+        Assert.Equal([new Param("run_id", Col.Guid)], first.Parameters);
+    }
+
     [Theory]
     [InlineData("d => d.Usage", "data.Usage")]
     [InlineData("x=>x.ResponseHeaders", "data.ResponseHeaders")]

@@ -13,7 +13,7 @@ internal sealed partial class SqliteDialect : Dialect
     private readonly string _connectionString;
 
     // What differs from PostgreSQL (see each on Dialect): one writer at a time, in process.
-    public SqliteDialect(string connectionString, TimeSpan busyTimeout, int maxConnections)
+    public SqliteDialect(string connectionString, TimeSpan busyTimeout, int maxConnections, bool directCalls)
         : base(rowLocks: false, numbersMemorySeq: true, retriesTransientErrors: false, completesSynchronously: true,
             batchIsTransaction: false, multiRowInserts: false)
     {
@@ -31,6 +31,7 @@ internal sealed partial class SqliteDialect : Dialect
         DataSource = builder.DataSource;
         _busyTimeoutMs = (int)busyTimeout.TotalMilliseconds;
         _slots = new SemaphoreSlim(maxConnections, maxConnections);
+        DirectCalls = directCalls;
     }
 
     public string DataSource { get; }
@@ -48,10 +49,10 @@ internal sealed partial class SqliteDialect : Dialect
     public string ConnectionString => _connectionString;
 
     /// <summary>
-    /// Statements run through <see cref="SqliteNative"/> when it is available; otherwise (and when a
-    /// test turns this off before the first connection) through SQLitePCLRaw's wrappers.
+    /// Whether statements run through <see cref="SqliteNative"/> (given when the handle opens: only
+    /// where it is available) or through SQLitePCLRaw's wrappers.
     /// </summary>
-    internal bool DirectCalls { get; set; } = SqliteNative.Available;
+    public bool DirectCalls { get; }
 
     public override PipelineProvider Kind => PipelineProvider.Sqlite;
 

@@ -8,11 +8,14 @@ internal static class AgentInvocations
 {
     public const string Name = "agent_invocations";
 
+    public static readonly C Id = C.NewId("id", d => d.Id);
+    public static readonly C PhaseResultId = C.Id("phase_result_id", d => d.PhaseResultId);
+
     /// <summary>What <c>CreateAgentInvocation</c> writes from <see cref="NewAgentInvocation"/>, <c>id</c> first.</summary>
     public static readonly ColumnSet<NewAgentInvocation> Create = new(Name,
     [
-        C.NewId("id", d => d.Id),
-        C.Id("phase_result_id", d => d.PhaseResultId),
+        Id,
+        PhaseResultId,
         C.OptionalId("parent_invocation_id", d => d.ParentInvocationId),
         C.Enum("agent_type", d => d.AgentType),
         C.Text("model_provider", d => d.ModelProvider),
@@ -48,10 +51,12 @@ internal static class AgentInvocations
     /// <summary>Where <see cref="Completion"/>'s values hold the token counts (summed from the steps when the call has no usage).</summary>
     public static readonly int CompletionCounts = Completion.Columns.IndexOf(UsageColumns.Counts[0].Name);
 
+    public static readonly ColumnShape RunId = new("run_id", Col.Guid, false);
+    public static readonly ColumnShape StartedAt = new("started_at", Col.Time, false);
+    public static readonly ColumnShape CompletedAt = new("completed_at", Col.Time, true);
+
     /// <summary><c>run_id</c> is copied from the phase result, <c>started_at</c> and <c>completed_at</c> stamped.</summary>
-    public static readonly TableDefinition Definition = new(Name,
-        [new("run_id", Col.Guid, false), new("started_at", Col.Time, false), new("completed_at", Col.Time, true)],
-        Create.Shapes, Completion.Shapes);
+    public static readonly TableDefinition Definition = new(Name, [RunId, StartedAt, CompletedAt], Create.Shapes, Completion.Shapes);
 
     private static readonly Columns Columns = Create.Columns;
 
@@ -60,5 +65,5 @@ internal static class AgentInvocations
         $"SELECT p.run_id, @started_at, {Columns.Params} FROM {{s}}.phase_results p WHERE p.id = @phase_result_id " +
         "AND (@parent_invocation_id IS NULL OR EXISTS (SELECT 1 FROM {s}.agent_invocations a WHERE a.id = @parent_invocation_id AND a.phase_result_id = p.id)) " +
         "ON CONFLICT (id) DO NOTHING",
-        [.. Columns.Items, new("started_at", Col.Time)]));
+        [.. Columns.Items, new("started_at", Col.Time)]), groupCommitted: true);
 }

@@ -7,11 +7,14 @@ internal static class AgentSteps
 {
     public const string Name = "agent_steps";
 
+    public static readonly C Id = C.NewId("id", d => d.Id);
+    public static readonly C InvocationId = C.Id("invocation_id", d => d.InvocationId);
+
     /// <summary>What <c>CreateAgentStep</c> writes from <see cref="NewAgentStep"/>, <c>id</c> first.</summary>
     public static readonly ColumnSet<NewAgentStep> Create = new(Name,
     [
-        C.NewId("id", d => d.Id),
-        C.Id("invocation_id", d => d.InvocationId),
+        Id,
+        InvocationId,
         C.Count("step_number", d => d.StepNumber),
         C.Text("model_provider", d => d.ModelProvider),
         C.Text("model_id", d => d.ModelId),
@@ -36,9 +39,11 @@ internal static class AgentSteps
         C.RedactedJson("provider_metadata", d => d.ProviderMetadata),
     ]);
 
+    public static readonly ColumnShape RunId = new("run_id", Col.Guid, false);
+    public static readonly ColumnShape CreatedAt = new("created_at", Col.Time, false);
+
     /// <summary><c>run_id</c> is copied from the invocation, <c>created_at</c> stamped.</summary>
-    public static readonly TableDefinition Definition = new(Name,
-        [new("run_id", Col.Guid, false), new("created_at", Col.Time, false)], Create.Shapes);
+    public static readonly TableDefinition Definition = new(Name, [RunId, CreatedAt], Create.Shapes);
 
     private static readonly Columns Columns = Create.Columns;
 
@@ -49,7 +54,7 @@ internal static class AgentSteps
     public static readonly CreateSpec Insert = new(Name, Columns, new Sql(
         $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {Columns.Names}) " +
         $"SELECT i.run_id, @created_at, {Columns.Params} FROM {{s}}.agent_invocations i WHERE i.id = @invocation_id AND i.completed_at IS NULL{{forshare}} ON CONFLICT DO NOTHING",
-        InsertParams), naturalKey: ["invocation_id", "step_number"], batchOrder: 1, insertManyTemplate:
+        InsertParams), naturalKey: ["invocation_id", "step_number"], groupCommitted: true, batchOrder: 1, insertManyTemplate:
         $"INSERT INTO {{s}}.agent_steps (run_id, created_at, {Columns.Names}) " +
         $"SELECT i.run_id, u.created_at, {Columns.FromUnnest} FROM {Columns.Unnest(InsertParams)} " +
         // LATERAL … OFFSET 0: one primary-key lookup per row, never a hash join over the whole parent table.

@@ -40,6 +40,9 @@ internal sealed class Column<T>
 
     public ColumnShape Shape => new(Name, Type, Nullable);
 
+    /// <summary>A create's column where a statement wants a column of the table (<see cref="Statement"/>).</summary>
+    public static implicit operator ColumnShape(Column<T> column) => column.Shape;
+
     /// <summary>The record's optional id (a new one is made when it has none): <c>Check.OptionalId</c>, NOT NULL.</summary>
     public static Column<T> NewId(string name, Func<T, Guid?> get, [CallerArgumentExpression(nameof(get))] string getter = "") =>
         Checked(name, Col.Guid, false, get, getter, static (v, f) => Check.OptionalId(v, f));
@@ -143,4 +146,8 @@ internal sealed class Column<T>
 }
 
 /// <summary>A column's name, binding type and nullability: what <c>TableDefinitionTests</c> holds against EF Core's model.</summary>
-internal readonly record struct ColumnShape(string Name, Col Type, bool Nullable);
+internal readonly record struct ColumnShape(string Name, Col Type, bool Nullable)
+{
+    /// <summary>The column as a statement's parameter (or result) of the same name and type.</summary>
+    public Param Param => new(Name, Type);
+}

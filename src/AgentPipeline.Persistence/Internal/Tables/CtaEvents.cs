@@ -7,6 +7,11 @@ internal static class CtaEvents
 {
     public const string Name = "cta_events";
 
+    public static readonly C Id = C.NewId("id", d => d.Id);
+    public static readonly C RunId = C.Id("run_id", d => d.RunId);
+    public static readonly C Kind = C.Enum("kind", d => d.Kind);
+    public static readonly C RequestOptions = C.JsonFrom("request_options", PipelinePersistence.CheckCtaRequest);
+
     /// <summary>
     /// What <c>CreateCtaEvent</c> writes from <see cref="NewCtaEvent"/>, <c>id</c> first; the
     /// request fields are checked against the kind by <c>request_options</c>'s builder, which
@@ -14,23 +19,29 @@ internal static class CtaEvents
     /// </summary>
     public static readonly ColumnSet<NewCtaEvent> Create = new(Name,
     [
-        C.NewId("id", d => d.Id),
-        C.Id("run_id", d => d.RunId),
+        Id,
+        RunId,
         C.OptionalId("phase_result_id", d => d.PhaseResultId),
         C.OptionalId("invocation_id", d => d.InvocationId),
         C.OptionalKey("tool_call_id", d => d.ToolCallId),
-        C.Enum("kind", d => d.Kind),
+        Kind,
         C.Text("request_message", d => d.RequestMessage),
         C.Text("request_prompt", d => d.RequestPrompt),
         C.Text("request_placeholder", d => d.RequestPlaceholder),
-        C.JsonFrom("request_options", PipelinePersistence.CheckCtaRequest),
+        RequestOptions,
     ]);
+
+    public static readonly ColumnShape RequestedAt = new("requested_at", Col.Time, false);
+    public static readonly ColumnShape TimedOut = new("timed_out", Col.Bool, false);
+    public static readonly ColumnShape ResponseApproved = new("response_approved", Col.Bool, true);
+    public static readonly ColumnShape ResponseReason = new("response_reason", Col.Text, true);
+    public static readonly ColumnShape ResponseText = new("response_text", Col.Text, true);
+    public static readonly ColumnShape ResponseSelectedId = new("response_selected_id", Col.Text, true);
+
+    /// <summary>Set by an answer and by a timeout alike: NULL is the whole of "unresolved".</summary>
+    public static readonly ColumnShape RespondedAt = new("responded_at", Col.Time, true);
 
     /// <summary><c>requested_at</c> is stamped and <c>timed_out</c> false; an answer or a timeout fills the rest.</summary>
     public static readonly TableDefinition Definition = new(Name,
-    [
-        new("requested_at", Col.Time, false), new("timed_out", Col.Bool, false), new("response_approved", Col.Bool, true),
-        new("response_reason", Col.Text, true), new("response_text", Col.Text, true), new("response_selected_id", Col.Text, true),
-        new("responded_at", Col.Time, true),
-    ], Create.Shapes);
+        [RequestedAt, TimedOut, ResponseApproved, ResponseReason, ResponseText, ResponseSelectedId, RespondedAt], Create.Shapes);
 }

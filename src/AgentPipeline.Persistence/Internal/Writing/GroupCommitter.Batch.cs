@@ -79,8 +79,6 @@ internal sealed partial class GroupCommitter
         _observer?.BatchCommitted(batch.Count);
         WriteMetrics.Batches.Add(1, _writes.ProviderTag);
         WriteMetrics.BatchRows.Record(batch.Count, _writes.ProviderTag);
-        Interlocked.Increment(ref _batches);
-        Interlocked.Add(ref _batchedRows, batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             if (outcomes[i] is { } error)

@@ -13,16 +13,15 @@ internal sealed partial class GroupCommitter
     private volatile bool _engaged;
 
     /// <summary>
-    /// Inserts one row (or proves the call a replay) and returns the stored id.
-    /// <paramref name="values"/> are the caller's columns (id first) for the idempotency
-    /// comparison; <paramref name="insertArgs"/> the insert's parameters (it may be the same array:
-    /// the caller's columns, then the ones the store adds).
+    /// Inserts one row (or proves the call a replay) and returns the stored id, alone or in a
+    /// batch. <paramref name="values"/> are the caller's columns (id first) for the idempotency
+    /// comparison; <paramref name="bound"/> the insert's parameters, checked and converted
+    /// (<see cref="WriteExecutor.InsertAsync"/>).
     /// </summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Guid> InsertAsync(CreateSpec spec, object?[] values, object?[] insertArgs, bool callerChoseId,
+    public async ValueTask<Guid> InsertAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
         MissingParent missing, CancellationToken cancellationToken)
     {
-        var bound = _dialect.Bind(spec.Insert, insertArgs);
         ObjectDisposedException.ThrowIf(_stopped, typeof(PipelineDb));
         var writers = Interlocked.Increment(ref _writers);
         try
@@ -66,7 +65,7 @@ internal sealed partial class GroupCommitter
 
     private ValueTask<Guid> InsertAloneAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
         MissingParent missing, CancellationToken cancellationToken) =>
-        _writes.InsertAsync(spec, values, bound, callerChoseId, missing, cancellationToken);
+        _writes.InsertAloneAsync(spec, values, bound, callerChoseId, missing, cancellationToken);
 
     /// <summary>Starts a flusher if rows wait and fewer than the limit are running.</summary>
     private void StartFlusher()

@@ -28,7 +28,8 @@ namespace AgentPipeline.Persistence.Internal.Writing;
 /// <remarks>
 /// The parts: <c>Engagement</c> (alone or queued), <c>SqliteFlusher</c> and
 /// <c>PostgreSqlFlusher</c> (who takes queued rows), <c>Batch</c> (one batch written),
-/// <c>Diagnosis</c> (rows that wrote nothing, rows retried alone), <c>Closing</c>, <c>Statistics</c>.
+/// <c>Diagnosis</c> (rows that wrote nothing, rows retried alone), <c>Closing</c>. What it does is
+/// counted on the public instruments of <see cref="WriteMetrics"/>, and told to <see cref="Observer"/>.
 /// </remarks>
 internal sealed partial class GroupCommitter
 {
@@ -40,6 +41,7 @@ internal sealed partial class GroupCommitter
     private readonly ConcurrentQueue<Pending> _queue = new();
     private int _queued;
     private volatile bool _stopped;
+    private IGroupCommitObserver? _observer;
 
     public GroupCommitter(WriteExecutor writes, bool enabled, int maxBatch, int engageAt)
     {
@@ -54,6 +56,13 @@ internal sealed partial class GroupCommitter
         // flusher that is queued on the pool behind the very callers it should serve.
         _dedicatedThread = _dialect.CompletesSynchronously;
         _keeper = _dedicatedThread ? null : new SessionKeeper();
+    }
+
+    /// <summary>Who is told about queued rows and batches (tests); set before the handle's first call.</summary>
+    internal IGroupCommitObserver? Observer
+    {
+        get => _observer;
+        set => _observer = value;
     }
 
     private sealed class Pending(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,

@@ -17,18 +17,51 @@ namespace AgentPipeline.Persistence.Internal.Writing;
 /// the loop adds no delegate or closure to a call, and the loop and the insert are pooled
 /// <see cref="ValueTask"/> methods, so a call's layers allocate no task of their own: the caller's
 /// public method holds the one <see cref="Task"/> a call allocates.
+/// <para>
+/// A function hands its checked row to <see cref="InsertAsync"/>; the rows of the tables marked
+/// <see cref="CreateSpec.GroupCommitted"/> go through <see cref="Batching"/>, the group-commit
+/// policy on top of this executor, which writes them alone or in batches through
+/// <see cref="InsertAloneAsync"/> and <see cref="RunBatchAsync"/>.
+/// </para>
 /// </remarks>
-internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, RetryPolicy retry, StoreLogger? logger)
+internal sealed class WriteExecutor
 {
+    private readonly RetryPolicy _retry;
+    private readonly StoreLogger? _logger;
     private int _closed;
 
-    public Dialect Dialect { get; } = dialect;
+    /// <summary>
+    /// An executor on <paramref name="dialect"/>, retrying as <paramref name="retry"/> says, with
+    /// group commit as <paramref name="groupCommit"/> says: on or off (<see cref="PipelineDbOptions.GroupCommit"/>),
+    /// its largest batch and the writers in flight from which it engages.
+    /// </summary>
+    public WriteExecutor(Dialect dialect, PipelineProvider provider, RetryPolicy retry, StoreLogger? logger,
+        (bool Enabled, int MaxBatch, int EngageAt) groupCommit)
+    {
+        Dialect = dialect;
+        ProviderTag = WriteMetrics.ProviderTag(provider);
+        _retry = retry;
+        _logger = logger;
+        Batching = new GroupCommitter(this, groupCommit.Enabled, groupCommit.MaxBatch, groupCommit.EngageAt);
+    }
+
+    public Dialect Dialect { get; }
 
     /// <summary>The <c>db.system.name</c> tag of this handle's measurements (see <see cref="WriteMetrics"/>).</summary>
-    public KeyValuePair<string, object?> ProviderTag { get; } = WriteMetrics.ProviderTag(provider);
+    public KeyValuePair<string, object?> ProviderTag { get; }
 
-    /// <summary>From now on, opening a session throws <see cref="ObjectDisposedException"/>.</summary>
-    public void Close() => Volatile.Write(ref _closed, 1);
+    /// <summary>Group commit: the batching policy the group-committed tables' rows go through.</summary>
+    public GroupCommitter Batching { get; }
+
+    /// <summary>
+    /// The handle is closing: rows already queued for a group commit are written (their calls are
+    /// in flight), then opening a session throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public async Task CloseAsync()
+    {
+        await Batching.StopAsync().ConfigureAwait(false);
+        Volatile.Write(ref _closed, 1);
+    }
 
     public ValueTask<Session> OpenSessionAsync(bool write, CancellationToken cancellationToken)
     {
@@ -45,6 +78,36 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
         Discard(RunAsync<Void, bool>(write, new Void(body), keeper: null, cancellationToken));
 
     /// <summary>
+    /// Inserts one checked row (or proves the call a replay) and returns the stored id: in its own
+    /// transaction, or in a group commit's batch where the table is
+    /// <see cref="CreateSpec.GroupCommitted"/>. The values are converted and their size checked
+    /// (<see cref="Dialect.Bind"/>) before any I/O.
+    /// </summary>
+    /// <remarks>
+    /// <c>values</c> are the caller's columns, id first, for the idempotency comparison;
+    /// <c>insertArgs</c> the insert's parameters: the caller's columns, then those the store adds
+    /// (it may be <c>values</c> itself); <c>missing</c> says why nothing was written when the row
+    /// is no replay (a missing or closed parent).
+    /// </remarks>
+    public ValueTask<Guid> InsertAsync(CreateSpec spec, object?[] values, object?[] insertArgs, bool callerChoseId,
+        MissingParent missing, CancellationToken cancellationToken)
+    {
+        var bound = Dialect.Bind(spec.Insert, insertArgs);
+        return spec.GroupCommitted
+            ? Batching.InsertAsync(spec, values, bound, callerChoseId, missing, cancellationToken)
+            : InsertAloneAsync(spec, values, bound, callerChoseId, missing, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="InsertAsync"/> for a table whose id is the caller's text (a provider's sandbox or
+    /// snapshot id): always its own transaction.
+    /// </summary>
+    public ValueTask<string> InsertKeyedAsync(CreateSpec spec, object?[] values, object?[] insertArgs, MissingParent missing,
+        CancellationToken cancellationToken) =>
+        RunAsync<InsertRow<string>, string>(write: true,
+            new InsertRow<string>(spec, values, Dialect.Bind(spec.Insert, insertArgs), callerChoseId: true, missing), keeper: null, cancellationToken);
+
+    /// <summary>
     /// Inserts one row in its own transaction and returns the stored id: the row's own id when the
     /// insert wrote it, else the id of an identical earlier row (a replay, see
     /// <see cref="Idempotent.ResolveAsync"/>), else whatever <paramref name="missing"/> diagnoses
@@ -54,9 +117,9 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
     /// <c>values</c> are the caller's columns, id first, for the idempotency comparison; <c>bound</c>
     /// the insert's parameters, already checked and converted (<see cref="Dialect.Bind"/>).
     /// </remarks>
-    public ValueTask<Guid> InsertAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
+    public ValueTask<Guid> InsertAloneAsync(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
         MissingParent missing, CancellationToken cancellationToken) =>
-        RunAsync<InsertRow, Guid>(write: true, new InsertRow(spec, values, bound, callerChoseId, missing), keeper: null, cancellationToken);
+        RunAsync<InsertRow<Guid>, Guid>(write: true, new InsertRow<Guid>(spec, values, bound, callerChoseId, missing), keeper: null, cancellationToken);
 
     /// <summary>Runs a group commit's batch, on <paramref name="keeper"/>'s session when it holds one.</summary>
     public ValueTask RunBatchAsync(Func<Session, CancellationToken, Task> body, SessionKeeper? keeper) =>
@@ -89,7 +152,7 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
                 }
                 return result;
             }
-            catch (PipelineDatabaseException e) when (e.IsTransient && Dialect.RetriesTransientErrors && attempt < retry.MaxAttempts)
+            catch (PipelineDatabaseException e) when (e.IsTransient && Dialect.RetriesTransientErrors && attempt < _retry.MaxAttempts)
             {
                 // The connection goes back (Npgsql drops a broken one) before the backoff.
                 if (session is not null)
@@ -98,9 +161,9 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
                     session = null;
                     await broken.DisposeAsync().ConfigureAwait(false);
                 }
-                logger?.TransientRetry(attempt, retry.MaxAttempts, e);
+                _logger?.TransientRetry(attempt, _retry.MaxAttempts, e);
                 WriteMetrics.Retries.Add(1, ProviderTag);
-                await Task.Delay(retry.Delay(attempt), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_retry.Delay(attempt), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -139,18 +202,19 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
         }
     }
 
-    private readonly struct InsertRow(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
-        MissingParent missing) : ISessionWork<Guid>
+    /// <summary>One row's insert, then its replay or its diagnosis; <typeparamref name="TId"/> is the table's id type.</summary>
+    private readonly struct InsertRow<TId>(CreateSpec spec, object?[] values, object[] bound, bool callerChoseId,
+        MissingParent missing) : ISessionWork<TId>
     {
         // Pooled: on PostgreSQL this completes asynchronously on every call.
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        public async ValueTask<Guid> RunAsync(Session session, CancellationToken cancellationToken)
+        public async ValueTask<TId> RunAsync(Session session, CancellationToken cancellationToken)
         {
             if (await session.ExecuteBoundAsync(spec.Insert, bound, cancellationToken).ConfigureAwait(false) == 1)
             {
-                return (Guid)values[0]!;
+                return (TId)values[0]!;
             }
-            if (await Idempotent.ResolveAsync(session, spec, values, callerChoseId, cancellationToken).ConfigureAwait(false) is Guid stored)
+            if (await Idempotent.ResolveAsync(session, spec, values, callerChoseId, cancellationToken).ConfigureAwait(false) is TId stored)
             {
                 return stored;
             }
@@ -167,7 +231,11 @@ internal sealed class WriteExecutor(Dialect dialect, PipelineProvider provider, 
 /// </summary>
 internal readonly struct MissingParent(object record, Func<Session, object, CancellationToken, Task> diagnose)
 {
-    public Task DiagnoseAsync(Session session, CancellationToken cancellationToken) => diagnose(session, record, cancellationToken);
+    /// <summary>For a table whose insert can only write nothing on a replay (no parent to be missing).</summary>
+    public static MissingParent None => default;
+
+    public Task DiagnoseAsync(Session session, CancellationToken cancellationToken) =>
+        diagnose is null ? Task.CompletedTask : diagnose(session, record, cancellationToken);
 }
 
 /// <summary>

@@ -129,8 +129,8 @@ public sealed class SqliteDirectCallsTests(SqliteFixture fixture) : IClassFixtur
     [Fact]
     public async Task Without_the_direct_calls_every_write_and_the_read_go_through_the_wrappers_alike()
     {
-        await using var db = PipelineDb.Open(new PipelineDbOptions().UseSqlite(fixture.Target));
-        ((SqliteDialect)db.Dialect).DirectCalls = false; // before the handle's first connection
+        await using var db = PipelineDb.Open(new PipelineDbOptions { SqliteDirectCalls = false }.UseSqlite(fixture.Target));
+        Assert.False(((SqliteDialect)db.Dialect).DirectCalls);
         var (run, phase, invocation) = await Seed.InvocationAsync(db);
 
         var steps = await Task.WhenAll(Enumerable.Range(0, 8).Select(n =>
