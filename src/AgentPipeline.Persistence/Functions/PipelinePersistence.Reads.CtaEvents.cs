@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using AgentPipeline.Persistence.Internal;
 using AgentPipeline.Persistence.Internal.Reading;
 
@@ -41,7 +40,7 @@ public static partial class PipelinePersistence
     /// all, of one run or of every run. Pages continue by keyset (<see cref="CtaEventPage.NextCursor"/>),
     /// never by offset, so a page costs the same however far it is.
     /// </summary>
-    /// <exception cref="ArgumentException">The run id is empty, the page size is outside 1 to <see cref="CtaEventQuery.MaxPageSize"/>, or the cursor is not one this function made; nothing was read.</exception>
+    /// <exception cref="ArgumentException">The run id is empty, the page size is outside 1 to <see cref="CtaEventQuery.MaxPageSize"/>, or the cursor is not one this function returned for the same run and state; nothing was read.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task<CtaEventPage> ListCtaEventsAsync(PipelineDb db, CtaEventQuery query, CancellationToken cancellationToken = default)
     {
@@ -59,7 +58,10 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentOutOfRangeException("query.State", query.State, "Not a CtaEventState.");
         }
-        var after = query.Cursor is { } cursor ? ParseCtaCursor(cursor) : ((DateTimeOffset, Guid)?)null;
+        var filters = new KeysetCursor.Filters("cta_events/1").Guid(query.RunId).Long((int)query.State).ToArray();
+        var after = query.Cursor is { } cursor
+            ? KeysetCursor.Decode(cursor, filters, "query.Cursor", nameof(ListCtaEventsAsync))
+            : ((DateTimeOffset, Guid)?)null;
         var sql = CtaList(query.RunId is not null, query.State, after is not null);
         var args = new List<object?>();
         if (query.RunId is { } run)
@@ -80,19 +82,6 @@ public static partial class PipelinePersistence
         }
         rows.RemoveAt(rows.Count - 1);
         var last = rows[^1];
-        return new CtaEventPage { Items = rows, NextCursor = FormattableString.Invariant($"{last.RequestedAt.UtcTicks}.{last.Id:N}") };
-    }
-
-    private static (DateTimeOffset, Guid) ParseCtaCursor(string cursor)
-    {
-        var dot = cursor.IndexOf('.', StringComparison.Ordinal);
-        if (dot > 0
-            && long.TryParse(cursor.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            && ticks <= DateTimeOffset.MaxValue.UtcTicks
-            && Guid.TryParseExact(cursor.AsSpan(dot + 1), "N", out var id))
-        {
-            return (new DateTimeOffset(ticks, TimeSpan.Zero), id);
-        }
-        throw new ArgumentException("query.Cursor is not a cursor ListCtaEventsAsync returned.", "query.Cursor");
+        return new CtaEventPage { Items = rows, NextCursor = KeysetCursor.Encode(last.RequestedAt, last.Id, filters) };
     }
 }

@@ -7,7 +7,7 @@ namespace AgentPipeline.Persistence;
 public static partial class PipelinePersistence
 {
     /// <summary>One statement per table, all of the run's rows by <c>run_id</c>; the tree is put together in memory.</summary>
-    private sealed class TreeReads(RowReaders.Phases phases, RowReaders.Invocations invocations, RowReaders.Steps steps, RowReaders.Tools tools)
+    internal sealed class TreeReads(RowReaders.Phases phases, RowReaders.Invocations invocations, RowReaders.Steps steps, RowReaders.Tools tools)
     {
         public static readonly TreeReads Whole = new(RowReaders.Phases.Whole, RowReaders.Invocations.Whole, RowReaders.Steps.Whole, RowReaders.Tools.Whole);
         public static readonly TreeReads Light = new(RowReaders.Phases.Light, RowReaders.Invocations.Light, RowReaders.Steps.Light, RowReaders.Tools.Light);
@@ -19,8 +19,9 @@ public static partial class PipelinePersistence
 
         public Sql PhasesSql { get; } = ByRun(phases.Projection, "t.started_at, t.id");
         public Sql InvocationsSql { get; } = ByRun(invocations.Projection, "t.started_at, t.id");
-        public Sql StepsSql { get; } = ByRun(steps.Projection, "t.invocation_id, t.step_number");
-        public Sql ToolsSql { get; } = ByRun(tools.Projection, "t.created_at, t.id");
+        // The orders of IX_agent_steps_tree and IX_tool_calls_tree (TreeColumns), so neither is sorted.
+        public Sql StepsSql { get; } = ByRun(steps.Projection, string.Join(", ", TreeColumns.StepKey.Skip(1).Select(c => "t." + c)));
+        public Sql ToolsSql { get; } = ByRun(tools.Projection, string.Join(", ", TreeColumns.ToolKey.Skip(1).Select(c => "t." + c)));
 
         private static Sql ByRun(Projection projection, string order) =>
             new($"SELECT {projection.List("t")} FROM {{s}}.{projection.Table} t WHERE t.run_id = @run_id ORDER BY {order}", [P("run_id", Col.Guid)]);

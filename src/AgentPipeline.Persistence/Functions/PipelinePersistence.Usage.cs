@@ -101,7 +101,7 @@ public static partial class PipelinePersistence
     /// <exception cref="ArgumentException">A field of <paramref name="query"/> is out of range or malformed (the exception names it):
     /// an empty run id, a <c>default</c> instant, <see cref="InvocationUsageQuery.StartedFrom"/> after
     /// <see cref="InvocationUsageQuery.StartedTo"/>, a page size outside 1 to <see cref="InvocationUsageQuery.MaxPageSize"/>,
-    /// or a cursor that is not one this function returned. Nothing was read.</exception>
+    /// or a cursor that is not one this function returned for the same run and range. Nothing was read.</exception>
     /// <exception cref="SchemaMissingException">The database has not been migrated.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static async Task<InvocationUsagePage> ListInvocationUsageAsync(PipelineDb db, InvocationUsageQuery query,
@@ -124,7 +124,10 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentOutOfRangeException("query.PageSize", query.PageSize, $"query.PageSize must be 1 to {InvocationUsageQuery.MaxPageSize}.");
         }
-        var after = query.Cursor is { } cursor ? ParseUsageCursor(cursor) : ((DateTimeOffset, Guid)?)null;
+        var filters = new KeysetCursor.Filters("invocation_usage/1").Guid(query.RunId).Long(from?.UtcTicks).Long(to?.UtcTicks).ToArray();
+        var after = query.Cursor is { } cursor
+            ? KeysetCursor.Decode(cursor, filters, "query.Cursor", nameof(ListInvocationUsageAsync))
+            : ((DateTimeOffset, Guid)?)null;
         var sql = InvocationUsageSql(query.RunId is not null, from is not null, to is not null, after is not null);
         var args = new List<object?>(7);
         if (query.RunId is { } run)
@@ -153,19 +156,6 @@ public static partial class PipelinePersistence
         }
         rows.RemoveAt(rows.Count - 1);
         var last = rows[^1];
-        return new InvocationUsagePage { Items = rows, NextCursor = FormattableString.Invariant($"{last.StartedAt.UtcTicks}.{last.InvocationId:N}") };
-    }
-
-    private static (DateTimeOffset, Guid) ParseUsageCursor(string cursor)
-    {
-        var dot = cursor.IndexOf('.', StringComparison.Ordinal);
-        if (dot > 0
-            && long.TryParse(cursor.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            && ticks <= DateTimeOffset.MaxValue.UtcTicks
-            && Guid.TryParseExact(cursor.AsSpan(dot + 1), "N", out var id))
-        {
-            return (new DateTimeOffset(ticks, TimeSpan.Zero), id);
-        }
-        throw new ArgumentException("query.Cursor is not a cursor ListInvocationUsageAsync returned.", "query.Cursor");
+        return new InvocationUsagePage { Items = rows, NextCursor = KeysetCursor.Encode(last.StartedAt, last.InvocationId, filters) };
     }
 }

@@ -123,7 +123,7 @@ internal sealed class FeatureRunListing
         }
         if (query.Cursor is { } cursor)
         {
-            var (createdAt, id) = FeatureRunCursor.Decode(cursor, filters, "query.Cursor");
+            var (createdAt, id) = KeysetCursor.Decode(cursor, filters, "query.Cursor", nameof(PipelinePersistence.ListFeatureRunsAsync));
             args.Add(createdAt);
             args.Add(id);
         }
@@ -161,7 +161,7 @@ internal sealed class FeatureRunListing
                 OpenCtaCount = open,
             };
         }
-        var next = rows.Count > PageSize ? FeatureRunCursor.Encode(items[^1].CreatedAt, items[^1].Id, Filters) : null;
+        var next = rows.Count > PageSize ? KeysetCursor.Encode(items[^1].CreatedAt, items[^1].Id, Filters) : null;
         return new FeatureRunPage { Items = items, NextCursor = next };
     }
 
@@ -259,32 +259,9 @@ internal sealed class FeatureRunListing
         return sb.ToString();
     }
 
-    /// <summary>The filters as bytes: each one tagged and length-prefixed, so no two queries share a form.</summary>
-    private static byte[] Canonical(string? phase, RunStatus? status, DateTimeOffset? from, DateTimeOffset? to, string? repository, string? prompt)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write("feature_runs/1");
-            void Text(string? v)
-            {
-                writer.Write(v is not null);
-                if (v is not null)
-                {
-                    writer.Write(v.Length);
-                    foreach (var c in v)
-                    {
-                        writer.Write((ushort)c); // code units, so lone surrogates count too
-                    }
-                }
-            }
-            Text(phase);
-            writer.Write(status is { } s ? (int)s : -1);
-            writer.Write(from?.UtcTicks ?? -1);
-            writer.Write(to?.UtcTicks ?? -1);
-            Text(repository);
-            Text(prompt);
-        }
-        return stream.ToArray();
-    }
+    /// <summary>The filters in their canonical form (<see cref="KeysetCursor.Filters"/>).</summary>
+    private static byte[] Canonical(string? phase, RunStatus? status, DateTimeOffset? from, DateTimeOffset? to, string? repository, string? prompt) =>
+        new KeysetCursor.Filters("feature_runs/2")
+            .Text(phase).Long(status is { } s ? (int)s : null).Long(from?.UtcTicks).Long(to?.UtcTicks).Text(repository).Text(prompt)
+            .ToArray();
 }

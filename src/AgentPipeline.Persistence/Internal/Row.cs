@@ -6,7 +6,8 @@ namespace AgentPipeline.Persistence.Internal;
 /// <summary>
 /// The current row of a typed read (<see cref="Session.ReadAsync{T}"/>). The plain readers are for NOT NULL
 /// columns; the <c>…OrNull</c> readers also take an ordinal of -1 (a column the read left out, such as a large
-/// one) and return null for it. One map function serves
+/// one) and return null for it; a provider may override them to read a value and its nullness at
+/// once. One map function serves
 /// both providers: on SQLite it reads the column bytes SQLite hands out, with no intermediate
 /// strings for ids, instants and enum values; elsewhere it reads a <see cref="DbDataReader"/>.
 /// </summary>
@@ -31,21 +32,22 @@ internal abstract class Row
     /// <summary>Whether the column holds SQL NULL.</summary>
     public abstract bool IsNull(int ordinal);
 
-    private bool Absent(int ordinal) => ordinal < 0 || IsNull(ordinal);
+    /// <summary>A column the read left out (ordinal -1) or one holding SQL NULL.</summary>
+    protected bool Absent(int ordinal) => ordinal < 0 || IsNull(ordinal);
 
-    public Guid? GuidOrNull(int ordinal) => Absent(ordinal) ? null : Guid(ordinal);
+    public virtual Guid? GuidOrNull(int ordinal) => Absent(ordinal) ? null : Guid(ordinal);
 
-    public DateTimeOffset? TimeOrNull(int ordinal) => Absent(ordinal) ? null : Time(ordinal);
+    public virtual DateTimeOffset? TimeOrNull(int ordinal) => Absent(ordinal) ? null : Time(ordinal);
 
-    public long? LongOrNull(int ordinal) => Absent(ordinal) ? null : Long(ordinal);
+    public virtual long? LongOrNull(int ordinal) => Absent(ordinal) ? null : Long(ordinal);
 
-    public int? IntOrNull(int ordinal) => Absent(ordinal) ? null : Int(ordinal);
+    public virtual int? IntOrNull(int ordinal) => Absent(ordinal) ? null : Int(ordinal);
 
     public bool? BoolOrNull(int ordinal) => Absent(ordinal) ? null : Bool(ordinal);
 
-    public string? TextOrNull(int ordinal) => Absent(ordinal) ? null : Text(ordinal);
+    public virtual string? TextOrNull(int ordinal) => Absent(ordinal) ? null : Text(ordinal);
 
-    public JsonElement? JsonOrNull(int ordinal) => Absent(ordinal) ? null : Json(ordinal);
+    public virtual JsonElement? JsonOrNull(int ordinal) => Absent(ordinal) ? null : Json(ordinal);
 
     public T? EnumOrNull<T>(int ordinal) where T : struct, Enum => Absent(ordinal) ? null : Enum<T>(ordinal);
 

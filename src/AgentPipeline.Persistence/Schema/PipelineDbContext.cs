@@ -37,6 +37,27 @@ internal abstract class PipelineDbContext(DbContextOptions options) : DbContext(
         {
             modelBuilder.Entity<MemoryRecordRow>().Property(m => m.Seq).ValueGeneratedNever();
         }
+        TreeIndexes(modelBuilder);
         SchemaConventions.Apply(modelBuilder, Provider);
+    }
+
+    /// <summary>
+    /// The indexes GetRunTreeAsync reads a run's steps and tool calls through, in the order it asks
+    /// for, so neither provider sorts them. On PostgreSQL the rows' large values are stored apart
+    /// (TOAST), so reading the small columns from the table is cheap. On SQLite they are not: a
+    /// small column stored after a large value (<c>created_at</c> after <c>request_body</c>) is
+    /// reached by walking the large value's overflow pages, so the index also holds every column a
+    /// tree without content reads (<see cref="Internal.Reading.TreeColumns"/>) and SQLite reads the
+    /// index alone.
+    /// </summary>
+    private void TreeIndexes(ModelBuilder modelBuilder)
+    {
+        var sqlite = Provider == PipelineProvider.Sqlite;
+        modelBuilder.Entity<AgentStepRow>().HasIndex(
+            [.. Internal.Reading.TreeColumns.StepKey.Concat(sqlite ? Internal.Reading.TreeColumns.StepCovered : []).Select(Internal.Reading.TreeColumns.Property)],
+            "IX_agent_steps_tree");
+        modelBuilder.Entity<ToolCallRow>().HasIndex(
+            [.. Internal.Reading.TreeColumns.ToolKey.Concat(sqlite ? Internal.Reading.TreeColumns.ToolCovered : []).Select(Internal.Reading.TreeColumns.Property)],
+            "IX_tool_calls_tree");
     }
 }

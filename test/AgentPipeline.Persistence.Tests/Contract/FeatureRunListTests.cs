@@ -412,7 +412,7 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
         await CompleteFeatureRunAsync(db, ids[2]);
         var query = Queries[name] with { PageSize = 1 };
         var first = await ListFeatureRunsAsync(db, query);
-        var next = query with { Cursor = first.NextCursor ?? Internal.FeatureRunCursor.Encode(Start, Guid.NewGuid(), FeatureRunListing.For(query, db.Dialect.Kind).Filters) };
+        var next = query with { Cursor = first.NextCursor ?? Internal.KeysetCursor.Encode(Start, Guid.NewGuid(), FeatureRunListing.For(query, db.Dialect.Kind).Filters) };
 
         foreach (var q in new[] { query, next })
         {

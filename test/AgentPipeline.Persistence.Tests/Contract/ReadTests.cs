@@ -411,6 +411,68 @@ public abstract class ReadTests<TFixture>(TFixture fixture) : ContractTests<TFix
     }
 
     [Fact]
+    public async Task A_trees_steps_and_tool_calls_are_read_through_their_tree_indexes_in_order_and_on_sqlite_from_the_index_alone()
+    {
+        var (run, _, _) = await Seed.InvocationAsync(Db);
+        var sqlite = Db.Dialect.Kind == PipelineProvider.Sqlite;
+        foreach (var (name, reads) in new[] { ("without content", TreeReads.Light), ("with content", TreeReads.Whole) })
+        {
+            foreach (var (sql, index) in new[] { (reads.StepsSql, "IX_agent_steps_tree"), (reads.ToolsSql, "IX_tool_calls_tree") })
+            {
+                // PostgreSQL plans with sequential scans and sorts priced out: whether an index serves the
+                // statement at all (on these tiny tables reading them whole is rightly cheaper).
+                var plan = await QueryPlans.ExplainAsync(Db, sql, [run], indexesOnly: true);
+                var shown = $"{index}, {name}:\n{string.Join("\n", plan)}";
+                Assert.True(QueryPlans.FullReads(plan).Length == 0, shown); // no scan of the table, no sort
+                Assert.True(plan.Any(l => l.Contains(index, StringComparison.Ordinal)), shown);
+                if (sqlite && reads == TreeReads.Light)
+                {
+                    // Every column read is in the index: no row of the table (and none of its large values' pages) is touched.
+                    Assert.True(plan.Any(l => l.Contains("USING COVERING INDEX " + index, StringComparison.Ordinal)), shown);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_cta_cursor_continues_only_its_own_query_and_any_other_cursor_throws_naming_query_Cursor_before_any_read()
+    {
+        var run = await Seed.RunAsync(Db);
+        var other = await Seed.RunAsync(Db);
+        for (var i = 0; i < 3; i++)
+        {
+            await CreateCtaEventAsync(Db, new NewCtaEvent { RunId = run, Kind = CtaKind.Approval, RequestMessage = "q" + i });
+        }
+        var query = new CtaEventQuery { RunId = run, PageSize = 1 };
+        var cursor = (await ListCtaEventsAsync(Db, query)).NextCursor!;
+        var altered = cursor[..5] + (cursor[5] == 'A' ? "B" : "A") + cursor[6..];
+        await CreateFeatureRunAsync(Db, new NewFeatureRun { Prompt = "p" });
+        await CreateFeatureRunAsync(Db, new NewFeatureRun { Prompt = "p" });
+        var runsCursor = (await ListFeatureRunsAsync(Db, new FeatureRunQuery { PageSize = 1 })).NextCursor!;
+        // The cursor format of both listings is the same, and each refuses the other's.
+        Assert.Equal(runsCursor.Length, cursor.Length);
+        await using var unmigrated = PipelineDb.Open(await Fixture.CreateDatabaseAsync(), Clock);
+        foreach (var (name, bad) in new (string, CtaEventQuery)[]
+        {
+            ("another run", query with { RunId = other, Cursor = cursor }),
+            ("every run", query with { RunId = null, Cursor = cursor }),
+            ("another state", query with { State = CtaEventState.All, Cursor = cursor }),
+            ("altered", query with { Cursor = altered }),
+            ("a ListFeatureRuns cursor", query with { Cursor = runsCursor }),
+            ("the old ticks.id form", query with { Cursor = $"{DateTimeOffset.UtcNow.UtcTicks}.{Guid.NewGuid():N}" }),
+        })
+        {
+            var e = await Assert.ThrowsAsync<ArgumentException>(() => ListCtaEventsAsync(unmigrated, bad));
+            Assert.True(e.ParamName == "query.Cursor", name);
+            Assert.Contains("query.Cursor", e.Message, StringComparison.Ordinal);
+        }
+        var e2 = await Assert.ThrowsAsync<ArgumentException>(() => ListFeatureRunsAsync(unmigrated, new FeatureRunQuery { Cursor = cursor }));
+        Assert.Equal("query.Cursor", e2.ParamName);
+        // The right query continues, whatever its page size.
+        Assert.Equal(2, (await ListCtaEventsAsync(Db, query with { Cursor = cursor, PageSize = 10 })).Items.Count);
+    }
+
+    [Fact]
     public async Task Cta_lists_are_oldest_first_filtered_by_state_and_run_and_pages_visit_each_once()
     {
         var run = await Seed.RunAsync(Db);

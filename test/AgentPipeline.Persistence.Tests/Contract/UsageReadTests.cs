@@ -118,6 +118,36 @@ public abstract class UsageReadTests<TFixture>(TFixture fixture) : ContractTests
         Assert.Equal(4, pages);
     }
 
+    [Fact]
+    public async Task A_usage_cursor_continues_only_its_own_query_and_another_throws_naming_query_Cursor()
+    {
+        var (run, phase) = await Seed.PhaseAsync(Db);
+        for (var i = 0; i < 3; i++)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            await CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder });
+        }
+        var query = new InvocationUsageQuery { RunId = run, PageSize = 1 };
+        var cursor = (await ListInvocationUsageAsync(Db, query)).NextCursor!;
+        var ctaRun = await Seed.RunAsync(Db);
+        await CreateCtaEventAsync(Db, new NewCtaEvent { RunId = ctaRun, Kind = CtaKind.Approval, RequestMessage = "a" });
+        await CreateCtaEventAsync(Db, new NewCtaEvent { RunId = ctaRun, Kind = CtaKind.Approval, RequestMessage = "b" });
+        var ctaCursor = (await ListCtaEventsAsync(Db, new CtaEventQuery { RunId = ctaRun, PageSize = 1 })).NextCursor!;
+        foreach (var bad in new[]
+        {
+            query with { RunId = null, Cursor = cursor },
+            query with { StartedFrom = Clock.Now.AddDays(-1), Cursor = cursor },
+            query with { Cursor = ctaCursor },
+            query with { Cursor = $"{Clock.Now.UtcTicks}.{Guid.NewGuid():N}" }, // the old ticks.id form
+        })
+        {
+            Assert.Equal("query.Cursor", (await Assert.ThrowsAsync<ArgumentException>(() => ListInvocationUsageAsync(Db, bad))).ParamName);
+        }
+        Assert.Equal("query.Cursor", (await Assert.ThrowsAsync<ArgumentException>(() =>
+            ListCtaEventsAsync(Db, new CtaEventQuery { RunId = ctaRun, PageSize = 1, Cursor = cursor }))).ParamName);
+        Assert.Equal(2, (await ListInvocationUsageAsync(Db, query with { Cursor = cursor, PageSize = 10 })).Items.Count);
+    }
+
     [Theory]
     [InlineData("query.RunId")]
     [InlineData("query.PageSize")]

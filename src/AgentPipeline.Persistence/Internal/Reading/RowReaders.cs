@@ -30,7 +30,7 @@ internal static class RowReaders
 
     public static TokenUsage? Usage(Row r, int[] ordinals)
     {
-        var counts = new long?[8];
+        Span<long?> counts = stackalloc long?[8];
         var any = false;
         for (var i = 0; i < counts.Length; i++)
         {

@@ -38,6 +38,10 @@ internal static unsafe class SqliteNative
     // UTF-8 text, nor reaches SQLite's log callback.
     private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*> ColumnTextFn;
     private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int> ColumnBytesFn;
+    // The same holds for a column's type and its integer value, read without converting it to text
+    // (column_text of an INTEGER makes SQLite allocate its decimal form: a malloc per column per row).
+    private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int> ColumnTypeFn;
+    private static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, long> ColumnInt64Fn;
 
     /// <summary>
     /// Whether the direct calls can be used: the library SQLitePCLRaw's provider uses was found
@@ -84,6 +88,8 @@ internal static unsafe class SqliteNative
             BindInt64Fn = (delegate* unmanaged[Cdecl]<IntPtr, int, long, int>)NativeLibrary.GetExport(library, "sqlite3_bind_int64");
             ColumnTextFn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, byte*>)NativeLibrary.GetExport(library, "sqlite3_column_text");
             ColumnBytesFn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int>)NativeLibrary.GetExport(library, "sqlite3_column_bytes");
+            ColumnTypeFn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, int>)NativeLibrary.GetExport(library, "sqlite3_column_type");
+            ColumnInt64Fn = (delegate* unmanaged[Cdecl, SuppressGCTransition]<IntPtr, int, long>)NativeLibrary.GetExport(library, "sqlite3_column_int64");
             Available = true;
         }
         catch (Exception e)
@@ -128,6 +134,14 @@ internal static unsafe class SqliteNative
             ArrayPool<byte>.Shared.Return(rented);
         }
     }
+
+    /// <summary>The column's storage class in the current row (<c>SQLITE_INTEGER</c> … <c>SQLITE_NULL</c>), converting nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ColumnType(IntPtr stmt, int column) => ColumnTypeFn(stmt, column);
+
+    /// <summary>An INTEGER column's value (callers check <see cref="ColumnType"/> first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long ColumnInt64(IntPtr stmt, int column) => ColumnInt64Fn(stmt, column);
 
     /// <summary>
     /// A text column's UTF-8 bytes, valid until the next step or reset of the statement; false

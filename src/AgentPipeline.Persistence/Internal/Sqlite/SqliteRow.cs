@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using SQLitePCL;
 
 namespace AgentPipeline.Persistence.Internal.Sqlite;
 
@@ -20,9 +21,14 @@ internal sealed class SqliteRow(IntPtr stmt) : Row
 
     public override DateTimeOffset Time(int ordinal) => DbTime.FromSqlite(Utf8(ordinal));
 
-    // An INTEGER column's text, as SQLite renders it for column_text.
+    // An INTEGER column's value as is; any other storage class only when its text is an integer.
     public override long Long(int ordinal)
     {
+        ObjectDisposedException.ThrowIf(_stmt == IntPtr.Zero, this);
+        if (SqliteNative.ColumnType(_stmt, ordinal) == raw.SQLITE_INTEGER)
+        {
+            return SqliteNative.ColumnInt64(_stmt, ordinal);
+        }
         var utf8 = Utf8(ordinal);
         return Utf8Parser.TryParse(utf8, out long value, out var used) && used == utf8.Length
             ? value
@@ -41,7 +47,27 @@ internal sealed class SqliteRow(IntPtr stmt) : Row
     public override bool IsNull(int ordinal)
     {
         ObjectDisposedException.ThrowIf(_stmt == IntPtr.Zero, this);
-        return !SqliteNative.TryColumnUtf8(_stmt, ordinal, out _);
+        return SqliteNative.ColumnType(_stmt, ordinal) == raw.SQLITE_NULL;
+    }
+
+    // The nullable readers fetch a text column once: its bytes, or null for SQL NULL (no separate null check).
+    public override Guid? GuidOrNull(int ordinal) => TryUtf8OrNull(ordinal, out var utf8) ? ParseGuid(utf8, ordinal) : null;
+
+    public override DateTimeOffset? TimeOrNull(int ordinal) => TryUtf8OrNull(ordinal, out var utf8) ? DbTime.FromSqlite(utf8) : null;
+
+    public override string? TextOrNull(int ordinal) => TryUtf8OrNull(ordinal, out var utf8) ? DbText.Decode(utf8) : null;
+
+    public override System.Text.Json.JsonElement? JsonOrNull(int ordinal) => TryUtf8OrNull(ordinal, out var utf8) ? DbJson.Parse(utf8) : null;
+
+    public override long? LongOrNull(int ordinal) => ordinal < 0 || IsNull(ordinal) ? null : Long(ordinal);
+
+    public override int? IntOrNull(int ordinal) => ordinal < 0 || IsNull(ordinal) ? null : Int(ordinal);
+
+    private bool TryUtf8OrNull(int ordinal, out ReadOnlySpan<byte> utf8)
+    {
+        ObjectDisposedException.ThrowIf(_stmt == IntPtr.Zero, this);
+        utf8 = default;
+        return ordinal >= 0 && SqliteNative.TryColumnUtf8(_stmt, ordinal, out utf8);
     }
 
     protected override bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8)

@@ -359,10 +359,10 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RunId");
-
                     b.HasIndex("InvocationId", "StepNumber")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "RunId", "InvocationId", "StepNumber" }, "IX_agent_steps_tree");
 
                     b.ToTable("agent_steps", "agent", t =>
                         {
@@ -893,10 +893,10 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
 
                     b.HasIndex("InvocationId");
 
-                    b.HasIndex("RunId");
-
                     b.HasIndex("StepId", "ToolCallId")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "RunId", "CreatedAt", "Id" }, "IX_tool_calls_tree");
 
                     b.ToTable("tool_calls", "agent", t =>
                         {

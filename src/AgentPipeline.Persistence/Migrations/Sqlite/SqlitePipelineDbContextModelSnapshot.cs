@@ -382,10 +382,10 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RunId");
-
                     b.HasIndex("InvocationId", "StepNumber")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "RunId", "InvocationId", "StepNumber", "CreatedAt", "Id", "ModelProvider", "ModelId", "FunctionId", "Metadata", "FinishReason", "RawFinishReason", "InputTokens", "OutputTokens", "TotalTokens", "InputTokensNoCacheTokens", "InputTokensCacheReadTokens", "InputTokensCacheWriteTokens", "OutputTokensTextTokens", "OutputTokensReasoningTokens", "Warnings", "ResponseId", "ResponseModelId", "ResponseTimestamp" }, "IX_agent_steps_tree");
 
                     b.ToTable("agent_steps", null, t =>
                         {
@@ -957,10 +957,10 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
 
                     b.HasIndex("InvocationId");
 
-                    b.HasIndex("RunId");
-
                     b.HasIndex("StepId", "ToolCallId")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "RunId", "CreatedAt", "Id", "InvocationId", "StepId", "ToolCallId", "ToolName", "OutputType", "IsDynamic", "IsInvalid", "IsPreliminary", "IsProviderExecuted", "Title" }, "IX_tool_calls_tree");
 
                     b.ToTable("tool_calls", null, t =>
                         {

@@ -18,6 +18,8 @@ public sealed record CtaEventQuery
     /// <summary>
     /// Where to continue: a previous page's <see cref="CtaEventPage.NextCursor"/>; null for the first page.
     /// The cursor names the last CTA seen, so CTAs added meanwhile are found when they sort after it.
+    /// It continues only the query that returned it: with another <see cref="RunId"/> or <see cref="State"/>
+    /// (or a cursor of ListFeatureRunsAsync) the call throws <see cref="ArgumentException"/> naming <c>query.Cursor</c>.
     /// </summary>
     public string? Cursor { get; init; }
 }

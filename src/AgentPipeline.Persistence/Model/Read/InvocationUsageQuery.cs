@@ -25,7 +25,8 @@ public sealed record InvocationUsageQuery
     /// <summary>
     /// Where to continue: a previous page's <see cref="InvocationUsagePage.NextCursor"/>, with the same
     /// filters; null for the first page. The cursor names the last invocation seen, so invocations that
-    /// start meanwhile are found when they sort after it.
+    /// start meanwhile are found when they sort after it. With another run or range (or another
+    /// listing's cursor) the call throws <see cref="ArgumentException"/> naming <c>query.Cursor</c>.
     /// </summary>
     public string? Cursor { get; init; }
 }

@@ -13,7 +13,7 @@ internal sealed class AgentStepConfiguration : IEntityTypeConfiguration<AgentSte
         b.HasOne<AgentInvocationRow>().WithMany().HasForeignKey(x => x.InvocationId).OnDelete(DeleteBehavior.Cascade);
         // The natural key of a step: a replay without a caller id finds its row by it.
         b.HasIndex(x => new { x.InvocationId, x.StepNumber }).IsUnique();
-        b.HasIndex(x => x.RunId);
+        // By run: IX_agent_steps_tree (PipelineDbContext.TreeIndexes).
         foreach (var json in new[]
         {
             nameof(AgentStepRow.Metadata), nameof(AgentStepRow.Reasoning), nameof(AgentStepRow.Content), nameof(AgentStepRow.Files),

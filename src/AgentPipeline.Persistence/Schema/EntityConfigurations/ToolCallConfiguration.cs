@@ -15,7 +15,7 @@ internal sealed class ToolCallConfiguration : IEntityTypeConfiguration<ToolCallR
         // The SDK's tool call id is unique within its step: the natural key for replays.
         b.HasIndex(x => new { x.StepId, x.ToolCallId }).IsUnique();
         b.HasIndex(x => x.InvocationId);
-        b.HasIndex(x => x.RunId);
+        // By run: IX_tool_calls_tree (PipelineDbContext.TreeIndexes).
         b.Property(x => x.Input).IsJson();
         b.Property(x => x.Output).IsJson();
         b.Property(x => x.Error).IsJson();
