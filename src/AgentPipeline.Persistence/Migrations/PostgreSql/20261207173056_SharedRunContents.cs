@@ -7,7 +7,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
 {
     /// <summary>
     /// <c>run_contents</c>: the pieces of large values stored once per run (docs/storage.md), their
-    /// body lz4-compressed where the server has lz4, and <c>agent.shared_value(run_id, value)</c>,
+    /// body (and, as every text column, its hash) lz4-compressed where the server has lz4, and <c>agent.shared_value(run_id, value)</c>,
     /// which gives raw-SQL readers a shared column's whole stored text (any other value as it is).
     /// </summary>
     internal partial class SharedRunContents : Migration
@@ -40,7 +40,7 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
                 DO $$
                 BEGIN
                     IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
-                        ALTER TABLE agent.run_contents ALTER COLUMN body SET COMPRESSION lz4;
+                        ALTER TABLE agent.run_contents ALTER COLUMN hash SET COMPRESSION lz4, ALTER COLUMN body SET COMPRESSION lz4;
                     END IF;
                 END
                 $$;
