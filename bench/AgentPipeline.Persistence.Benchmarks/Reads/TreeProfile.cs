@@ -11,8 +11,8 @@ namespace AgentPipeline.Persistence.Benchmarks.Reads;
 /// <c>--quick --op reads-tree</c>: where the time of <c>GetRunTree</c> without content goes, for
 /// development. A small database (<see cref="ReadShape"/>'s first runs, run 0 being the 5,000-step
 /// one) is seeded; then the whole call and each of its statements alone (rows stepped through
-/// without mapping, then mapped to records) are timed call by call: median elapsed and the
-/// process's CPU time per call, and the statements' plans.
+/// without mapping, then mapped to records) are timed call by call: median elapsed, the
+/// process's CPU time and the garbage collections (gen 0/1/2) per call, and the statements' plans.
 /// </summary>
 internal static class TreeProfile
 {
@@ -59,10 +59,20 @@ internal static class TreeProfile
             lines.Add(await TimeAsync("GetRunTree, with content", async () =>
                 (await PipelinePersistence.GetRunTreeAsync(db, run, new RunTreeOptions { IncludeContent = true })).Phases.Sum(p => p.Invocations.Sum(i => i.Steps.Count))));
         }
+        // ReadFeatureRun, the first part of the tree: the run, its open CTAs and its token totals.
+        lines.Add(await TimeAsync("GetFeatureRun", async () => (await PipelinePersistence.GetFeatureRunAsync(db, run)).OpenCtaCount));
+        lines.Add(await TimeAsync("run token totals", () => ReadAsync(db, PipelinePersistence.RunTokens, args, r => r.LongOrNull(0))));
         foreach (var (name, sql, map) in Statements())
         {
             lines.Add(await TimeAsync($"{name}: rows only", () => ReadAsync(db, sql, args, _ => 0)));
             lines.Add(await TimeAsync($"{name}: mapped", () => ReadAsync(db, sql, args, map)));
+            lines.Add(await TimeAsync($"{name}: mapped, in a snapshot", async () => await db.RunAsync(write: false, async (session, ct) =>
+            {
+                await session.BeginSnapshotAsync(ct);
+                var n = (await session.ReadAsync(sql, args, map, ct)).Count;
+                await session.CommitAsync(ct);
+                return n;
+            }, CancellationToken.None)));
         }
         Console.WriteLine();
         Console.WriteLine($"GetRunTree of {ReadShape.BigRunSteps:N0} steps on {(provider == PipelineProvider.Sqlite ? "SQLite" : "PostgreSQL")}: median (p90) ms and CPU ms per call over {Calls} calls");
@@ -70,7 +80,7 @@ internal static class TreeProfile
         {
             Console.WriteLine("  " + line);
         }
-        foreach (var (name, sql, _) in Statements())
+        foreach (var (name, sql, _) in Statements().Append(("run token totals", PipelinePersistence.RunTokens, _ => 0)))
         {
             Console.WriteLine($"  plan of {name}:\n      " + string.Join("\n      ", await QueryPlans.ExplainAsync(db, sql, args)));
             if (provider == PipelineProvider.PostgreSql)
@@ -99,12 +109,19 @@ internal static class TreeProfile
 
     private static async Task<string> TimeAsync(string name, Func<Task<int>> call)
     {
+        // Warm up for a second, not a few calls: the JIT compiles hot methods again (tier 1) only after
+        // 30 calls and a quiet 100 ms, on a background thread. Ten calls measured GetRunTree's tier-0 code
+        // and that compiling, in a fresh process: about twice the steady time, and more CPU than elapsed.
         var count = 0;
-        for (var i = 0; i < 10; i++)
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < 10 || warm.Elapsed.TotalSeconds < 1; i++)
         {
             count = await call();
         }
         var ms = new List<double>(Calls);
+        var gc0 = GC.CollectionCount(0);
+        var gc1 = GC.CollectionCount(1);
+        var gc2 = GC.CollectionCount(2);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var all = Stopwatch.StartNew();
         for (var i = 0; i < Calls; i++)
@@ -117,6 +134,6 @@ internal static class TreeProfile
         var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / Calls;
         ms.Sort();
         return string.Create(CultureInfo.InvariantCulture,
-            $"{name,-36} {ms[Calls / 2],7:F2} ({ms[(int)(Calls * 0.9)],7:F2}) ms, CPU {cpuMs,6:F2} ms, {count} rows");
+            $"{name,-36} {ms[Calls / 2],7:F2} ({ms[(int)(Calls * 0.9)],7:F2}) ms, CPU {cpuMs,6:F2} ms, {count} rows, GCs {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}");
     }
 }

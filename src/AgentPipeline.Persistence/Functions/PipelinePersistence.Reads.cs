@@ -30,7 +30,7 @@ public static partial class PipelinePersistence
         string.Join(", ", UsageColumns.Counts.Select(c => $"CAST(SUM({alias}.{c.Name}) AS BIGINT)"));
 
     // Completed invocations count their stored totals; running ones the sum of their steps so far.
-    private static readonly Sql RunTokens = new(
+    internal static readonly Sql RunTokens = new(
         $"SELECT {TokenSums("i")} FROM {{s}}.agent_invocations i WHERE i.run_id = @run_id AND i.completed_at IS NOT NULL " +
         $"UNION ALL SELECT {TokenSums("st")} FROM {{s}}.agent_steps st JOIN {{s}}.agent_invocations i ON i.id = st.invocation_id " +
         "WHERE i.run_id = @run_id AND i.completed_at IS NULL",
