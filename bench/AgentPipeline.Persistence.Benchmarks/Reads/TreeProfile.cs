@@ -114,7 +114,7 @@ internal static class TreeProfile
         // and that compiling, in a fresh process: about twice the steady time, and more CPU than elapsed.
         var count = 0;
         var warm = Stopwatch.StartNew();
-        for (var i = 0; i < 10 || warm.Elapsed.TotalSeconds < 1; i++)
+        for (var i = 0; i < 10 || warm.Elapsed.TotalSeconds < 3; i++)
         {
             count = await call();
         }
