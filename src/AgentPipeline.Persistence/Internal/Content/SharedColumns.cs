@@ -26,6 +26,19 @@ internal sealed class SharedColumns
             [new("hash", Col.Text), new("body", Col.Text), new("parent", Col.Guid)]);
     }
 
+    /// <summary>
+    /// Whether a part's text ends a list that more members follow (<c>],"</c>, as after a request's
+    /// messages): a block closes before such a part (ContentStore). Only structural text can hold
+    /// it (inside a JSON string a quote is escaped), so a string leaf (starting with a quote) is not searched.
+    /// </summary>
+    /// <summary>
+    /// A block closes before a part that <see cref="EndsList"/> once it holds this many pieces: so
+    /// the lists inside a tool's schema, which end the same way, do not cut the tools into blocks of one tool.
+    /// </summary>
+    public const int ListEndMinPieces = 8;
+
+    public static bool EndsList(ReadOnlySpan<byte> part) => part.Length > 0 && part[0] != (byte)'"' && part.IndexOf("],\""u8) >= 0;
+
     public int[] Indexes { get; }
 
     public string[] Names { get; }
