@@ -21,7 +21,9 @@ public static partial class PipelinePersistence
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(data);
-        var values = AgentSteps.Create.Values(data, db.Redactor, stamped: 1);
+        // The request repeats the previous step's and adds a little: checked, redacted and cut reusing that step's work.
+        var values = AgentSteps.Create.Values(data, db.Redactor, stamped: 1, "request_body", (json, field, context, redactor) =>
+            db.Writes.Contents.TryPrepare(json, field, context, redactor, data.InvocationId, AgentSteps.Insert.Shared!));
         values[0] ??= db.NewId();
         values[^1] = db.Now();
         return await db.Writes.InsertAsync(AgentSteps.Insert, values, values, data.Id is not null, new(data, static (session, data, ct) =>

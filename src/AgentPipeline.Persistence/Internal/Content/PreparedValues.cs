@@ -1,0 +1,405 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace AgentPipeline.Persistence.Internal.Content;
+
+/// <summary>
+/// A large JSON value checked, redacted and cut into its shared form by <see cref="ContentStore.TryPrepare"/>:
+/// what the ordinary path (the column's checks and redaction, then <see cref="ContentStore.Share"/>) would make
+/// of it, byte for byte.
+/// </summary>
+internal sealed class PreparedJson(JsonElement? unchanged, byte[]? stored, int length, string form, PendingContent content)
+{
+    private JsonElement? _element = unchanged;
+
+    /// <summary>The value as the ordinary path would have it after redaction (a replay compares it), made on first use when redaction changed it.</summary>
+    public JsonElement Element => _element ??= Parse(stored!);
+
+    /// <summary>The stored text's length in UTF-8 bytes.</summary>
+    public int Length { get; } = length;
+
+    /// <summary>The column's shared form.</summary>
+    public string Form { get; } = form;
+
+    /// <summary>The pieces and blocks to insert with the row.</summary>
+    public PendingContent Content { get; } = content;
+
+    private static JsonElement Parse(byte[] utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DbJson.ReadMaxDepth });
+        return JsonElement.ParseValue(ref reader);
+    }
+}
+
+/// <summary>
+/// The write side's memory of each parent's previous large value (docs/storage.md, "Writing: one fast pass"):
+/// an agent loop sends its whole conversation at every step, so a step's request is the previous one plus a few
+/// messages. The request is seen as units, each value of its top-level properties and each item of those that
+/// are arrays (a message, a tool); a unit whose bytes are those of a unit of the previous value (compared byte for
+/// byte) is not checked, redacted, walked or hashed again: its results are the remembered ones. What is left per
+/// step is that comparison, a copy of the stored text, and the work on what is new.
+/// </summary>
+internal sealed partial class ContentStore
+{
+    /// <summary>Smaller values take the ordinary path (what they repeat costs little).</summary>
+    internal const int MinPrepared = 16 * 1024;
+
+    /// <summary>A value larger than this is not remembered (nor prepared).</summary>
+    private const int MaxPrepared = 32 * 1024 * 1024;
+
+    /// <summary>Parents remembered by a handle (the least recently written go first), and their bytes in all.</summary>
+    private const int MaxEntries = 16;
+
+    private const long MaxEntryBytes = 256L * 1024 * 1024;
+
+    private readonly Dictionary<(Guid Parent, string Column), Entry> _entries = [];
+
+    /// <summary>Values prepared, and units whose results were reused, since the handle opened (for tests and benchmarks).</summary>
+    internal long PreparedValues;
+
+    internal long ReusedUnits;
+    private long _clock;
+
+    /// <summary>
+    /// <paramref name="value"/>, the caller's value of a large JSON column whose rows share a parent's earlier values,
+    /// checked (<see cref="JsonStandard"/>), redacted (<paramref name="redactor"/>; null when off), and in its shared
+    /// form, reusing the work done for the parent's previous value; or null when it must take the ordinary path: a
+    /// small value, a custom redactor, a value the ordinary path would refuse or rewrite (it then says why), or a
+    /// shape the shortcut does not cover.
+    /// </summary>
+    public PreparedJson? TryPrepare(JsonElement value, string field, RedactionContext context, ISecretRedactor? redactor, Guid parent,
+        SharedColumns shared)
+    {
+        if (value.ValueKind != JsonValueKind.Object || context.IsHeaders || parent == Guid.Empty
+            || (redactor is not null && redactor is not DefaultSecretRedactor))
+        {
+            return null;
+        }
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length < MinPrepared || raw.Length > MaxPrepared || raw.Length > dialect.MaxValueBytes)
+        {
+            return null;
+        }
+        var defaultRedactor = (DefaultSecretRedactor?)redactor;
+        if (defaultRedactor is not null && !defaultRedactor.ChildrenRedactAlone(value))
+        {
+            return null;
+        }
+        var entry = TakeEntry(parent, context.Column, raw.Length);
+        if (!Monitor.TryEnter(entry.Gate))
+        {
+            return null;
+        }
+        try
+        {
+            return Prepare(entry, value, raw, context, defaultRedactor, parent, shared);
+        }
+        catch (JsonException)
+        {
+            // Not standard JSON, too deep, …: the ordinary path rewrites it or says what is wrong.
+            return null;
+        }
+        finally
+        {
+            Monitor.Exit(entry.Gate);
+        }
+    }
+
+    private Entry TakeEntry(Guid parent, string column, int bytes)
+    {
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue((parent, column), out var entry))
+            {
+                entry = new Entry();
+                _entries[(parent, column)] = entry;
+            }
+            entry.LastUse = ++_clock;
+            entry.Bytes = Math.Max(entry.Bytes, 2L * bytes);
+            long total = 0;
+            foreach (var e in _entries.Values)
+            {
+                total += e.Bytes;
+            }
+            while (_entries.Count > 1 && (_entries.Count > MaxEntries || total > MaxEntryBytes))
+            {
+                var oldest = _entries.MinBy(e => e.Value.LastUse);
+                if (oldest.Value == entry)
+                {
+                    break;
+                }
+                _entries.Remove(oldest.Key);
+                total -= oldest.Value.Bytes;
+            }
+            return entry;
+        }
+    }
+
+    private PreparedJson? Prepare(Entry entry, JsonElement value, ReadOnlySpan<byte> raw, RedactionContext context,
+        DefaultSecretRedactor? redactor, Guid parent, SharedColumns shared)
+    {
+        // The units, in order, each with its results: remembered when its bytes are a remembered unit's.
+        var units = new List<(int Start, Unit Unit)>();
+        var memo = new Dictionary<UnitKey, Unit>();
+        var storedLength = raw.Length;
+        var redacted = false;
+        foreach (var property in value.EnumerateObject())
+        {
+            var child = property.Value;
+            if (child.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in child.EnumerateArray())
+                {
+                    if (!AddUnit(item, 2))
+                    {
+                        return null;
+                    }
+                }
+            }
+            else if (!AddUnit(child, 1))
+            {
+                return null;
+            }
+        }
+
+        // What lies between the units (the top-level names, brackets, commas) is checked as the whole would be: the
+        // text with every unit replaced by 0. A unit is a whole JSON value in a value's place, so the whole is
+        // standard JSON with unique names if and only if this is and every unit is.
+        var skeleton = new byte[raw.Length - units.Sum(u => u.Unit.Raw.Length) + units.Count];
+        var at = 0;
+        var written = 0;
+        foreach (var (start, unit) in units)
+        {
+            raw[at..start].CopyTo(skeleton.AsSpan(written));
+            written += start - at;
+            skeleton[written++] = (byte)'0';
+            at = start + unit.Raw.Length;
+        }
+        raw[at..].CopyTo(skeleton.AsSpan(written));
+        if (JsonStandard.FirstRepeatedName(skeleton, new JsonReaderOptions { MaxDepth = DbJson.MaxDepth }) is not null
+            || DbJson.NeedsEncoding(skeleton))
+        {
+            return null;
+        }
+
+        // The stored text: the caller's bytes, or, when a unit was redacted, those bytes with the units' redacted text.
+        byte[]? storedCopy = null;
+        if (redacted)
+        {
+            storedCopy = new byte[storedLength];
+            at = 0;
+            written = 0;
+            foreach (var (start, unit) in units)
+            {
+                raw[at..start].CopyTo(storedCopy.AsSpan(written));
+                written += start - at;
+                unit.Stored.CopyTo(storedCopy.AsSpan(written));
+                written += unit.Stored.Length;
+                at = start + unit.Raw.Length;
+            }
+            raw[at..].CopyTo(storedCopy.AsSpan(written));
+        }
+        ReadOnlySpan<byte> stored = storedCopy ?? raw;
+        if (stored.Length < SharedForm.Threshold)
+        {
+            return null;
+        }
+
+        // Its pieces: the units' own, where the units now lie in the stored text.
+        var pieces = new List<Part>();
+        var shift = 0;
+        foreach (var (start, unit) in units)
+        {
+            foreach (var piece in unit.Pieces)
+            {
+                pieces.Add(piece with { Start = piece.Start + start + shift, End = piece.End + start + shift });
+            }
+            shift += unit.Stored.Length - unit.Raw.Length;
+        }
+        var old = entry.Stored.AsSpan(0, entry.StoredLength);
+        var parts = Splitter.Assemble(stored, pieces, entry.LiteralReuse);
+
+        // The leading parts the previous value had too (same bytes): its blocks over them are reused.
+        var reused = 0;
+        if (entry.Parts is { } oldParts)
+        {
+            while (reused < parts.Count && reused < oldParts.Count && Same(parts[reused], oldParts[reused], stored, old))
+            {
+                reused++;
+            }
+        }
+        var content = new PendingContent();
+        var blocks = new List<Block>();
+        var form = Form(stored, parts, parent, shared, content, reused, entry.Parts is null ? null : entry.Blocks, blocks);
+        content.Statements.Sort(static (a, b) => string.CompareOrdinal((string)a.Row![0], (string)b.Row![0]));
+
+        // Remember this value for the next one.
+        entry.Units = memo;
+        if (entry.Stored.Length < stored.Length)
+        {
+            entry.Stored = new byte[Math.Max(stored.Length, stored.Length + stored.Length / 4)];
+        }
+        stored.CopyTo(entry.Stored);
+        entry.StoredLength = stored.Length;
+        entry.Parts = parts;
+        entry.Blocks = blocks;
+        entry.Pieces.Clear();
+        foreach (var part in parts)
+        {
+            if (part.Piece)
+            {
+                entry.Pieces.TryAdd(PieceKey.Of(entry.Stored.AsSpan(part.Start, part.End - part.Start)), (part.Start, part.Hash));
+            }
+        }
+        Interlocked.Increment(ref PreparedValues);
+        return new PreparedJson(redacted ? null : value, storedCopy, stored.Length, form, content);
+
+        bool AddUnit(JsonElement element, int depth)
+        {
+            var whole = JsonMarshal.GetRawUtf8Value(value);
+            var bytes = JsonMarshal.GetRawUtf8Value(element);
+            if (!whole.Overlaps(bytes, out var offset) || offset < 0 || offset + bytes.Length > whole.Length)
+            {
+                return false;
+            }
+            var key = UnitKey.Of(depth, bytes);
+            if (!(memo.TryGetValue(key, out var unit) && bytes.SequenceEqual(unit.Raw))
+                && !(entry.Units.TryGetValue(key, out unit) && bytes.SequenceEqual(unit.Raw)))
+            {
+                unit = MakeUnit(element, bytes, depth, redactor, context);
+                if (unit is null)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                Interlocked.Increment(ref ReusedUnits);
+            }
+            memo[key] = unit;
+            units.Add((offset, unit));
+            if (unit.Redacted is not null)
+            {
+                redacted = true;
+                storedLength += unit.Redacted.Length - unit.Raw.Length;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A unit's results, as the ordinary path would find them for its bytes inside the whole: checked as standard JSON
+    /// (at its depth), redacted alone (<see cref="DefaultSecretRedactor.ChildrenRedactAlone"/>), free of what the
+    /// store's escapes would rewrite, and its pieces (a unit's pieces do not depend on what surrounds it: the
+    /// containers above it are at least as large, so they are descended into).
+    /// </summary>
+    private static Unit? MakeUnit(JsonElement element, ReadOnlySpan<byte> bytes, int depth, DefaultSecretRedactor? redactor, RedactionContext context)
+    {
+        // One level more than the whole allows, so a unit near the limit goes to the ordinary path, which decides.
+        if (JsonStandard.FirstRepeatedName(bytes, new JsonReaderOptions { MaxDepth = DbJson.MaxDepth - depth - 1 }) is not null)
+        {
+            return null;
+        }
+        byte[]? redactedBytes = null;
+        if (redactor is not null)
+        {
+            var redacted = redactor.Redact(element, context);
+            var text = JsonMarshal.GetRawUtf8Value(redacted);
+            if (!(text.Length == bytes.Length && Unsafe.AreSame(ref MemoryMarshal.GetReference(text), ref MemoryMarshal.GetReference(bytes))))
+            {
+                redactedBytes = text.ToArray();
+            }
+        }
+        var rawCopy = bytes.ToArray();
+        var stored = redactedBytes ?? rawCopy;
+        if (DbJson.NeedsEncoding(stored))
+        {
+            return null;
+        }
+        var pieces = new List<Part>();
+        foreach (var (start, end) in Splitter.JsonPieces(stored))
+        {
+            pieces.Add(new Part(true, start, end, SharedForm.Hash(stored.AsSpan(start, end - start))));
+        }
+        return new Unit(rawCopy, redactedBytes, [.. pieces]);
+    }
+
+    private static bool Same(Part a, Part b, ReadOnlySpan<byte> stored, ReadOnlySpan<byte> old) =>
+        a.Piece == b.Piece && a.Start == b.Start && a.End == b.End
+        && (a.Piece ? a.Hash == b.Hash : stored[a.Start..a.End].SequenceEqual(old[b.Start..b.End]));
+
+    /// <summary>One parent's (and column's) previous value.</summary>
+    private sealed class Entry
+    {
+        public Entry()
+        {
+            LiteralReuse = (ReadOnlySpan<byte> text, out UInt128 hash) =>
+            {
+                if (Pieces.TryGetValue(PieceKey.Of(text), out var found) && found.Start + text.Length <= StoredLength
+                    && text.SequenceEqual(Stored.AsSpan(found.Start, text.Length)))
+                {
+                    hash = found.Hash;
+                    return true;
+                }
+                hash = default;
+                return false;
+            };
+        }
+
+        public object Gate { get; } = new();
+
+        public long LastUse { get; set; }
+
+        public long Bytes { get; set; }
+
+        public Dictionary<UnitKey, Unit> Units { get; set; } = [];
+
+        public byte[] Stored { get; set; } = [];
+
+        public int StoredLength { get; set; }
+
+        public List<Part>? Parts { get; set; }
+
+        public List<Block>? Blocks { get; set; }
+
+        /// <summary>The previous value's pieces by their bytes' key: where they start in <see cref="Stored"/>, their hash.</summary>
+        public Dictionary<PieceKey, (int Start, UInt128 Hash)> Pieces { get; } = [];
+
+        public LiteralReuse LiteralReuse { get; }
+    }
+
+    /// <summary>A unit's bytes, its redacted text (null when redaction left it as it is), its pieces (offsets in its stored text).</summary>
+    private sealed record Unit(byte[] Raw, byte[]? Redacted, Part[] Pieces)
+    {
+        public byte[] Stored => Redacted ?? Raw;
+    }
+
+    /// <summary>Where to look for a unit: its depth, length and first and last bytes (a find is then compared whole).</summary>
+    private readonly record struct UnitKey(int Depth, int Length, ulong Head, ulong Tail)
+    {
+        public static UnitKey Of(int depth, ReadOnlySpan<byte> bytes)
+        {
+            var piece = PieceKey.Of(bytes);
+            return new UnitKey(depth, piece.Length, piece.Head, piece.Tail);
+        }
+    }
+
+    private readonly record struct PieceKey(int Length, ulong Head, ulong Tail)
+    {
+        public static PieceKey Of(ReadOnlySpan<byte> bytes) => bytes.Length >= 8
+            ? new(bytes.Length, BinaryPrimitives.ReadUInt64LittleEndian(bytes), BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]))
+            : new(bytes.Length, Small(bytes), 0);
+
+        private static ulong Small(ReadOnlySpan<byte> bytes)
+        {
+            ulong v = 0;
+            foreach (var b in bytes)
+            {
+                v = (v << 8) | b;
+            }
+            return v;
+        }
+    }
+}
