@@ -10,12 +10,15 @@ namespace AgentPipeline.Persistence.Internal.Content;
 /// what the ordinary path (the column's checks and redaction, then <see cref="ContentStore.Share"/>) would make
 /// of it, byte for byte.
 /// </summary>
-internal sealed class PreparedJson(JsonElement? unchanged, byte[]? stored, int length, string form, PendingContent content)
+internal sealed class PreparedJson(JsonElement? unchanged, Func<byte[]>? stored, int length, string form, PendingContent content)
 {
     private JsonElement? _element = unchanged;
 
-    /// <summary>The value as the ordinary path would have it after redaction (a replay compares it), made on first use when redaction changed it.</summary>
-    public JsonElement Element => _element ??= Parse(stored!);
+    /// <summary>
+    /// The value as the ordinary path would have it after redaction (a replay compares it), made on first use when
+    /// redaction changed it (from the caller's value, which lives as long as the call).
+    /// </summary>
+    public JsonElement Element => _element ??= Parse(stored!());
 
     /// <summary>The stored text's length in UTF-8 bytes.</summary>
     public int Length { get; } = length;
@@ -99,7 +102,13 @@ internal sealed partial class ContentStore
         catch (JsonException)
         {
             // Not standard JSON, too deep, …: the ordinary path rewrites it or says what is wrong.
+            entry.Reset();
             return null;
+        }
+        catch
+        {
+            entry.Reset();
+            throw;
         }
         finally
         {
@@ -141,8 +150,7 @@ internal sealed partial class ContentStore
         DefaultSecretRedactor? redactor, Guid parent, SharedColumns shared)
     {
         // The units, in order, each with its results: remembered when its bytes are a remembered unit's.
-        var units = new List<(int Start, Unit Unit)>();
-        var memo = new Dictionary<UnitKey, Unit>();
+        var units = new List<(int Start, Unit Unit)>(entry.Order.Count + 8);
         var storedLength = raw.Length;
         var redacted = false;
         foreach (var property in value.EnumerateObject())
@@ -167,94 +175,105 @@ internal sealed partial class ContentStore
         // What lies between the units (the top-level names, brackets, commas) is checked as the whole would be: the
         // text with every unit replaced by 0. A unit is a whole JSON value in a value's place, so the whole is
         // standard JSON with unique names if and only if this is and every unit is.
-        var skeleton = new byte[raw.Length - units.Sum(u => u.Unit.Raw.Length) + units.Count];
+        var unitBytes = 0;
+        foreach (var (_, unit) in units)
+        {
+            unitBytes += unit.Raw.Length;
+        }
+        var skeleton = new byte[raw.Length - unitBytes + units.Count];
+        var placeholders = new int[units.Count];
         var at = 0;
         var written = 0;
-        foreach (var (start, unit) in units)
+        for (var i = 0; i < units.Count; i++)
         {
+            var (start, unit) = units[i];
             raw[at..start].CopyTo(skeleton.AsSpan(written));
             written += start - at;
+            placeholders[i] = written;
             skeleton[written++] = (byte)'0';
             at = start + unit.Raw.Length;
         }
         raw[at..].CopyTo(skeleton.AsSpan(written));
         if (JsonStandard.FirstRepeatedName(skeleton, new JsonReaderOptions { MaxDepth = DbJson.MaxDepth }) is not null
-            || DbJson.NeedsEncoding(skeleton))
+            || DbJson.NeedsEncoding(skeleton) || storedLength < SharedForm.Threshold)
         {
             return null;
         }
 
-        // The stored text: the caller's bytes, or, when a unit was redacted, those bytes with the units' redacted text.
-        byte[]? storedCopy = null;
-        if (redacted)
-        {
-            storedCopy = new byte[storedLength];
-            at = 0;
-            written = 0;
-            foreach (var (start, unit) in units)
-            {
-                raw[at..start].CopyTo(storedCopy.AsSpan(written));
-                written += start - at;
-                unit.Stored.CopyTo(storedCopy.AsSpan(written));
-                written += unit.Stored.Length;
-                at = start + unit.Raw.Length;
-            }
-            raw[at..].CopyTo(storedCopy.AsSpan(written));
-        }
-        ReadOnlySpan<byte> stored = storedCopy ?? raw;
-        if (stored.Length < SharedForm.Threshold)
-        {
-            return null;
-        }
-
-        // Its pieces: the units' own, where the units now lie in the stored text.
-        var pieces = new List<Part>();
+        // How far the value is the previous one: the leading units that are the same units at the same places, with
+        // the same text before each (the skeletons agree up to it). prefix: where the first other unit's preceding
+        // text starts, in the caller's text and in the stored text.
+        var common = skeleton.AsSpan().CommonPrefixLength(entry.Skeleton);
+        var first = 0;
         var shift = 0;
-        foreach (var (start, unit) in units)
+        while (first < units.Count && first < entry.Order.Count && ReferenceEquals(units[first].Unit, entry.Order[first])
+               && placeholders[first] < common && placeholders[first] == entry.Placeholders[first])
         {
+            shift += units[first].Unit.Stored.Length - units[first].Unit.Raw.Length;
+            first++;
+        }
+        var prefix = first == 0 ? 0 : units[first - 1].Start + units[first - 1].Unit.Raw.Length;
+        var storedPrefix = prefix + shift;
+
+        // The stored text: the caller's text with each unit's redacted text, made in the entry's buffer, whose first
+        // storedPrefix bytes are already the same.
+        if (entry.Stored.Length < storedLength)
+        {
+            var grown = new byte[storedLength + storedLength / 4];
+            entry.Stored.AsSpan(0, storedPrefix).CopyTo(grown);
+            entry.Stored = grown;
+        }
+        var buffer = entry.Stored;
+        at = prefix;
+        written = storedPrefix;
+        var pieces = new List<Part>();
+        for (var i = first; i < units.Count; i++)
+        {
+            var (start, unit) = units[i];
+            raw[at..start].CopyTo(buffer.AsSpan(written));
+            written += start - at;
             foreach (var piece in unit.Pieces)
             {
-                pieces.Add(piece with { Start = piece.Start + start + shift, End = piece.End + start + shift });
+                pieces.Add(piece with { Start = piece.Start + written, End = piece.End + written });
             }
-            shift += unit.Stored.Length - unit.Raw.Length;
+            unit.Stored.CopyTo(buffer.AsSpan(written));
+            written += unit.Stored.Length;
+            at = start + unit.Raw.Length;
         }
-        var old = entry.Stored.AsSpan(0, entry.StoredLength);
-        var parts = Splitter.Assemble(stored, pieces, entry.LiteralReuse);
+        raw[at..].CopyTo(buffer.AsSpan(written));
+        var stored = buffer.AsSpan(0, storedLength);
 
-        // The leading parts the previous value had too (same bytes): its blocks over them are reused.
+        // Its parts: the previous value's that end within the prefix are the same (a piece lies within a unit, so the
+        // pieces and the text between them there are the same), then the rest made anew from the units' pieces.
+        var parts = new List<Part>(entry.Parts is { } previous ? previous.Count + pieces.Count * 2 + 2 : pieces.Count * 2 + 1);
         var reused = 0;
         if (entry.Parts is { } oldParts)
         {
-            while (reused < parts.Count && reused < oldParts.Count && Same(parts[reused], oldParts[reused], stored, old))
+            while (reused < oldParts.Count && oldParts[reused].End <= storedPrefix)
             {
                 reused++;
             }
+            parts.AddRange(CollectionsMarshal.AsSpan(oldParts)[..reused]);
         }
+        Splitter.Assemble(stored, pieces, null, parts);
         var content = new PendingContent();
         var blocks = new List<Block>();
         var form = Form(stored, parts, parent, shared, content, reused, entry.Parts is null ? null : entry.Blocks, blocks);
         content.Statements.Sort(static (a, b) => string.CompareOrdinal((string)a.Row![0], (string)b.Row![0]));
 
-        // Remember this value for the next one.
-        entry.Units = memo;
-        if (entry.Stored.Length < stored.Length)
-        {
-            entry.Stored = new byte[Math.Max(stored.Length, stored.Length + stored.Length / 4)];
-        }
-        stored.CopyTo(entry.Stored);
-        entry.StoredLength = stored.Length;
+        // Remember this value for the next one (units no longer used go when the memory has grown well past them).
+        entry.StoredLength = storedLength;
         entry.Parts = parts;
         entry.Blocks = blocks;
-        entry.Pieces.Clear();
-        foreach (var part in parts)
+        entry.Skeleton = skeleton;
+        entry.Placeholders = placeholders;
+        entry.Order = [.. units.Select(u => u.Unit)];
+        if (entry.Units.Count > 2 * units.Count + 1024)
         {
-            if (part.Piece)
-            {
-                entry.Pieces.TryAdd(PieceKey.Of(entry.Stored.AsSpan(part.Start, part.End - part.Start)), (part.Start, part.Hash));
-            }
+            entry.Units = units.DistinctBy(u => u.Unit).ToDictionary(u => UnitKey.Of(u.Unit.Depth, u.Unit.Raw), u => u.Unit);
         }
         Interlocked.Increment(ref PreparedValues);
-        return new PreparedJson(redacted ? null : value, storedCopy, stored.Length, form, content);
+        return new PreparedJson(redacted ? null : value, redacted ? () => Stitch(JsonMarshal.GetRawUtf8Value(value), units, storedLength) : null, storedLength, form, content);
 
         bool AddUnit(JsonElement element, int depth)
         {
@@ -265,20 +284,19 @@ internal sealed partial class ContentStore
                 return false;
             }
             var key = UnitKey.Of(depth, bytes);
-            if (!(memo.TryGetValue(key, out var unit) && bytes.SequenceEqual(unit.Raw))
-                && !(entry.Units.TryGetValue(key, out unit) && bytes.SequenceEqual(unit.Raw)))
+            if (entry.Units.TryGetValue(key, out var unit) && bytes.SequenceEqual(unit.Raw))
+            {
+                Interlocked.Increment(ref ReusedUnits);
+            }
+            else
             {
                 unit = MakeUnit(element, bytes, depth, redactor, context);
                 if (unit is null)
                 {
                     return false;
                 }
+                entry.Units[key] = unit;
             }
-            else
-            {
-                Interlocked.Increment(ref ReusedUnits);
-            }
-            memo[key] = unit;
             units.Add((offset, unit));
             if (unit.Redacted is not null)
             {
@@ -287,6 +305,24 @@ internal sealed partial class ContentStore
             }
             return true;
         }
+    }
+
+    /// <summary>The stored text of a value some of whose units were redacted, as one array (for a replay's comparison).</summary>
+    private static byte[] Stitch(ReadOnlySpan<byte> raw, List<(int Start, Unit Unit)> units, int length)
+    {
+        var text = new byte[length];
+        var at = 0;
+        var written = 0;
+        foreach (var (start, unit) in units)
+        {
+            raw[at..start].CopyTo(text.AsSpan(written));
+            written += start - at;
+            unit.Stored.CopyTo(text.AsSpan(written));
+            written += unit.Stored.Length;
+            at = start + unit.Raw.Length;
+        }
+        raw[at..].CopyTo(text.AsSpan(written));
+        return text;
     }
 
     /// <summary>
@@ -323,39 +359,29 @@ internal sealed partial class ContentStore
         {
             pieces.Add(new Part(true, start, end, SharedForm.Hash(stored.AsSpan(start, end - start))));
         }
-        return new Unit(rawCopy, redactedBytes, [.. pieces]);
+        return new Unit(depth, rawCopy, redactedBytes, [.. pieces]);
     }
-
-    private static bool Same(Part a, Part b, ReadOnlySpan<byte> stored, ReadOnlySpan<byte> old) =>
-        a.Piece == b.Piece && a.Start == b.Start && a.End == b.End
-        && (a.Piece ? a.Hash == b.Hash : stored[a.Start..a.End].SequenceEqual(old[b.Start..b.End]));
 
     /// <summary>One parent's (and column's) previous value.</summary>
     private sealed class Entry
     {
-        public Entry()
-        {
-            LiteralReuse = (ReadOnlySpan<byte> text, out UInt128 hash) =>
-            {
-                if (Pieces.TryGetValue(PieceKey.Of(text), out var found) && found.Start + text.Length <= StoredLength
-                    && text.SequenceEqual(Stored.AsSpan(found.Start, text.Length)))
-                {
-                    hash = found.Hash;
-                    return true;
-                }
-                hash = default;
-                return false;
-            };
-        }
-
         public object Gate { get; } = new();
 
         public long LastUse { get; set; }
 
         public long Bytes { get; set; }
 
+        /// <summary>The units seen, by where to look for them (each compared whole before it is reused).</summary>
         public Dictionary<UnitKey, Unit> Units { get; set; } = [];
 
+        /// <summary>The previous value's units in order, its skeleton and where each unit's 0 is in it.</summary>
+        public List<Unit> Order { get; set; } = [];
+
+        public byte[] Skeleton { get; set; } = [];
+
+        public int[] Placeholders { get; set; } = [];
+
+        /// <summary>The previous value's stored text (the first <see cref="StoredLength"/> bytes), its parts and blocks.</summary>
         public byte[] Stored { get; set; } = [];
 
         public int StoredLength { get; set; }
@@ -364,14 +390,20 @@ internal sealed partial class ContentStore
 
         public List<Block>? Blocks { get; set; }
 
-        /// <summary>The previous value's pieces by their bytes' key: where they start in <see cref="Stored"/>, their hash.</summary>
-        public Dictionary<PieceKey, (int Start, UInt128 Hash)> Pieces { get; } = [];
-
-        public LiteralReuse LiteralReuse { get; }
+        /// <summary>Forgets the previous value (its stored text may have been half overwritten).</summary>
+        public void Reset()
+        {
+            Order = [];
+            Skeleton = [];
+            Placeholders = [];
+            StoredLength = 0;
+            Parts = null;
+            Blocks = null;
+        }
     }
 
     /// <summary>A unit's bytes, its redacted text (null when redaction left it as it is), its pieces (offsets in its stored text).</summary>
-    private sealed record Unit(byte[] Raw, byte[]? Redacted, Part[] Pieces)
+    private sealed record Unit(int Depth, byte[] Raw, byte[]? Redacted, Part[] Pieces)
     {
         public byte[] Stored => Redacted ?? Raw;
     }

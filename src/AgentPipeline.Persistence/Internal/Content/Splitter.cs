@@ -37,12 +37,21 @@ internal static class Splitter
     /// is literal, or a piece when it is large or unsafe; <paramref name="reuse"/>, when given, may
     /// supply such a part already made for the same bytes (its hash), so that it is not hashed again.
     /// </summary>
-    public static List<Part> Assemble(ReadOnlySpan<byte> utf8, List<Part> pieces, LiteralReuse? reuse)
+    public static List<Part> Assemble(ReadOnlySpan<byte> utf8, List<Part> pieces, LiteralReuse? reuse) => Assemble(utf8, pieces, reuse, []);
+
+    /// <summary>
+    /// As <see cref="Assemble(ReadOnlySpan{byte}, List{Part}, LiteralReuse?)"/>, after the leading parts
+    /// <paramref name="parts"/> already holds (the same as it would make for them): the pieces before their end are skipped.
+    /// </summary>
+    public static List<Part> Assemble(ReadOnlySpan<byte> utf8, List<Part> pieces, LiteralReuse? reuse, List<Part> parts)
     {
-        var parts = new List<Part>(pieces.Count * 2 + 1);
-        var at = 0;
+        var at = parts.Count > 0 ? parts[^1].End : 0;
         foreach (var piece in pieces)
         {
+            if (piece.Start < at)
+            {
+                continue;
+            }
             Literal(parts, utf8, at, piece.Start, reuse);
             parts.Add(piece);
             at = piece.End;
