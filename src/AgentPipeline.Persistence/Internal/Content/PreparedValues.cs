@@ -245,7 +245,9 @@ internal sealed partial class ContentStore
 
         // Its parts: the previous value's that end within the prefix are the same (a piece lies within a unit, so the
         // pieces and the text between them there are the same), then the rest made anew from the units' pieces.
-        var parts = new List<Part>(entry.Parts is { } previous ? previous.Count + pieces.Count * 2 + 2 : pieces.Count * 2 + 1);
+        // (Two lists a parent, used in turn: a long request's list of parts is large, so it is not allocated at every step.)
+        var parts = entry.Spare ?? new List<Part>(pieces.Count * 2 + 1);
+        parts.Clear();
         var reused = 0;
         if (entry.Parts is { } oldParts)
         {
@@ -263,6 +265,7 @@ internal sealed partial class ContentStore
 
         // Remember this value for the next one (units no longer used go when the memory has grown well past them).
         entry.StoredLength = storedLength;
+        entry.Spare = entry.Parts;
         entry.Parts = parts;
         entry.Blocks = blocks;
         entry.Skeleton = skeleton;
@@ -389,6 +392,9 @@ internal sealed partial class ContentStore
         public List<Part>? Parts { get; set; }
 
         public List<Block>? Blocks { get; set; }
+
+        /// <summary>The list of parts before <see cref="Parts"/>, to be reused for the next value's.</summary>
+        public List<Part>? Spare { get; set; }
 
         /// <summary>Forgets the previous value (its stored text may have been half overwritten).</summary>
         public void Reset()
