@@ -377,6 +377,15 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
             Assert.Equal(expected, (await GetAgentStepAsync(Db, a)).RequestBody!.Value.GetRawText());
             Assert.DoesNotContain("sk-proj-", expected, StringComparison.Ordinal);
             Assert.DoesNotContain("hunter", expected, StringComparison.Ordinal);
+            if (n % 10 == 0)
+            {
+                // A replay is a no-op and another request for the same step a conflict (compared by meaning, redacted).
+                Assert.Equal(a, await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = body }));
+                var other = Parse(text.Replace("\"stream\":false", "\"stream\":true", StringComparison.Ordinal));
+                var e = await Assert.ThrowsAsync<IdempotencyConflictException>(() =>
+                    CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = other }));
+                Assert.Contains("request_body", e.DifferingColumns);
+            }
         }
         // The comparison is about the shortcut: it was taken, and reused earlier steps' work.
         Assert.True(Db.Writes.Contents.PreparedValues >= 30, $"{Db.Writes.Contents.PreparedValues} steps prepared");
