@@ -394,6 +394,34 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
     }
 
     [Fact]
+    public async Task Messages_alike_at_their_start_middle_and_end_and_many_dropped_ones_are_stored_exactly()
+    {
+        // The handle finds a remembered message by its length and its bytes at three places, then compares it whole:
+        // here half the messages of each request are alike at those places (they differ only in their number), the
+        // others are new at every step, so the handle's memory fills with units no longer used and is pruned.
+        var options = new PipelineDbOptions().UseTarget(Fixture.Target);
+        options.SecretRedaction.CustomRedactor = new DefaultRulesAsCustom();
+        await using var ordinary = PipelineDb.Open(options);
+        var (_, _, fast) = await Seed.InvocationAsync(Db);
+        var (_, _, slow) = await Seed.InvocationAsync(ordinary);
+        var kept = Enumerable.Range(0, 50).Select(i => $$"""{"role":"user","content":"kept {{i:D6}} {{new string('k', 80)}}"}""").ToList();
+        for (var n = 0; n < 12; n++)
+        {
+            var fresh = Enumerable.Range(0, 400).Select(i => i % 2 == 0
+                ? $$"""{"role":"user","content":"{{n * 1000 + i:D6}}{{new string('z', 60)}}"}"""
+                : $$"""{"role":"user","content":"{{n * 1000 + i:D6}}{{new string('z', 60)}}{{n * 1000 + i:D6}}"}""");
+            var text = $$"""{"model":"m","messages":[{{string.Join(",", kept.Concat(fresh))}}]}""";
+            var body = Parse(text);
+            var a = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = body });
+            var b = await CreateAgentStepAsync(ordinary, new NewAgentStep { InvocationId = slow, StepNumber = n, RequestBody = body });
+            var sql = $"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id";
+            Assert.Equal((string)(await Fixture.QueryAsync(sql, ("id", b)))[0]["b"]!, (string)(await Fixture.QueryAsync(sql, ("id", a)))[0]["b"]!);
+            Assert.Equal(text, (await GetAgentStepAsync(Db, a)).RequestBody!.Value.GetRawText());
+        }
+        Assert.Equal(12, Db.Writes.Contents.PreparedValues);
+    }
+
+    [Fact]
     public async Task Content_is_shared_within_a_run_only()
     {
         var body = Parse($$"""{"system":"{{Big("same in both runs ", 20_000)}}"}""");

@@ -273,7 +273,13 @@ internal sealed partial class ContentStore
         entry.Order = [.. units.Select(u => u.Unit)];
         if (entry.Units.Count > 2 * units.Count + 1024)
         {
-            entry.Units = units.DistinctBy(u => u.Unit).ToDictionary(u => UnitKey.Of(u.Unit.Depth, u.Unit.Raw), u => u.Unit);
+            var kept = new Dictionary<UnitKey, Unit>(units.Count);
+            foreach (var (_, unit) in units)
+            {
+                // Two units may share a key (then the last one seen is kept, as in AddUnit).
+                kept[UnitKey.Of(unit.Depth, unit.Raw)] = unit;
+            }
+            entry.Units = kept;
         }
         Interlocked.Increment(ref PreparedValues);
         return new PreparedJson(redacted ? null : value, redacted ? () => Stitch(JsonMarshal.GetRawUtf8Value(value), units, storedLength) : null, storedLength, form, content);
@@ -414,13 +420,14 @@ internal sealed partial class ContentStore
         public byte[] Stored => Redacted ?? Raw;
     }
 
-    /// <summary>Where to look for a unit: its depth, length and first and last bytes (a find is then compared whole).</summary>
-    private readonly record struct UnitKey(int Depth, int Length, ulong Head, ulong Tail)
+    /// <summary>Where to look for a unit: its depth, length and bytes at its start, middle and end (a find is then compared whole).</summary>
+    private readonly record struct UnitKey(int Depth, int Length, ulong Head, ulong Middle, ulong Tail)
     {
         public static UnitKey Of(int depth, ReadOnlySpan<byte> bytes)
         {
             var piece = PieceKey.Of(bytes);
-            return new UnitKey(depth, piece.Length, piece.Head, piece.Tail);
+            var middle = bytes.Length >= 24 ? BinaryPrimitives.ReadUInt64LittleEndian(bytes[(bytes.Length / 2 - 4)..]) : 0;
+            return new UnitKey(depth, piece.Length, piece.Head, middle, piece.Tail);
         }
     }
 
