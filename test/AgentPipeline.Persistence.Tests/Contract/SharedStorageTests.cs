@@ -430,6 +430,141 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         }
     }
 
+    /// <summary>The default redactor's rules behind a custom redactor: the store then takes its ordinary path for every value.</summary>
+    private sealed class DefaultRulesAsCustom : ISecretRedactor
+    {
+        private readonly DefaultSecretRedactor _rules = new();
+
+        public JsonElement Redact(JsonElement value, RedactionContext context) => _rules.Redact(value, context);
+    }
+
+    /// <summary>A random message as a provider SDK writes it: text of many sizes, now and then a secret, a secret's name, an escape.</summary>
+    private static string Message(Random random, int n)
+    {
+        var size = random.Next(4) switch { 0 => random.Next(20, 300), 1 => random.Next(300, 1_200), 2 => random.Next(1_000, 4_000), _ => random.Next(4_000, 12_000) };
+        var text = new StringBuilder();
+        while (text.Length < size)
+        {
+            text.Append(random.Next(12) switch
+            {
+                0 => $"Authorization: Bearer sk-{Key(random)} ",
+                1 => $"export OPENAI_API_KEY=sk-proj-{Key(random)}\\n",
+                2 => "caf\u00e9 \\u00e9 \\\\u0000 \\\"quoted\\\" ",
+                3 => $"line {n}:{text.Length}\\n",
+                _ => $"word{random.Next(1000)} of message {n}, ",
+            });
+        }
+        var extra = random.Next(10) switch
+        {
+            0 => $",\"password\":\"hunter{random.Next(100)}\"",
+            1 => $",\"headers\":{{\"x-api-key\":\"k-{Key(random)}\"}}",
+            2 => ""","tool_calls":[{"id":"call_1","type":"function","function":{"name":"read","arguments":"{\"path\":\"a.txt\"}"}}]""",
+            _ => "",
+        };
+        return $$"""{"role":"{{(n % 2 == 0 ? "user" : "assistant")}}","content":"{{text}}"{{extra}}}""";
+    }
+
+    private static string Key(Random random) => string.Concat(Enumerable.Range(0, 40).Select(_ => "abcdefghijkLMNOPQRSTuvwxyz0123456789"[random.Next(36)]));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task A_step_that_reuses_the_previous_steps_work_is_stored_exactly_as_the_ordinary_path_stores_it(int seed)
+    {
+        // Db takes the shortcut (the default redactor); the other handle, whose redactor is custom, never does.
+        var options = new PipelineDbOptions().UseTarget(Fixture.Target);
+        options.SecretRedaction.CustomRedactor = new DefaultRulesAsCustom();
+        await using var ordinary = PipelineDb.Open(options);
+        var (_, _, fast) = await Seed.InvocationAsync(Db);
+        var (_, _, slow) = await Seed.InvocationAsync(ordinary);
+        var random = new Random(seed);
+        var messages = new List<string> { $$"""{"role":"system","content":"{{Big("You are a careful agent. ", 20_000)}}"}""" };
+        var tools = Enumerable.Range(0, 6).Select(i => $$$"""{"type":"function","function":{"name":"tool_{{{i}}}","description":"{{{Big($"Tool {i} does one thing. ", 1_500)}}}"}}""").ToList();
+        for (var n = 1; n <= 40; n++)
+        {
+            // Mostly appends; now and then an edit, an insertion or a deletion in the middle, a change at the end of the
+            // last message (a secret completed across what the previous step had), another tool list, other spacing.
+            switch (random.Next(10))
+            {
+                case 0 when messages.Count > 2:
+                    messages[random.Next(1, messages.Count)] = Message(random, n);
+                    break;
+                case 1 when messages.Count > 2:
+                    messages.Insert(random.Next(1, messages.Count), Message(random, n));
+                    break;
+                case 2 when messages.Count > 3:
+                    messages.RemoveAt(random.Next(1, messages.Count));
+                    break;
+                case 3 when messages[^1].EndsWith("\"}", StringComparison.Ordinal):
+                    messages[^1] = messages[^1][..^2] + $" Bearer {Key(random)}" + messages[^1][^2..];
+                    break;
+                case 4:
+                    tools[random.Next(tools.Count)] = $$$"""{"type":"function","function":{"name":"t{{{n}}}","description":"{{{Big($"changed {n} ", 1_200)}}}"}}""";
+                    break;
+            }
+            for (var k = random.Next(1, 4); k > 0; k--)
+            {
+                messages.Add(Message(random, n));
+            }
+            var comma = random.Next(5) == 0 ? ", " : ",";
+            var text = $$"""{"model":"gpt-4.1","max_completion_tokens":8192,"messages":[{{string.Join(comma, messages)}}],"tools":[{{string.Join(",", tools)}}],"stream":false}""";
+            var body = Parse(text);
+            var a = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = body });
+            var b = await CreateAgentStepAsync(ordinary, new NewAgentStep { InvocationId = slow, StepNumber = n, RequestBody = body });
+            var sql = $"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id";
+            var storedFast = (string)(await Fixture.QueryAsync(sql, ("id", a)))[0]["b"]!;
+            var storedSlow = (string)(await Fixture.QueryAsync(sql, ("id", b)))[0]["b"]!;
+            Assert.StartsWith(SharedForm.Prefix, storedFast, StringComparison.Ordinal);
+            Assert.Equal(storedSlow, storedFast);
+            var expected = (await GetAgentStepAsync(ordinary, b)).RequestBody!.Value.GetRawText();
+            Assert.Equal(expected, (await GetAgentStepAsync(Db, a)).RequestBody!.Value.GetRawText());
+            Assert.DoesNotContain("sk-proj-", expected, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter", expected, StringComparison.Ordinal);
+            if (n % 10 == 0)
+            {
+                // A replay is a no-op and another request for the same step a conflict (compared by meaning, redacted).
+                Assert.Equal(a, await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = body }));
+                var other = Parse(text.Replace("\"stream\":false", "\"stream\":true", StringComparison.Ordinal));
+                var e = await Assert.ThrowsAsync<IdempotencyConflictException>(() =>
+                    CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = other }));
+                Assert.Contains("request_body", e.DifferingColumns);
+            }
+        }
+        // The comparison is about the shortcut: it was taken, and reused earlier steps' work.
+        Assert.True(Db.Writes.Contents.PreparedValues >= 30, $"{Db.Writes.Contents.PreparedValues} steps prepared");
+        Assert.True(Db.Writes.Contents.ReusedUnits >= 500, $"{Db.Writes.Contents.ReusedUnits} units reused");
+        Assert.Equal(0, ordinary.Writes.Contents.PreparedValues);
+    }
+
+    [Fact]
+    public async Task Messages_alike_at_their_start_middle_and_end_and_many_dropped_ones_are_stored_exactly()
+    {
+        // The handle finds a remembered message by its length and its bytes at three places, then compares it whole:
+        // here half the messages of each request are alike at those places (they differ only in their number), the
+        // others are new at every step, so the handle's memory fills with units no longer used and is pruned.
+        var options = new PipelineDbOptions().UseTarget(Fixture.Target);
+        options.SecretRedaction.CustomRedactor = new DefaultRulesAsCustom();
+        await using var ordinary = PipelineDb.Open(options);
+        var (_, _, fast) = await Seed.InvocationAsync(Db);
+        var (_, _, slow) = await Seed.InvocationAsync(ordinary);
+        var kept = Enumerable.Range(0, 50).Select(i => $$"""{"role":"user","content":"kept {{i:D6}} {{new string('k', 80)}}"}""").ToList();
+        for (var n = 0; n < 12; n++)
+        {
+            var fresh = Enumerable.Range(0, 400).Select(i => i % 2 == 0
+                ? $$"""{"role":"user","content":"{{n * 1000 + i:D6}}{{new string('z', 60)}}"}"""
+                : $$"""{"role":"user","content":"{{n * 1000 + i:D6}}{{new string('z', 60)}}{{n * 1000 + i:D6}}"}""");
+            var text = $$"""{"model":"m","messages":[{{string.Join(",", kept.Concat(fresh))}}]}""";
+            var body = Parse(text);
+            var a = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = body });
+            var b = await CreateAgentStepAsync(ordinary, new NewAgentStep { InvocationId = slow, StepNumber = n, RequestBody = body });
+            var sql = $"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id";
+            Assert.Equal((string)(await Fixture.QueryAsync(sql, ("id", b)))[0]["b"]!, (string)(await Fixture.QueryAsync(sql, ("id", a)))[0]["b"]!);
+            Assert.Equal(text, (await GetAgentStepAsync(Db, a)).RequestBody!.Value.GetRawText());
+        }
+        Assert.Equal(12, Db.Writes.Contents.PreparedValues);
+    }
+
     [Fact]
     public async Task Content_is_shared_within_a_run_only()
     {
