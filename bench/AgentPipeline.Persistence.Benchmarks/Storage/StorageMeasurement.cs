@@ -123,6 +123,10 @@ internal static class StorageMeasurement
 
         // The step with the largest request: a loop's last step.
         var readMs = await TimeReadAsync(db, largestStep!.Id, largestRequest);
+        if (double.TryParse(Environment.GetEnvironmentVariable("AGENTPIPE_BENCH_READ_PROFILE"), CultureInfo.InvariantCulture, out var profileSeconds))
+        {
+            await ReadProfile.RunAsync(db, largestStep.Id, profileSeconds, database.Target);
+        }
 
         var (totalBytes, tables) = await SizeAsync(database);
         return new Result(provider, label, plan.Count, written.Count, totalBytes - emptyBytes, unique.Sum(t => (long)Encoding.UTF8.GetByteCount(t)),
@@ -142,13 +146,23 @@ internal static class StorageMeasurement
         }
         await PipelinePersistence.GetAgentStepAsync(db, stepId);
         var ms = new List<double>(ReadRepeats);
+        var cpu = new List<double>(ReadRepeats);
         for (var i = 0; i < ReadRepeats; i++)
         {
+            var serverBefore = LoopWriter.ServerPid is { } pid ? Quick.ProcessCpu.OfProcessTree(pid) : null;
+            var cpuBefore = Quick.ProcessCpu.Now();
             var watch = Stopwatch.StartNew();
             var step = await PipelinePersistence.GetAgentStepAsync(db, stepId);
             ms.Add(watch.Elapsed.TotalMilliseconds);
+            var used = (Quick.ProcessCpu.Now() - cpuBefore).TotalMilliseconds;
+            if (serverBefore is { } before && LoopWriter.ServerPid is { } after && Quick.ProcessCpu.OfProcessTree(after) is { } now)
+            {
+                used += (now - before).TotalMilliseconds;
+            }
+            cpu.Add(used);
             GC.KeepAlive(step);
         }
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read largest step: {Median(ms):F1} ms, {Median(cpu):F1} ms CPU (median of {ReadRepeats})"));
         return Median(ms);
     }
 

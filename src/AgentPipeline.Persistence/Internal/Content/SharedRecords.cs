@@ -37,7 +37,7 @@ internal static class SharedRecords
 
     public static async Task<AgentStep> ResolveAsync(Session session, AgentStep step, CancellationToken cancellationToken)
     {
-        var reads = new SharedReads();
+        using var reads = new SharedReads();
         Need(reads, step);
         if (!reads.Any)
         {
@@ -49,7 +49,7 @@ internal static class SharedRecords
 
     public static async Task<AgentInvocation> ResolveAsync(Session session, AgentInvocation invocation, CancellationToken cancellationToken)
     {
-        var reads = new SharedReads();
+        using var reads = new SharedReads();
         Need(reads, invocation);
         if (!reads.Any)
         {
@@ -63,7 +63,7 @@ internal static class SharedRecords
     public static async Task ResolveRunAsync(Session session, Guid runId, List<AgentInvocation> invocations, List<AgentStep> steps,
         CancellationToken cancellationToken)
     {
-        var reads = new SharedReads();
+        using var reads = new SharedReads();
         foreach (var i in invocations)
         {
             Need(reads, i);
