@@ -149,7 +149,7 @@ internal sealed class SharedReads : IDisposable
     private async Task FetchAsync(Session session, Sql sql, object?[] args, CancellationToken cancellationToken)
     {
         var hash = new ArrayBufferWriter<byte>(64);
-        await session.ReadAsync(sql, args, r =>
+        await session.ReadStreamingAsync(sql, args, r =>
         {
             hash.ResetWrittenCount();
             r.CopyStoredUtf8(0, hash);
