@@ -33,18 +33,64 @@ internal sealed class FeatureRunListing
         new("open_ctas", Col.Long),
     ];
 
-    private FeatureRunListing(Sql sql, object?[] args, byte[] filters, int pageSize)
+    /// <summary>
+    /// SQLite: a search text that more runs than this may contain (the trigram index's candidates,
+    /// counted up to this) is looked for by reading the runs newest first, which fills a page after
+    /// about <c>page × runs / matches</c> rows; a rarer one through the index, whose candidates are
+    /// then sorted (at most this many).
+    /// </summary>
+    public const int IndexedCandidates = 1000;
+
+    /// <summary>The SQLite trigram index of prompts (FTS5, contentless), and its rows' run ids.</summary>
+    public const string SearchTable = "feature_run_search";
+
+    public const string SearchRows = "feature_run_search_rows";
+
+    private static readonly Sql CountCandidates = new(
+        $"SELECT COUNT(*) FROM (SELECT 1 FROM {{s}}.{SearchTable}(@match) LIMIT {IndexedCandidates})", [new("match", Col.Text)], [new("n", Col.Long)]);
+
+    private FeatureRunListing(Sql sql, object?[] args, byte[] filters, int pageSize, Sql? scanSql, object?[]? scanArgs, object?[]? probeArgs)
     {
         Sql = sql;
         Args = args;
         Filters = filters;
         PageSize = pageSize;
+        ScanSql = scanSql;
+        ScanArgs = scanArgs;
+        ProbeArgs = probeArgs;
     }
 
+    /// <summary>The statement, through the prompt index where a search can use one.</summary>
     public Sql Sql { get; }
 
     /// <summary>The values of <see cref="Sql"/>'s parameters; the last is the row limit, one more than a page.</summary>
     public object?[] Args { get; }
+
+    /// <summary>SQLite, a search through the trigram index: the same listing without the index, for a text many runs contain.</summary>
+    public Sql? ScanSql { get; }
+
+    public object?[]? ScanArgs { get; }
+
+    /// <summary>The values of <see cref="CountCandidates"/>, when <see cref="ScanSql"/> is set.</summary>
+    private object?[]? ProbeArgs { get; }
+
+    /// <summary>
+    /// The rows of the call's statement: on SQLite, a search that can use the trigram index first
+    /// counts the index's candidates (up to <see cref="IndexedCandidates"/>) and reads the runs
+    /// newest first instead when there are that many.
+    /// </summary>
+    public async Task<List<object?[]>> ReadAsync(Session session, CancellationToken cancellationToken)
+    {
+        if (ScanSql is not null)
+        {
+            var count = await session.QueryRowAsync(CountCandidates, ProbeArgs!, cancellationToken).ConfigureAwait(false);
+            if ((long)count![0]! >= IndexedCandidates)
+            {
+                return await session.QueryRowsAsync(ScanSql, ScanArgs!, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return await session.QueryRowsAsync(Sql, Args, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The filters in a canonical form, which a cursor's check covers.</summary>
     public byte[] Filters { get; }
@@ -60,8 +106,10 @@ internal sealed class FeatureRunListing
         Repository = 8,
         Prompt = 16,
         Cursor = 32,
+        /// <summary>SQLite: the prompt search goes through the trigram index.</summary>
+        Indexed = 64,
         // Status takes 3 bits: 0 = none, else RunStatus + 1.
-        StatusShift = 6,
+        StatusShift = 7,
     }
 
     /// <summary>Checks <paramref name="query"/> (an <see cref="ArgumentException"/> names the field) and builds the call.</summary>
@@ -99,8 +147,9 @@ internal sealed class FeatureRunListing
         var parts = (phase is null ? 0 : Parts.Phase) | (from is null ? 0 : Parts.From) | (to is null ? 0 : Parts.To)
             | (repository is null ? 0 : Parts.Repository) | (prompt is null ? 0 : Parts.Prompt) | (query.Cursor is null ? 0 : Parts.Cursor);
         var key = (int)parts | ((query.Status is { } status ? (int)status + 1 : 0) << (int)Parts.StatusShift);
+        var indexed = prompt is not null && provider == PipelineProvider.Sqlite && Indexable(prompt);
 
-        var args = new List<object?>(9);
+        var args = new List<object?>(10);
         if (phase is not null)
         {
             args.Add(phase);
@@ -117,6 +166,7 @@ internal sealed class FeatureRunListing
         {
             args.Add(repository);
         }
+        var searchAt = args.Count;
         if (prompt is not null)
         {
             args.Add("%" + EscapeLike(prompt) + "%");
@@ -129,7 +179,36 @@ internal sealed class FeatureRunListing
         }
         args.Add(query.PageSize + 1);
         var sql = Statements.GetOrAdd((provider, key), static k => Build(k.Item1, k.Item2));
-        return new FeatureRunListing(sql, [.. args], filters, query.PageSize);
+        if (!indexed)
+        {
+            return new FeatureRunListing(sql, [.. args], filters, query.PageSize, null, null, null);
+        }
+        // The index's query: the text as one FTS5 phrase ("…", a quote doubled), bound as text as
+        // the prompts are (DbText escapes, which leave quotes alone).
+        var match = "\"" + prompt!.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var indexedArgs = new List<object?>(args);
+        indexedArgs.Insert(searchAt, match);
+        var indexedSql = Statements.GetOrAdd((provider, key | (int)Parts.Indexed), static k => Build(k.Item1, k.Item2));
+        return new FeatureRunListing(indexedSql, [.. indexedArgs], filters, query.PageSize, sql, [.. args], [match]);
+    }
+
+    /// <summary>
+    /// Whether the trigram index can find <paramref name="prompt"/>: its stored form (DbText) has at
+    /// least three characters (code points), the shortest text a trigram index holds. A shorter text is
+    /// looked for by reading the runs newest first until a page is full.
+    /// </summary>
+    internal static bool Indexable(string prompt)
+    {
+        var stored = DbText.Encode(prompt);
+        var count = 0;
+        foreach (var _ in stored.EnumerateRunes())
+        {
+            if (++count >= 3)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>A page from the rows read (up to one more than a page: that one says a next page exists).</summary>
@@ -210,6 +289,14 @@ internal sealed class FeatureRunListing
             where.Add("r.github_repo_url = @repository");
             parameters.Add(new("repository", Col.Text));
         }
+        if (parts.HasFlag(Parts.Indexed))
+        {
+            // The index gives candidates: the FTS5 trigram tokenizer folds case by Unicode's rules,
+            // more than LIKE does, so it finds every run the LIKE below matches and maybe a few more,
+            // which the LIKE then drops. CROSS JOIN keeps SQLite's join order: index first.
+            where.Add("k.id = f.rowid AND r.id = k.run_id");
+            parameters.Add(new("match", Col.Text));
+        }
         if (parts.HasFlag(Parts.Prompt))
         {
             // SQLite's LIKE folds ASCII letters and nothing else (the store never turns on
@@ -231,7 +318,10 @@ internal sealed class FeatureRunListing
         parameters.Add(new("limit", Col.Int));
         var text = new StringBuilder(
             "SELECT r.id, r.prompt, r.sandbox_id, r.github_repo_url, r.github_branch, r.current_phase, r.created_at, r.completed_at, " +
-            $"(SELECT COUNT(*) FROM {{s}}.cta_events c WHERE c.run_id = r.id AND {OpenCta}) AS open_ctas FROM {{s}}.feature_runs r");
+            $"(SELECT COUNT(*) FROM {{s}}.cta_events c WHERE c.run_id = r.id AND {OpenCta}) AS open_ctas FROM ");
+        text.Append(parts.HasFlag(Parts.Indexed)
+            ? $"{{s}}.{SearchTable}(@match) f CROSS JOIN {{s}}.{SearchRows} k CROSS JOIN {{s}}.feature_runs r"
+            : "{s}.feature_runs r");
         if (where.Count > 0)
         {
             text.Append(" WHERE ").AppendJoin(" AND ", where);
