@@ -24,13 +24,14 @@ internal sealed class FeatureRunListing
     /// <summary>A run in a working phase; spelled as the partial index of working runs is.</summary>
     public const string Working = "r.current_phase NOT IN ('completed', 'failed')";
 
-    private static readonly ConcurrentDictionary<(PipelineProvider, int), Sql> Statements = new();
+    private static readonly ConcurrentDictionary<(PipelineProvider, int), (Sql Whole, Sql Page)> Statements = new();
 
     private static readonly Param[] Results =
     [
         new("id", Col.Guid), new("prompt", Col.Text), new("sandbox_id", Col.Text), new("github_repo_url", Col.Text),
         new("github_branch", Col.Text), new("current_phase", Col.Text), new("created_at", Col.Time), new("completed_at", Col.Time),
         new("open_ctas", Col.Long),
+        .. UsageColumns.Counts,
     ];
 
     /// <summary>
@@ -49,9 +50,10 @@ internal sealed class FeatureRunListing
     private static readonly Sql CountCandidates = new(
         $"SELECT COUNT(*) FROM (SELECT 1 FROM {{s}}.{SearchTable}(@match) LIMIT {IndexedCandidates})", [new("match", Col.Text)], [new("n", Col.Long)]);
 
-    private FeatureRunListing(Sql sql, object?[] args, byte[] filters, int pageSize, Sql? scanSql, object?[]? scanArgs, object?[]? probeArgs)
+    private FeatureRunListing(Sql sql, Sql pageSql, object?[] args, byte[] filters, int pageSize, Sql? scanSql, object?[]? scanArgs, object?[]? probeArgs)
     {
         Sql = sql;
+        PageSql = pageSql;
         Args = args;
         Filters = filters;
         PageSize = pageSize;
@@ -62,6 +64,12 @@ internal sealed class FeatureRunListing
 
     /// <summary>The statement, through the prompt index where a search can use one.</summary>
     public Sql Sql { get; }
+
+    /// <summary>
+    /// <see cref="Sql"/>'s choice of runs alone, without their token totals: the same parameters, for
+    /// the query-plan tests (the runs come from an index in the order asked for, no sort).
+    /// </summary>
+    public Sql PageSql { get; }
 
     /// <summary>The values of <see cref="Sql"/>'s parameters; the last is the row limit, one more than a page.</summary>
     public object?[] Args { get; }
@@ -178,18 +186,18 @@ internal sealed class FeatureRunListing
             args.Add(id);
         }
         args.Add(query.PageSize + 1);
-        var sql = Statements.GetOrAdd((provider, key), static k => Build(k.Item1, k.Item2));
+        var (sql, pageSql) = Statements.GetOrAdd((provider, key), static k => Build(k.Item1, k.Item2));
         if (!indexed)
         {
-            return new FeatureRunListing(sql, [.. args], filters, query.PageSize, null, null, null);
+            return new FeatureRunListing(sql, pageSql, [.. args], filters, query.PageSize, null, null, null);
         }
         // The index's query: the text as one FTS5 phrase ("…", a quote doubled), bound as text as
         // the prompts are (DbText escapes, which leave quotes alone).
         var match = "\"" + prompt!.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         var indexedArgs = new List<object?>(args);
         indexedArgs.Insert(searchAt, match);
-        var indexedSql = Statements.GetOrAdd((provider, key | (int)Parts.Indexed), static k => Build(k.Item1, k.Item2));
-        return new FeatureRunListing(indexedSql, [.. indexedArgs], filters, query.PageSize, sql, [.. args], [match]);
+        var (indexedSql, indexedPageSql) = Statements.GetOrAdd((provider, key | (int)Parts.Indexed), static k => Build(k.Item1, k.Item2));
+        return new FeatureRunListing(indexedSql, indexedPageSql, [.. indexedArgs], filters, query.PageSize, sql, [.. args], [match]);
     }
 
     /// <summary>
@@ -238,13 +246,19 @@ internal sealed class FeatureRunListing
                     _ => open > 0 ? RunStatus.WaitingForHuman : RunStatus.Running,
                 },
                 OpenCtaCount = open,
+                Tokens = new TokenUsage
+                {
+                    InputTokens = (long?)r[9], OutputTokens = (long?)r[10], TotalTokens = (long?)r[11], InputNoCacheTokens = (long?)r[12],
+                    InputCacheReadTokens = (long?)r[13], InputCacheWriteTokens = (long?)r[14], OutputTextTokens = (long?)r[15],
+                    OutputReasoningTokens = (long?)r[16],
+                },
             };
         }
         var next = rows.Count > PageSize ? KeysetCursor.Encode(items[^1].CreatedAt, items[^1].Id, Filters) : null;
         return new FeatureRunPage { Items = items, NextCursor = next };
     }
 
-    private static Sql Build(PipelineProvider provider, int key)
+    private static (Sql Whole, Sql Page) Build(PipelineProvider provider, int key)
     {
         var parts = (Parts)(key & ((1 << (int)Parts.StatusShift) - 1));
         var status = (key >> (int)Parts.StatusShift) is var s and > 0 ? (RunStatus?)(s - 1) : null;
@@ -327,7 +341,29 @@ internal sealed class FeatureRunListing
             text.Append(" WHERE ").AppendJoin(" AND ", where);
         }
         text.Append(" ORDER BY r.created_at DESC, r.id DESC LIMIT @limit");
-        return new Sql(text.ToString(), [.. parameters], Results);
+        return (new Sql(WithTokens(text.ToString()), [.. parameters], Results), new Sql(text.ToString(), [.. parameters], Results[..9]));
+    }
+
+    /// <summary>
+    /// The page's runs (<paramref name="page"/>, read once: MATERIALIZED) with their token totals by
+    /// kind, by the rule of GetFeatureRunAsync: a completed invocation counts its own stored counts,
+    /// one still running the sum of its steps so far; a kind is null when nothing reported it. The
+    /// sums read only the page's runs' invocations (by <c>run_id</c>) and the steps of those still
+    /// running (by <c>invocation_id</c>).
+    /// </summary>
+    private static string WithTokens(string page)
+    {
+        var counts = UsageColumns.Counts.Select(c => c.Name).ToArray();
+        var sums = string.Join(", ", counts.Select(c => $"CAST(SUM(u.{c}) AS BIGINT) AS {c}"));
+        return "WITH page AS MATERIALIZED (" + page + "), usage AS (SELECT u.run_id, " + sums + " FROM ("
+            + $"SELECT i.run_id, {string.Join(", ", counts.Select(c => "i." + c))} FROM {{s}}.agent_invocations i "
+            + "WHERE i.run_id IN (SELECT id FROM page) AND i.completed_at IS NOT NULL UNION ALL "
+            + $"SELECT i.run_id, {string.Join(", ", counts.Select(c => "st." + c))} FROM {{s}}.agent_invocations i "
+            + "JOIN {s}.agent_steps st ON st.invocation_id = i.id WHERE i.run_id IN (SELECT id FROM page) AND i.completed_at IS NULL"
+            + ") u GROUP BY u.run_id) "
+            + "SELECT p.id, p.prompt, p.sandbox_id, p.github_repo_url, p.github_branch, p.current_phase, p.created_at, p.completed_at, p.open_ctas, "
+            + string.Join(", ", counts.Select(c => "t." + c))
+            + " FROM page p LEFT JOIN usage t ON t.run_id = p.id ORDER BY p.created_at DESC, p.id DESC";
     }
 
     /// <summary><c>\</c>, <c>%</c> and <c>_</c> as plain characters in a LIKE pattern whose escape is <c>\</c>.</summary>

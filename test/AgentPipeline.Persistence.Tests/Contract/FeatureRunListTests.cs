@@ -88,7 +88,7 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
         {
             Id = full, Prompt = "Export orders as CSV\0 with a NUL", SandboxId = sandbox, GithubRepoUrl = "https://github.com/acme/shop",
             GithubBranch = "feature/csv", CurrentPhase = FeaturePhase.Analysis, CreatedAt = Start, CompletedAt = null,
-            Status = RunStatus.Running, OpenCtaCount = 0,
+            Status = RunStatus.Running, OpenCtaCount = 0, Tokens = new TokenUsage(),
         }, page.Items[3]);
         Assert.Equal((RunStatus.WaitingForHuman, 2), (page.Items[2].Status, page.Items[2].OpenCtaCount));
         Assert.Equal((RunStatus.Completed, FeaturePhase.Completed, Start + TimeSpan.FromMinutes(3)),
@@ -96,6 +96,34 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
         // Failing a run times its open CTAs out: none is left open.
         Assert.Equal((RunStatus.Failed, 0, Start + TimeSpan.FromMinutes(5)), (page.Items[0].Status, page.Items[0].OpenCtaCount, page.Items[0].CompletedAt));
         Assert.All(page.Items, r => Assert.Equal(TimeSpan.Zero, r.CreatedAt.Offset));
+    }
+
+    [Fact]
+    public async Task Each_listed_run_carries_the_token_totals_GetFeatureRun_gives_it()
+    {
+        var (db, _) = await FreshAsync();
+        var (quiet, _) = await Seed.PhaseAsync(db);
+        var (run, phase, invocation) = await Seed.InvocationAsync(db);
+        // A completed invocation counts its own totals; a running one the sum of its steps so far.
+        await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = invocation, StepNumber = 0, Usage = new TokenUsage { InputTokens = 999, OutputTokens = 1 } });
+        await CompleteAgentInvocationAsync(db, invocation, new AgentInvocationCompletion { Usage = new TokenUsage { InputTokens = 5_000_000_000, OutputTokens = 20, OutputReasoningTokens = 7 } });
+        var sub = await CreateAgentInvocationAsync(db, new NewAgentInvocation { PhaseResultId = phase, ParentInvocationId = invocation, AgentType = AgentType.Explorer });
+        await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = sub, StepNumber = 0, Usage = new TokenUsage { InputTokens = 100, OutputTokens = 3 } });
+        await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = sub, StepNumber = 1, Usage = new TokenUsage { InputTokens = 200, TotalTokens = 9 } });
+        var (other, _, otherInvocation) = await Seed.InvocationAsync(db);
+        await CompleteAgentInvocationAsync(db, otherInvocation, new AgentInvocationCompletion { Usage = new TokenUsage { InputTokens = 1, InputCacheReadTokens = 4 } });
+
+        foreach (var query in new[] { new FeatureRunQuery(), new FeatureRunQuery { PromptContains = "dark mode" }, new FeatureRunQuery { PageSize = 1 } })
+        {
+            foreach (var listed in await AllAsync(db, query))
+            {
+                Assert.Equal((await GetFeatureRunAsync(db, listed.Id)).Tokens, listed.Tokens);
+            }
+        }
+        var all = (await AllAsync(db, new FeatureRunQuery())).ToDictionary(r => r.Id);
+        Assert.Equal(new TokenUsage { InputTokens = 5_000_000_300, OutputTokens = 23, TotalTokens = 9, OutputReasoningTokens = 7 }, all[run].Tokens);
+        Assert.Equal(new TokenUsage(), all[quiet].Tokens);
+        Assert.Equal(1, all[other].Tokens.InputTokens);
     }
 
     [Fact]
@@ -353,7 +381,7 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
         {
             var plan = await SearchPlanAsync(db, text);
             Assert.True(UsesPromptIndex(plan), $"{text}:\n{string.Join("\n", plan)}");
-            Assert.Empty(QueryPlans.FullReads(plan, sorts: false));
+            Assert.True(QueryPlans.FullReads(plan, sorts: false).Length == 0, $"{text}:\n{string.Join("\n", plan)}");
         }
         foreach (var text in new[] { "da", "é", "😀", "😀x" })
         {
@@ -574,9 +602,13 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
         foreach (var q in new[] { query, next })
         {
             var listing = FeatureRunListing.For(q, db.Dialect.Kind);
-            var plan = await QueryPlans.ExplainAsync(db, listing.Sql, listing.Args, indexesOnly: true);
+            var label = $"{name}{(q.Cursor is null ? "" : ", next page")}";
+            var plan = await QueryPlans.ExplainAsync(db, listing.PageSql, listing.Args, indexesOnly: true);
             // A search through the index sorts its candidates, which the index bounds (FeatureRunListing.IndexedCandidates).
-            Assert.True(QueryPlans.FullReads(plan, sorts: q.PromptContains is null).Length == 0, $"{name}{(q.Cursor is null ? "" : ", next page")}:\n{string.Join("\n", plan)}");
+            Assert.True(QueryPlans.FullReads(plan, sorts: q.PromptContains is null).Length == 0, $"{label}:\n{string.Join("\n", plan)}");
+            // With the token totals: the page's runs' invocations by run_id and running ones' steps by invocation_id, no table read whole.
+            var whole = await QueryPlans.ExplainAsync(db, listing.Sql, listing.Args, indexesOnly: true);
+            Assert.True(QueryPlans.FullReads(whole, sorts: false).Length == 0, $"{label}, with tokens:\n{string.Join("\n", whole)}");
         }
     }
 }
