@@ -14,14 +14,15 @@ internal static class QueryPlans
     /// sorts priced out, which shows whether an index can serve the statement at all, whatever the
     /// size of the tables (on a small table the planner rightly prefers reading it whole).
     /// </summary>
-    public static async Task<string[]> ExplainAsync(PipelineDb db, Sql sql, object?[] args, bool indexesOnly = false)
+    /// <remarks><paramref name="analyze"/> (PostgreSQL): run the statement too, <c>EXPLAIN (ANALYZE, BUFFERS)</c>: rows and pages each node read.</remarks>
+    public static async Task<string[]> ExplainAsync(PipelineDb db, Sql sql, object?[] args, bool indexesOnly = false, bool analyze = false)
     {
         var sqlite = db.Dialect.Kind == PipelineProvider.Sqlite;
         var template = sql.TextFor(db.Dialect);
         var explain = sqlite
             ? new Sql("EXPLAIN QUERY PLAN " + template, sql.Parameters,
                 [new("id", Col.Long), new("parent", Col.Long), new("notused", Col.Long), new("detail", Col.Text)])
-            : new Sql("EXPLAIN " + template, sql.Parameters, [new("plan", Col.Text)]);
+            : new Sql((analyze ? "EXPLAIN (ANALYZE, BUFFERS) " : "EXPLAIN ") + template, sql.Parameters, [new("plan", Col.Text)]);
         var off = new Sql("SET enable_seqscan = off; SET enable_sort = off", []);
         var reset = new Sql("RESET enable_seqscan; RESET enable_sort", []);
         return await db.RunAsync(write: false, async (session, ct) =>
