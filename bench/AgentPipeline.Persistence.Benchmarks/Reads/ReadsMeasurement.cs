@@ -56,6 +56,7 @@ internal static class ReadsMeasurement
     private static IEnumerable<(string Name, FeatureRunQuery Query, int Skip)> ListQueries(int runs, int deepPage) =>
     [
         ("ListFeatureRuns, first page", new FeatureRunQuery { PageSize = PageSize }, 0),
+        ("ListFeatureRuns, first page, with tokens", new FeatureRunQuery { PageSize = PageSize, IncludeTokens = true }, 0),
         ($"ListFeatureRuns, page {deepPage} (cursor)", new FeatureRunQuery { PageSize = PageSize }, deepPage - 1),
         ("ListFeatureRuns, waiting for a human", new FeatureRunQuery { PageSize = PageSize, Status = RunStatus.WaitingForHuman }, 0),
         ("ListFeatureRuns, running", new FeatureRunQuery { PageSize = PageSize, Status = RunStatus.Running }, 0),

@@ -14,11 +14,11 @@ internal static class RunReads
     public static async Task<(IReadOnlyList<RunListItem> Runs, string? NextCursor)> PageAsync(
         PipelineDb db, FeatureRunQuery query, CancellationToken cancellationToken)
     {
-        var page = await PipelinePersistence.ListFeatureRunsAsync(db, query, cancellationToken);
+        var page = await PipelinePersistence.ListFeatureRunsAsync(db, query with { IncludeTokens = true }, cancellationToken);
         var items = new List<RunListItem>(page.Items.Count);
         foreach (var run in page.Items)
         {
-            items.Add(Item(run.Id, run.Prompt, run.CurrentPhase, run.CreatedAt, run.CompletedAt, run.Tokens.TotalTokens ?? 0, run.OpenCtaCount));
+            items.Add(Item(run.Id, run.Prompt, run.CurrentPhase, run.CreatedAt, run.CompletedAt, run.Tokens?.TotalTokens ?? 0, run.OpenCtaCount));
         }
         return (items, page.NextCursor);
     }

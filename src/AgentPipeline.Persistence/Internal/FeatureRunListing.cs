@@ -116,8 +116,10 @@ internal sealed class FeatureRunListing
         Cursor = 32,
         /// <summary>SQLite: the prompt search goes through the trigram index.</summary>
         Indexed = 64,
+        /// <summary>Each run with its token totals.</summary>
+        Tokens = 128,
         // Status takes 3 bits: 0 = none, else RunStatus + 1.
-        StatusShift = 7,
+        StatusShift = 8,
     }
 
     /// <summary>Checks <paramref name="query"/> (an <see cref="ArgumentException"/> names the field) and builds the call.</summary>
@@ -153,7 +155,8 @@ internal sealed class FeatureRunListing
 
         var filters = Canonical(phase, query.Status, from, to, repository, prompt);
         var parts = (phase is null ? 0 : Parts.Phase) | (from is null ? 0 : Parts.From) | (to is null ? 0 : Parts.To)
-            | (repository is null ? 0 : Parts.Repository) | (prompt is null ? 0 : Parts.Prompt) | (query.Cursor is null ? 0 : Parts.Cursor);
+            | (repository is null ? 0 : Parts.Repository) | (prompt is null ? 0 : Parts.Prompt) | (query.Cursor is null ? 0 : Parts.Cursor)
+            | (query.IncludeTokens ? Parts.Tokens : 0);
         var key = (int)parts | ((query.Status is { } status ? (int)status + 1 : 0) << (int)Parts.StatusShift);
         var indexed = prompt is not null && provider == PipelineProvider.Sqlite && Indexable(prompt);
 
@@ -246,7 +249,7 @@ internal sealed class FeatureRunListing
                     _ => open > 0 ? RunStatus.WaitingForHuman : RunStatus.Running,
                 },
                 OpenCtaCount = open,
-                Tokens = new TokenUsage
+                Tokens = r.Length <= 9 ? null : new TokenUsage
                 {
                     InputTokens = (long?)r[9], OutputTokens = (long?)r[10], TotalTokens = (long?)r[11], InputNoCacheTokens = (long?)r[12],
                     InputCacheReadTokens = (long?)r[13], InputCacheWriteTokens = (long?)r[14], OutputTextTokens = (long?)r[15],
@@ -341,7 +344,8 @@ internal sealed class FeatureRunListing
             text.Append(" WHERE ").AppendJoin(" AND ", where);
         }
         text.Append(" ORDER BY r.created_at DESC, r.id DESC LIMIT @limit");
-        return (new Sql(WithTokens(text.ToString()), [.. parameters], Results), new Sql(text.ToString(), [.. parameters], Results[..9]));
+        var page = new Sql(text.ToString(), [.. parameters], Results[..9]);
+        return (parts.HasFlag(Parts.Tokens) ? new Sql(WithTokens(text.ToString()), [.. parameters], Results) : page, page);
     }
 
     /// <summary>

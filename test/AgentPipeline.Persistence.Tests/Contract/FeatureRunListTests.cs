@@ -88,7 +88,7 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
         {
             Id = full, Prompt = "Export orders as CSV\0 with a NUL", SandboxId = sandbox, GithubRepoUrl = "https://github.com/acme/shop",
             GithubBranch = "feature/csv", CurrentPhase = FeaturePhase.Analysis, CreatedAt = Start, CompletedAt = null,
-            Status = RunStatus.Running, OpenCtaCount = 0, Tokens = new TokenUsage(),
+            Status = RunStatus.Running, OpenCtaCount = 0,
         }, page.Items[3]);
         Assert.Equal((RunStatus.WaitingForHuman, 2), (page.Items[2].Status, page.Items[2].OpenCtaCount));
         Assert.Equal((RunStatus.Completed, FeaturePhase.Completed, Start + TimeSpan.FromMinutes(3)),
@@ -115,15 +115,16 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
 
         foreach (var query in new[] { new FeatureRunQuery(), new FeatureRunQuery { PromptContains = "dark mode" }, new FeatureRunQuery { PageSize = 1 } })
         {
-            foreach (var listed in await AllAsync(db, query))
+            foreach (var listed in await AllAsync(db, query with { IncludeTokens = true }))
             {
                 Assert.Equal((await GetFeatureRunAsync(db, listed.Id)).Tokens, listed.Tokens);
             }
+            Assert.All(await AllAsync(db, query), r => Assert.Null(r.Tokens)); // not asked for
         }
-        var all = (await AllAsync(db, new FeatureRunQuery())).ToDictionary(r => r.Id);
+        var all = (await AllAsync(db, new FeatureRunQuery { IncludeTokens = true })).ToDictionary(r => r.Id);
         Assert.Equal(new TokenUsage { InputTokens = 5_000_000_300, OutputTokens = 23, TotalTokens = 9, OutputReasoningTokens = 7 }, all[run].Tokens);
         Assert.Equal(new TokenUsage(), all[quiet].Tokens);
-        Assert.Equal(1, all[other].Tokens.InputTokens);
+        Assert.Equal(1, all[other].Tokens!.InputTokens);
     }
 
     [Fact]
@@ -607,7 +608,8 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
             // A search through the index sorts its candidates, which the index bounds (FeatureRunListing.IndexedCandidates).
             Assert.True(QueryPlans.FullReads(plan, sorts: q.PromptContains is null).Length == 0, $"{label}:\n{string.Join("\n", plan)}");
             // With the token totals: the page's runs' invocations by run_id and running ones' steps by invocation_id, no table read whole.
-            var whole = await QueryPlans.ExplainAsync(db, listing.Sql, listing.Args, indexesOnly: true);
+            var withTokens = FeatureRunListing.For(q with { IncludeTokens = true }, db.Dialect.Kind);
+            var whole = await QueryPlans.ExplainAsync(db, withTokens.Sql, withTokens.Args, indexesOnly: true);
             Assert.True(QueryPlans.FullReads(whole, sorts: false).Length == 0, $"{label}, with tokens:\n{string.Join("\n", whole)}");
         }
     }

@@ -44,6 +44,13 @@ public sealed record FeatureRunQuery
     /// </summary>
     public string? PromptContains { get; init; }
 
+    /// <summary>
+    /// Whether each listed run carries its token totals (<see cref="FeatureRunSummary.Tokens"/>), summed in
+    /// the same statement from the page's runs' invocations: it costs a page of 20 runs with about ten
+    /// invocations each some tenths of a millisecond more (docs/performance.md). False by default.
+    /// </summary>
+    public bool IncludeTokens { get; init; }
+
     /// <summary>How many runs a page holds at most: 1 to <see cref="MaxPageSize"/>, 50 by default.</summary>
     public int PageSize { get; init; } = 50;
 
