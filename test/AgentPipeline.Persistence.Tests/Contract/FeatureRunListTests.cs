@@ -249,6 +249,8 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
     /// runs the store did before the index). A text that contains U+0000 is stored as U+FFFF '0', so
     /// "0b" finds a prompt "a\0b": this is that rule, kept as it was.
     /// </summary>
+    internal static bool PlainRule(string prompt, string text) => PlainMatch(prompt, text);
+
     private static bool PlainMatch(string prompt, string text)
     {
         static string Fold(string v) => string.Create(v.Length, v, static (span, v) =>
@@ -623,6 +625,43 @@ public sealed class SqliteFeatureRunListTests(SqliteFixture f) : FeatureRunListT
 public sealed class PostgreSqlFeatureRunListTests(PostgreSqlFixture f) : FeatureRunListTests<PostgreSqlFixture>(f)
 {
     protected override string MigrationBeforePromptIndex => "20261207180145_TreeIndexes";
+
+    /// <summary>
+    /// A server without pg_trgm (or a user who may not create it): the migration leaves the index
+    /// out, and the search reads the runs, with the same results.
+    /// </summary>
+    [Fact]
+    public async Task Without_the_trigram_index_the_search_reads_the_runs_and_finds_the_same()
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        await using var db = PipelineDb.Open(target, Clock);
+        await db.MigrateAsync();
+        await Fixture.QueryAsyncOn(target, "DROP INDEX agent.\"IX_feature_runs_prompt_trgm\"; DROP EXTENSION pg_trgm");
+        var prompts = new Dictionary<Guid, string>();
+        foreach (var prompt in new[] { "Add DARK mode", "Übersetzung", "100% of the_rows", "a\0b" })
+        {
+            prompts[await CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = prompt })] = prompt;
+        }
+
+        foreach (var text in new[] { "dark", "über", "Über", "the_rows", "%", "0b", "zzz" })
+        {
+            var found = new List<Guid>();
+            for (var q = new FeatureRunQuery { PromptContains = text, PageSize = 1 }; ;)
+            {
+                var page = await ListFeatureRunsAsync(db, q);
+                found.AddRange(page.Items.Select(r => r.Id));
+                if (page.NextCursor is null)
+                {
+                    break;
+                }
+                q = q with { Cursor = page.NextCursor };
+            }
+            Assert.Equal(prompts.Where(p => PlainRule(p.Value, text)).Select(p => p.Key).Order(), found.Order());
+        }
+        var listing = FeatureRunListing.For(new FeatureRunQuery { PromptContains = "dark" }, db.Dialect.Kind);
+        var plan = await QueryPlans.ExplainAsync(db, listing.Sql, listing.Args, indexesOnly: true);
+        Assert.DoesNotContain(plan, l => l.Contains("trgm", StringComparison.Ordinal));
+    }
 
     /// <summary>
     /// PostgreSQL only: its case rules follow the database's locale, and the shared test cluster's
