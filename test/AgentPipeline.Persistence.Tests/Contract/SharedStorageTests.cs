@@ -70,6 +70,150 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         Assert.Null(light.Phases.Single().Invocations.Single().Steps.Single().Step.RequestBody);
     }
 
+    /// <summary>A tool call's raw stored column: the shared form when the value is large.</summary>
+    private async Task<string> StoredToolColumnAsync(Guid toolCall, string column)
+    {
+        var value = (await Fixture.RowAsync("tool_calls", toolCall))[column];
+        return value is string text ? text : value!.ToString()!;
+    }
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public async Task A_tool_calls_input_and_output_round_trip_exactly_created_or_completed(string what, string text)
+    {
+        _ = what;
+        var value = Parse(text);
+        var raw = value.GetRawText();
+        var (run, invocation, step) = await Seed.StepAsync(Db);
+        // The output given with the create, and recorded later by CompleteToolCall.
+        var created = await CreateToolCallAsync(Db, new NewToolCall
+        {
+            StepId = step, ToolCallId = "call_1", ToolName = "read", Input = value, Output = value, OutputType = ToolOutputType.Json,
+        });
+        var completed = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "call_2", ToolName = "read", Input = value });
+        await CompleteToolCallAsync(Db, completed, new ToolCallCompletion { Output = value, OutputType = ToolOutputType.Json });
+        foreach (var (id, column) in new[] { (created, "input"), (created, "output"), (completed, "input"), (completed, "output") })
+        {
+            Assert.StartsWith(SharedForm.Prefix, await StoredToolColumnAsync(id, column), StringComparison.Ordinal);
+        }
+
+        var tree = await GetRunTreeAsync(Db, run, new RunTreeOptions { IncludeContent = true });
+        var inTree = tree.Phases.Single().Invocations.Single(i => i.Invocation.Id == invocation).Steps.Single().ToolCalls;
+        foreach (var call in (ToolCall[])[await GetToolCallAsync(Db, created), await GetToolCallAsync(Db, completed), .. inTree])
+        {
+            Assert.Equal(raw, call.Input!.Value.GetRawText());
+            Assert.Equal(raw, call.Output!.Value.GetRawText());
+        }
+        Assert.Equal(2, inTree.Count);
+        // Without content the tree leaves them out, as before.
+        var light = await GetRunTreeAsync(Db, run);
+        Assert.All(light.Phases.Single().Invocations.Single(i => i.Invocation.Id == invocation).Steps.Single().ToolCalls, t => Assert.Null(t.Output));
+    }
+
+    [Fact]
+    public async Task A_tool_output_is_stored_once_for_the_tool_call_the_steps_and_the_invocation_and_read_back_exactly_from_each()
+    {
+        var (run, _, invocation) = await Seed.InvocationAsync(Db);
+        var output = Big("     1→ public sealed class OrdersExport { /* a read file's line */ }\\n", 3_000);
+        var outputJson = $"\"{output}\"";
+        var input = """{"file_path":"/repo/src/Orders/OrdersExport.cs"}""";
+        var content = $$$"""[{"type":"tool-call","toolCallId":"call_1","toolName":"read","input":{{{input}}}},{"type":"tool-result","toolCallId":"call_1","toolName":"read","input":{{{input}}},"output":{"type":"text","value":{{{outputJson}}}}}]""";
+        var first = $$"""{"model":"m","messages":[{"role":"user","content":"Read the export."}]}""";
+        var step1 = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 0, RequestBody = Parse(first), Content = Parse(content) });
+        var toolCall = await CreateToolCallAsync(Db, new NewToolCall { StepId = step1, ToolCallId = "call_1", ToolName = "read", Input = Parse(input) });
+        var toolOutput = $$"""{"type":"text","value":{{outputJson}}}""";
+        await CompleteToolCallAsync(Db, toolCall, new ToolCallCompletion { Output = Parse(toolOutput), OutputType = ToolOutputType.Text });
+        var later = new List<(Guid Step, string Body)>();
+        for (var n = 1; n <= 3; n++)
+        {
+            var more = string.Concat(Enumerable.Range(1, n - 1).Select(k => $",{{\"role\":\"user\",\"content\":\"go on {k}\"}}"));
+            var body = $$$"""{"model":"m","messages":[{"role":"user","content":"Read the export."},{"role":"assistant","content":"","tool_calls":[{"id":"call_1","type":"function","function":{"name":"read","arguments":{{{JsonSerializer.Serialize(input)}}}}}]},{"role":"tool","tool_call_id":"call_1","content":{{{outputJson}}}}{{{more}}}]}""";
+            later.Add((await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(body) }), body));
+        }
+        var messages = $$$"""[{"role":"assistant","content":[{"type":"tool-call","toolCallId":"call_1","toolName":"read","input":{{{input}}}}]},{"role":"tool","content":[{"type":"tool-result","toolCallId":"call_1","toolName":"read","output":{"type":"text","value":{{{outputJson}}}}}]}]""";
+        await CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { ResponseMessages = Parse(messages) });
+
+        // One row holds the output's text; the tool call's column holds only the shared form.
+        Assert.Equal(1L, await Fixture.CountAsync("run_contents", "run_id = @r AND body = @b", ("r", run), ("b", outputJson)));
+        Assert.Equal(0L, await Fixture.CountAsync("run_contents", "run_id = @r AND body <> @b AND body LIKE @like", ("r", run), ("b", outputJson), ("like", "%OrdersExport { /*%")));
+        var stored = await StoredToolColumnAsync(toolCall, "output");
+        Assert.StartsWith(SharedForm.Prefix, stored, StringComparison.Ordinal);
+        Assert.True(stored.Length < 200, $"the tool call's output column holds {stored.Length} characters");
+
+        Assert.Equal(toolOutput, (await GetToolCallAsync(Db, toolCall)).Output!.Value.GetRawText());
+        Assert.Equal(content, (await GetAgentStepAsync(Db, step1)).Content!.Value.GetRawText());
+        foreach (var (step, body) in later)
+        {
+            Assert.Equal(body, (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
+        }
+        Assert.Equal(messages, (await GetAgentInvocationAsync(Db, invocation)).ResponseMessages!.Value.GetRawText());
+        var tree = await GetRunTreeAsync(Db, run, new RunTreeOptions { IncludeContent = true });
+        var node = tree.Phases.Single().Invocations.Single();
+        Assert.Equal(toolOutput, node.Steps[0].ToolCalls.Single().Output!.Value.GetRawText());
+        Assert.Equal(content, node.Steps[0].Step.Content!.Value.GetRawText());
+        Assert.Equal(messages, node.Invocation.ResponseMessages!.Value.GetRawText());
+    }
+
+    [Fact]
+    public async Task Replays_of_a_shared_tool_call_are_no_ops_and_other_values_conflicts()
+    {
+        var (_, _, step) = await Seed.StepAsync(Db);
+        var text = $$"""{"type":"text","value":"{{Big("line of a test log\\n", 6_000)}}"}""";
+        var input = Parse($$"""{"command":"dotnet test","description":"{{Big("run the tests ", 2_000)}}"}""");
+        var call = new NewToolCall { Id = Guid.CreateVersion7(), StepId = step, ToolCallId = "call_1", ToolName = "bash", Input = input, Output = Parse(text), OutputType = ToolOutputType.Text };
+        var id = await CreateToolCallAsync(Db, call);
+        Assert.StartsWith(SharedForm.Prefix, await StoredToolColumnAsync(id, "output"), StringComparison.Ordinal);
+
+        // The same call, from this handle and from a fresh one (which has seen none of the pieces), and spelled otherwise: no-ops.
+        Assert.Equal(id, await CreateToolCallAsync(Db, call));
+        Assert.Equal(id, await CreateToolCallAsync(Db, call with { Id = null, Output = Parse(text.Replace(",", " , ", StringComparison.Ordinal)) }));
+        var fresh = PipelineDb.Open(Fixture.Target, Clock);
+        await using (fresh)
+        {
+            Assert.Equal(id, await CreateToolCallAsync(fresh, call));
+        }
+
+        // Another value under the same id: a conflict naming the column; the stored value is unchanged.
+        var other = Parse(text.Replace("test log", "test lag", StringComparison.Ordinal));
+        var e = await Assert.ThrowsAsync<IdempotencyConflictException>(() => CreateToolCallAsync(Db, call with { Output = other }));
+        Assert.Equal(["output"], e.DifferingColumns);
+        var otherInput = Parse(input.GetRawText().Replace("run the tests", "run the testz", StringComparison.Ordinal));
+        e = await Assert.ThrowsAsync<IdempotencyConflictException>(() => CreateToolCallAsync(Db, call with { Input = otherInput }));
+        Assert.Equal(["input"], e.DifferingColumns);
+        Assert.Equal(text, (await GetToolCallAsync(Db, id)).Output!.Value.GetRawText());
+
+        // A result recorded later: the same again is a no-op (from a fresh handle too); another one is refused.
+        var pending = await CreateToolCallAsync(Db, call with { Id = null, ToolCallId = "call_2", Output = null, OutputType = null });
+        var result = new ToolCallCompletion { Output = Parse(text), OutputType = ToolOutputType.Text };
+        await CompleteToolCallAsync(Db, pending, result);
+        Assert.StartsWith(SharedForm.Prefix, await StoredToolColumnAsync(pending, "output"), StringComparison.Ordinal);
+        await CompleteToolCallAsync(Db, pending, result);
+        await CompleteToolCallAsync(Db, pending, result with { Output = Parse(text.Replace(",", " , ", StringComparison.Ordinal)) });
+        fresh = PipelineDb.Open(Fixture.Target, Clock);
+        await using (fresh)
+        {
+            await CompleteToolCallAsync(fresh, pending, result);
+        }
+        var refused = await Assert.ThrowsAsync<InvalidStateTransitionException>(() => CompleteToolCallAsync(Db, pending, result with { Output = other }));
+        Assert.Contains("output", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(text, (await GetToolCallAsync(Db, pending)).Output!.Value.GetRawText());
+        // The create of a call completed later is still a replay (its result is not the create's to compare).
+        Assert.Equal(pending, await CreateToolCallAsync(Db, call with { Id = pending, ToolCallId = "call_2", Output = null, OutputType = null }));
+    }
+
+    [Fact]
+    public async Task Small_tool_call_values_stay_literal()
+    {
+        var (run, _, step) = await Seed.StepAsync(Db);
+        var output = Json($$"""{"type":"text","value":"{{Big("ok ", 900)}}"}""");
+        var id = await CreateToolCallAsync(Db, new NewToolCall
+        {
+            StepId = step, ToolCallId = "call_1", ToolName = "read", Input = Json("""{"path":"src/Orders/OrdersPage.tsx"}"""), Output = output,
+        });
+        Assert.Equal(0, await Fixture.CountAsync("run_contents", "run_id = @r", ("r", run)));
+        AssertJson(output.GetRawText(), (await Fixture.RowAsync("tool_calls", id))["output"]);
+    }
+
     [Fact]
     public async Task Small_values_stay_literal_and_nothing_goes_to_run_contents()
     {

@@ -121,6 +121,12 @@ internal sealed class ContentStore(Dialect dialect)
         for (var i = 0; i < parts.Count; i++)
         {
             var part = parts[i];
+            if (pieces >= SharedColumns.ListEndMinPieces && SharedColumns.EndsList(utf8[part.Start..part.End]))
+            {
+                // The end of a list followed by more members (a request's messages, then its tools): the block closes before
+                // it, so the block a growing list adds to at every step holds little of what follows the list (docs/storage.md).
+                CloseBlock(i - 1, utf8);
+            }
             if (part.Piece)
             {
                 Need(part.Hash, utf8[part.Start..part.End]);
@@ -130,21 +136,7 @@ internal sealed class ContentStore(Dialect dialect)
             if ((part.Piece && pieces >= SharedForm.BlockMinPieces && ((int)(part.Hash >> 120) & SharedForm.BoundaryMask) == 0)
                 || count >= SharedForm.BlockMaxParts)
             {
-                var block = new ArrayBufferWriter<byte>(count * 40);
-                using (var blockWriter = new Utf8JsonWriter(block, SharedForm.WriterOptions))
-                {
-                    blockWriter.WriteStartArray();
-                    for (var j = blockStart; j <= i; j++)
-                    {
-                        WritePart(blockWriter, parts[j], utf8);
-                    }
-                    blockWriter.WriteEndArray();
-                }
-                var hash = SharedForm.Hash(block.WrittenSpan);
-                Need(hash, block.WrittenSpan);
-                SharedForm.WriteRef(writer, (byte)'@', hash);
-                blockStart = i + 1;
-                pieces = 0;
+                CloseBlock(i, utf8);
             }
         }
         for (var j = blockStart; j < parts.Count; j++)
@@ -155,6 +147,26 @@ internal sealed class ContentStore(Dialect dialect)
         writer.WriteEndObject();
         writer.Flush();
         return Encoding.UTF8.GetString(column.WrittenSpan);
+
+        // Parts [blockStart, last] become a block, stored once by hash, the column naming it.
+        void CloseBlock(int last, ReadOnlySpan<byte> text)
+        {
+            var block = new ArrayBufferWriter<byte>((last + 1 - blockStart) * 40);
+            using (var blockWriter = new Utf8JsonWriter(block, SharedForm.WriterOptions))
+            {
+                blockWriter.WriteStartArray();
+                for (var j = blockStart; j <= last; j++)
+                {
+                    WritePart(blockWriter, parts[j], text);
+                }
+                blockWriter.WriteEndArray();
+            }
+            var hash = SharedForm.Hash(block.WrittenSpan);
+            Need(hash, block.WrittenSpan);
+            SharedForm.WriteRef(writer, (byte)'@', hash);
+            blockStart = last + 1;
+            pieces = 0;
+        }
 
         void Need(UInt128 hash, ReadOnlySpan<byte> body)
         {
