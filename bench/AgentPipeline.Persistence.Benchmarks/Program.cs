@@ -61,6 +61,11 @@ if (rest.IndexOf("--loop") is var loop and >= 0 && loop + 3 < rest.Count)
 {
     return await ProfileLoop.RunAsync(rest.GetRange(loop + 1, 3), providers[0]);
 }
+if (rest.IndexOf("--op") is var passOp and >= 0 && passOp + 1 < rest.Count && rest[passOp + 1].Equals("pass", StringComparison.OrdinalIgnoreCase))
+{
+    rest[passOp + 1] = "storage";
+    return AgentPipeline.Persistence.Benchmarks.Storage.PassMeasurement.Run(AgentPipeline.Persistence.Benchmarks.Storage.StorageOptions.Parse(rest));
+}
 if (rest.IndexOf("--op") is var op and >= 0 && op + 1 < rest.Count && rest[op + 1].Equals("storage", StringComparison.OrdinalIgnoreCase))
 {
     try

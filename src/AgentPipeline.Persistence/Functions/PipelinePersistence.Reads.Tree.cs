@@ -61,7 +61,7 @@ public static partial class PipelinePersistence
             var invocations = await session.ReadAsync(reads.InvocationsSql, args, reads.Invocations.Read, ct).ConfigureAwait(false);
             var steps = await session.ReadAsync(reads.StepsSql, args, reads.Steps.Read, ct).ConfigureAwait(false);
             var tools = await session.ReadAsync(reads.ToolsSql, args, reads.Tools.Read, ct).ConfigureAwait(false);
-            await Internal.Content.SharedRecords.ResolveRunAsync(session, runId, invocations, steps, ct).ConfigureAwait(false);
+            await Internal.Content.SharedRecords.ResolveRunAsync(session, runId, invocations, steps, tools, ct).ConfigureAwait(false);
             var memory = await ReadMemoryRecordsAsync(session, db.Dialect, runId, ct).ConfigureAwait(false);
             var ctas = await session.ReadAsync(CtasByRun, args, RowReaders.Ctas.Whole.Read, ct).ConfigureAwait(false);
             await session.CommitAsync(ct).ConfigureAwait(false);

@@ -133,7 +133,8 @@ public static partial class PipelinePersistence
     /// <exception cref="RecordNotFoundException">The tool call does not exist.</exception>
     /// <exception cref="PipelineDatabaseException">The database failed.</exception>
     public static Task<ToolCall> GetToolCallAsync(PipelineDb db, Guid toolCallId, CancellationToken cancellationToken = default) =>
-        GetByIdAsync(db, toolCallId, nameof(toolCallId), ToolCallById, RowReaders.Tools.Whole.Read, ToolCalls.Name, cancellationToken);
+        GetByIdAsync(db, toolCallId, nameof(toolCallId), ToolCallById, RowReaders.Tools.Whole.Read, ToolCalls.Name, cancellationToken,
+            Internal.Content.SharedRecords.ResolveAsync);
 
     /// <summary>A CTA as stored: the question and, once resolved, its answer or timeout.</summary>
     /// <exception cref="ArgumentException"><paramref name="ctaId"/> is empty; nothing was read.</exception>

@@ -8,6 +8,9 @@ public static partial class PipelinePersistence
     /// <summary>The result columns of a tool call: null, null, null on a call still waiting for its result.</summary>
     private static readonly Columns ToolResultColumns = ToolCalls.Result.Columns;
 
+    /// <summary>The output in its shared form when large (docs/storage.md).</summary>
+    private static readonly Internal.Content.SharedColumns ToolResultShared = Internal.Content.SharedColumns.ForToolResults(ToolResultColumns);
+
     private static readonly ColumnShape[] ToolResultShapes = [.. ToolCalls.Result.Shapes];
 
     private static readonly Sql CompleteToolCall = ToolCalls.HasNoResult.Aggregate(
@@ -36,14 +39,31 @@ public static partial class PipelinePersistence
         {
             throw new ArgumentException("data.Output or data.Error is required: a tool call's result is one or the other.", "data.Output");
         }
+        // A large output in its shared form, its new pieces written first in the same transaction.
+        var args = db.Writes.Contents.Share(ToolResultShared, values, toolCallId, out var content);
         await db.Writes.RunAsync(write: true, async (session, ct) =>
         {
-            if (await session.ExecuteAsync(CompleteToolCall, [.. values, toolCallId], ct).ConfigureAwait(false) == 1)
+            if (content is not null)
             {
+                await session.BeginAsync(ct).ConfigureAwait(false);
+                foreach (var statement in content.Statements)
+                {
+                    await session.ExecuteBoundAsync(statement.Sql, statement.Row!, ct).ConfigureAwait(false);
+                }
+            }
+            if (await session.ExecuteAsync(CompleteToolCall, [.. args, toolCallId], ct).ConfigureAwait(false) == 1)
+            {
+                if (content is not null)
+                {
+                    await session.CommitAsync(ct).ConfigureAwait(false);
+                    db.Writes.Contents.Committed(content);
+                }
                 return;
             }
+            // Nothing written (the transaction, if any, is rolled back): a replay, a different result, or no such tool call.
             var stored = await session.QueryRowAsync(ToolCallResult, [toolCallId], ct).ConfigureAwait(false)
                 ?? throw new RecordNotFoundException("tool_calls", toolCallId.ToString());
+            await Idempotent.ResolveSharedAsync(session, ToolCalls.Name, toolCallId, ToolResultShared, stored, storedOffset: 0, ct).ConfigureAwait(false);
             var differing = Idempotent.Differences(ToolResultColumns, values, stored);
             if (differing.Count > 0)
             {

@@ -189,7 +189,9 @@ internal static class Idempotent
         return differing;
     }
 
+    private static JsonElement? AsJson(object? value) => value is Content.PreparedJson prepared ? prepared.Element : (JsonElement?)value;
+
     public static bool Same(Col type, object? a, object? b) => type == Col.Json
-        ? DbJson.SemanticallyEqual((JsonElement?)a, (JsonElement?)b)
+        ? DbJson.SemanticallyEqual(AsJson(a), AsJson(b))
         : Equals(a, b);
 }

@@ -162,6 +162,37 @@ public sealed class DefaultSecretRedactor : ISecretRedactor
         return splices is null ? value : Rebuild(root, splices, maxDepth);
     }
 
+    /// <summary>
+    /// Whether the walk of <paramref name="root"/> (an object, redacted as a whole in a context that is not headers)
+    /// visits each of its property values, and each item of a property value that is an array, on its own: with no
+    /// secret name, header scope or log-probability rule above it. Then redacting the whole gives, byte for byte, the
+    /// root with each such value replaced by what <see cref="Redact"/> gives for it alone (property names are never
+    /// changed), which lets a caller redact only the values that are new (<c>ContentStore.TryPrepare</c>).
+    /// </summary>
+    internal bool ChildrenRedactAlone(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+        var small = root.GetPropertyCount() <= 6;
+        foreach (var property in root.EnumerateObject())
+        {
+            var child = property.Value;
+            // The cases of VisitObject that give a child a context: a {name|key, value} entry, a secret's name, a
+            // headers object, a top_logprobs list.
+            if ((small && child.ValueKind == JsonValueKind.String && (NameIs(property, "name"u8) || NameIs(property, "key"u8))
+                    && TryMatchString(child, NameScope.Body, out _))
+                || TryMatchName(property, NameScope.Body, out _)
+                || (child.ValueKind is JsonValueKind.Object or JsonValueKind.Array && NameEndsWithHeaders(property))
+                || (child.ValueKind == JsonValueKind.Array && NameIs(property, "top_logprobs"u8)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void VisitObject(Frame frame, Stack<Frame> frames)
     {
         if (frame.TokenKeys)

@@ -70,6 +70,150 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         Assert.Null(light.Phases.Single().Invocations.Single().Steps.Single().Step.RequestBody);
     }
 
+    /// <summary>A tool call's raw stored column: the shared form when the value is large.</summary>
+    private async Task<string> StoredToolColumnAsync(Guid toolCall, string column)
+    {
+        var value = (await Fixture.RowAsync("tool_calls", toolCall))[column];
+        return value is string text ? text : value!.ToString()!;
+    }
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public async Task A_tool_calls_input_and_output_round_trip_exactly_created_or_completed(string what, string text)
+    {
+        _ = what;
+        var value = Parse(text);
+        var raw = value.GetRawText();
+        var (run, invocation, step) = await Seed.StepAsync(Db);
+        // The output given with the create, and recorded later by CompleteToolCall.
+        var created = await CreateToolCallAsync(Db, new NewToolCall
+        {
+            StepId = step, ToolCallId = "call_1", ToolName = "read", Input = value, Output = value, OutputType = ToolOutputType.Json,
+        });
+        var completed = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "call_2", ToolName = "read", Input = value });
+        await CompleteToolCallAsync(Db, completed, new ToolCallCompletion { Output = value, OutputType = ToolOutputType.Json });
+        foreach (var (id, column) in new[] { (created, "input"), (created, "output"), (completed, "input"), (completed, "output") })
+        {
+            Assert.StartsWith(SharedForm.Prefix, await StoredToolColumnAsync(id, column), StringComparison.Ordinal);
+        }
+
+        var tree = await GetRunTreeAsync(Db, run, new RunTreeOptions { IncludeContent = true });
+        var inTree = tree.Phases.Single().Invocations.Single(i => i.Invocation.Id == invocation).Steps.Single().ToolCalls;
+        foreach (var call in (ToolCall[])[await GetToolCallAsync(Db, created), await GetToolCallAsync(Db, completed), .. inTree])
+        {
+            Assert.Equal(raw, call.Input!.Value.GetRawText());
+            Assert.Equal(raw, call.Output!.Value.GetRawText());
+        }
+        Assert.Equal(2, inTree.Count);
+        // Without content the tree leaves them out, as before.
+        var light = await GetRunTreeAsync(Db, run);
+        Assert.All(light.Phases.Single().Invocations.Single(i => i.Invocation.Id == invocation).Steps.Single().ToolCalls, t => Assert.Null(t.Output));
+    }
+
+    [Fact]
+    public async Task A_tool_output_is_stored_once_for_the_tool_call_the_steps_and_the_invocation_and_read_back_exactly_from_each()
+    {
+        var (run, _, invocation) = await Seed.InvocationAsync(Db);
+        var output = Big("     1→ public sealed class OrdersExport { /* a read file's line */ }\\n", 3_000);
+        var outputJson = $"\"{output}\"";
+        var input = """{"file_path":"/repo/src/Orders/OrdersExport.cs"}""";
+        var content = $$$"""[{"type":"tool-call","toolCallId":"call_1","toolName":"read","input":{{{input}}}},{"type":"tool-result","toolCallId":"call_1","toolName":"read","input":{{{input}}},"output":{"type":"text","value":{{{outputJson}}}}}]""";
+        var first = $$"""{"model":"m","messages":[{"role":"user","content":"Read the export."}]}""";
+        var step1 = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 0, RequestBody = Parse(first), Content = Parse(content) });
+        var toolCall = await CreateToolCallAsync(Db, new NewToolCall { StepId = step1, ToolCallId = "call_1", ToolName = "read", Input = Parse(input) });
+        var toolOutput = $$"""{"type":"text","value":{{outputJson}}}""";
+        await CompleteToolCallAsync(Db, toolCall, new ToolCallCompletion { Output = Parse(toolOutput), OutputType = ToolOutputType.Text });
+        var later = new List<(Guid Step, string Body)>();
+        for (var n = 1; n <= 3; n++)
+        {
+            var more = string.Concat(Enumerable.Range(1, n - 1).Select(k => $",{{\"role\":\"user\",\"content\":\"go on {k}\"}}"));
+            var body = $$$"""{"model":"m","messages":[{"role":"user","content":"Read the export."},{"role":"assistant","content":"","tool_calls":[{"id":"call_1","type":"function","function":{"name":"read","arguments":{{{JsonSerializer.Serialize(input)}}}}}]},{"role":"tool","tool_call_id":"call_1","content":{{{outputJson}}}}{{{more}}}]}""";
+            later.Add((await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(body) }), body));
+        }
+        var messages = $$$"""[{"role":"assistant","content":[{"type":"tool-call","toolCallId":"call_1","toolName":"read","input":{{{input}}}}]},{"role":"tool","content":[{"type":"tool-result","toolCallId":"call_1","toolName":"read","output":{"type":"text","value":{{{outputJson}}}}}]}]""";
+        await CompleteAgentInvocationAsync(Db, invocation, new AgentInvocationCompletion { ResponseMessages = Parse(messages) });
+
+        // One row holds the output's text; the tool call's column holds only the shared form.
+        Assert.Equal(1L, await Fixture.CountAsync("run_contents", "run_id = @r AND body = @b", ("r", run), ("b", outputJson)));
+        Assert.Equal(0L, await Fixture.CountAsync("run_contents", "run_id = @r AND body <> @b AND body LIKE @like", ("r", run), ("b", outputJson), ("like", "%OrdersExport { /*%")));
+        var stored = await StoredToolColumnAsync(toolCall, "output");
+        Assert.StartsWith(SharedForm.Prefix, stored, StringComparison.Ordinal);
+        Assert.True(stored.Length < 200, $"the tool call's output column holds {stored.Length} characters");
+
+        Assert.Equal(toolOutput, (await GetToolCallAsync(Db, toolCall)).Output!.Value.GetRawText());
+        Assert.Equal(content, (await GetAgentStepAsync(Db, step1)).Content!.Value.GetRawText());
+        foreach (var (step, body) in later)
+        {
+            Assert.Equal(body, (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
+        }
+        Assert.Equal(messages, (await GetAgentInvocationAsync(Db, invocation)).ResponseMessages!.Value.GetRawText());
+        var tree = await GetRunTreeAsync(Db, run, new RunTreeOptions { IncludeContent = true });
+        var node = tree.Phases.Single().Invocations.Single();
+        Assert.Equal(toolOutput, node.Steps[0].ToolCalls.Single().Output!.Value.GetRawText());
+        Assert.Equal(content, node.Steps[0].Step.Content!.Value.GetRawText());
+        Assert.Equal(messages, node.Invocation.ResponseMessages!.Value.GetRawText());
+    }
+
+    [Fact]
+    public async Task Replays_of_a_shared_tool_call_are_no_ops_and_other_values_conflicts()
+    {
+        var (_, _, step) = await Seed.StepAsync(Db);
+        var text = $$"""{"type":"text","value":"{{Big("line of a test log\\n", 6_000)}}"}""";
+        var input = Parse($$"""{"command":"dotnet test","description":"{{Big("run the tests ", 2_000)}}"}""");
+        var call = new NewToolCall { Id = Guid.CreateVersion7(), StepId = step, ToolCallId = "call_1", ToolName = "bash", Input = input, Output = Parse(text), OutputType = ToolOutputType.Text };
+        var id = await CreateToolCallAsync(Db, call);
+        Assert.StartsWith(SharedForm.Prefix, await StoredToolColumnAsync(id, "output"), StringComparison.Ordinal);
+
+        // The same call, from this handle and from a fresh one (which has seen none of the pieces), and spelled otherwise: no-ops.
+        Assert.Equal(id, await CreateToolCallAsync(Db, call));
+        Assert.Equal(id, await CreateToolCallAsync(Db, call with { Id = null, Output = Parse(text.Replace(",", " , ", StringComparison.Ordinal)) }));
+        var fresh = PipelineDb.Open(Fixture.Target, Clock);
+        await using (fresh)
+        {
+            Assert.Equal(id, await CreateToolCallAsync(fresh, call));
+        }
+
+        // Another value under the same id: a conflict naming the column; the stored value is unchanged.
+        var other = Parse(text.Replace("test log", "test lag", StringComparison.Ordinal));
+        var e = await Assert.ThrowsAsync<IdempotencyConflictException>(() => CreateToolCallAsync(Db, call with { Output = other }));
+        Assert.Equal(["output"], e.DifferingColumns);
+        var otherInput = Parse(input.GetRawText().Replace("run the tests", "run the testz", StringComparison.Ordinal));
+        e = await Assert.ThrowsAsync<IdempotencyConflictException>(() => CreateToolCallAsync(Db, call with { Input = otherInput }));
+        Assert.Equal(["input"], e.DifferingColumns);
+        Assert.Equal(text, (await GetToolCallAsync(Db, id)).Output!.Value.GetRawText());
+
+        // A result recorded later: the same again is a no-op (from a fresh handle too); another one is refused.
+        var pending = await CreateToolCallAsync(Db, call with { Id = null, ToolCallId = "call_2", Output = null, OutputType = null });
+        var result = new ToolCallCompletion { Output = Parse(text), OutputType = ToolOutputType.Text };
+        await CompleteToolCallAsync(Db, pending, result);
+        Assert.StartsWith(SharedForm.Prefix, await StoredToolColumnAsync(pending, "output"), StringComparison.Ordinal);
+        await CompleteToolCallAsync(Db, pending, result);
+        await CompleteToolCallAsync(Db, pending, result with { Output = Parse(text.Replace(",", " , ", StringComparison.Ordinal)) });
+        fresh = PipelineDb.Open(Fixture.Target, Clock);
+        await using (fresh)
+        {
+            await CompleteToolCallAsync(fresh, pending, result);
+        }
+        var refused = await Assert.ThrowsAsync<InvalidStateTransitionException>(() => CompleteToolCallAsync(Db, pending, result with { Output = other }));
+        Assert.Contains("output", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(text, (await GetToolCallAsync(Db, pending)).Output!.Value.GetRawText());
+        // The create of a call completed later is still a replay (its result is not the create's to compare).
+        Assert.Equal(pending, await CreateToolCallAsync(Db, call with { Id = pending, ToolCallId = "call_2", Output = null, OutputType = null }));
+    }
+
+    [Fact]
+    public async Task Small_tool_call_values_stay_literal()
+    {
+        var (run, _, step) = await Seed.StepAsync(Db);
+        var output = Json($$"""{"type":"text","value":"{{Big("ok ", 900)}}"}""");
+        var id = await CreateToolCallAsync(Db, new NewToolCall
+        {
+            StepId = step, ToolCallId = "call_1", ToolName = "read", Input = Json("""{"path":"src/Orders/OrdersPage.tsx"}"""), Output = output,
+        });
+        Assert.Equal(0, await Fixture.CountAsync("run_contents", "run_id = @r", ("r", run)));
+        AssertJson(output.GetRawText(), (await Fixture.RowAsync("tool_calls", id))["output"]);
+    }
+
     [Fact]
     public async Task Small_values_stay_literal_and_nothing_goes_to_run_contents()
     {
@@ -284,6 +428,141 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
             Assert.Equal(prompt, tree.Phases.Single().Invocations.Single().Invocation.SystemPrompt);
             Assert.Equal(text, (await GetAgentStepAsync(db, next)).RequestBody!.Value.GetRawText());
         }
+    }
+
+    /// <summary>The default redactor's rules behind a custom redactor: the store then takes its ordinary path for every value.</summary>
+    private sealed class DefaultRulesAsCustom : ISecretRedactor
+    {
+        private readonly DefaultSecretRedactor _rules = new();
+
+        public JsonElement Redact(JsonElement value, RedactionContext context) => _rules.Redact(value, context);
+    }
+
+    /// <summary>A random message as a provider SDK writes it: text of many sizes, now and then a secret, a secret's name, an escape.</summary>
+    private static string Message(Random random, int n)
+    {
+        var size = random.Next(4) switch { 0 => random.Next(20, 300), 1 => random.Next(300, 1_200), 2 => random.Next(1_000, 4_000), _ => random.Next(4_000, 12_000) };
+        var text = new StringBuilder();
+        while (text.Length < size)
+        {
+            text.Append(random.Next(12) switch
+            {
+                0 => $"Authorization: Bearer sk-{Key(random)} ",
+                1 => $"export OPENAI_API_KEY=sk-proj-{Key(random)}\\n",
+                2 => "caf\u00e9 \\u00e9 \\\\u0000 \\\"quoted\\\" ",
+                3 => $"line {n}:{text.Length}\\n",
+                _ => $"word{random.Next(1000)} of message {n}, ",
+            });
+        }
+        var extra = random.Next(10) switch
+        {
+            0 => $",\"password\":\"hunter{random.Next(100)}\"",
+            1 => $",\"headers\":{{\"x-api-key\":\"k-{Key(random)}\"}}",
+            2 => ""","tool_calls":[{"id":"call_1","type":"function","function":{"name":"read","arguments":"{\"path\":\"a.txt\"}"}}]""",
+            _ => "",
+        };
+        return $$"""{"role":"{{(n % 2 == 0 ? "user" : "assistant")}}","content":"{{text}}"{{extra}}}""";
+    }
+
+    private static string Key(Random random) => string.Concat(Enumerable.Range(0, 40).Select(_ => "abcdefghijkLMNOPQRSTuvwxyz0123456789"[random.Next(36)]));
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task A_step_that_reuses_the_previous_steps_work_is_stored_exactly_as_the_ordinary_path_stores_it(int seed)
+    {
+        // Db takes the shortcut (the default redactor); the other handle, whose redactor is custom, never does.
+        var options = new PipelineDbOptions().UseTarget(Fixture.Target);
+        options.SecretRedaction.CustomRedactor = new DefaultRulesAsCustom();
+        await using var ordinary = PipelineDb.Open(options);
+        var (_, _, fast) = await Seed.InvocationAsync(Db);
+        var (_, _, slow) = await Seed.InvocationAsync(ordinary);
+        var random = new Random(seed);
+        var messages = new List<string> { $$"""{"role":"system","content":"{{Big("You are a careful agent. ", 20_000)}}"}""" };
+        var tools = Enumerable.Range(0, 6).Select(i => $$$"""{"type":"function","function":{"name":"tool_{{{i}}}","description":"{{{Big($"Tool {i} does one thing. ", 1_500)}}}"}}""").ToList();
+        for (var n = 1; n <= 40; n++)
+        {
+            // Mostly appends; now and then an edit, an insertion or a deletion in the middle, a change at the end of the
+            // last message (a secret completed across what the previous step had), another tool list, other spacing.
+            switch (random.Next(10))
+            {
+                case 0 when messages.Count > 2:
+                    messages[random.Next(1, messages.Count)] = Message(random, n);
+                    break;
+                case 1 when messages.Count > 2:
+                    messages.Insert(random.Next(1, messages.Count), Message(random, n));
+                    break;
+                case 2 when messages.Count > 3:
+                    messages.RemoveAt(random.Next(1, messages.Count));
+                    break;
+                case 3 when messages[^1].EndsWith("\"}", StringComparison.Ordinal):
+                    messages[^1] = messages[^1][..^2] + $" Bearer {Key(random)}" + messages[^1][^2..];
+                    break;
+                case 4:
+                    tools[random.Next(tools.Count)] = $$$"""{"type":"function","function":{"name":"t{{{n}}}","description":"{{{Big($"changed {n} ", 1_200)}}}"}}""";
+                    break;
+            }
+            for (var k = random.Next(1, 4); k > 0; k--)
+            {
+                messages.Add(Message(random, n));
+            }
+            var comma = random.Next(5) == 0 ? ", " : ",";
+            var text = $$"""{"model":"gpt-4.1","max_completion_tokens":8192,"messages":[{{string.Join(comma, messages)}}],"tools":[{{string.Join(",", tools)}}],"stream":false}""";
+            var body = Parse(text);
+            var a = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = body });
+            var b = await CreateAgentStepAsync(ordinary, new NewAgentStep { InvocationId = slow, StepNumber = n, RequestBody = body });
+            var sql = $"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id";
+            var storedFast = (string)(await Fixture.QueryAsync(sql, ("id", a)))[0]["b"]!;
+            var storedSlow = (string)(await Fixture.QueryAsync(sql, ("id", b)))[0]["b"]!;
+            Assert.StartsWith(SharedForm.Prefix, storedFast, StringComparison.Ordinal);
+            Assert.Equal(storedSlow, storedFast);
+            var expected = (await GetAgentStepAsync(ordinary, b)).RequestBody!.Value.GetRawText();
+            Assert.Equal(expected, (await GetAgentStepAsync(Db, a)).RequestBody!.Value.GetRawText());
+            Assert.DoesNotContain("sk-proj-", expected, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter", expected, StringComparison.Ordinal);
+            if (n % 10 == 0)
+            {
+                // A replay is a no-op and another request for the same step a conflict (compared by meaning, redacted).
+                Assert.Equal(a, await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = body }));
+                var other = Parse(text.Replace("\"stream\":false", "\"stream\":true", StringComparison.Ordinal));
+                var e = await Assert.ThrowsAsync<IdempotencyConflictException>(() =>
+                    CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = other }));
+                Assert.Contains("request_body", e.DifferingColumns);
+            }
+        }
+        // The comparison is about the shortcut: it was taken, and reused earlier steps' work.
+        Assert.True(Db.Writes.Contents.PreparedValues >= 30, $"{Db.Writes.Contents.PreparedValues} steps prepared");
+        Assert.True(Db.Writes.Contents.ReusedUnits >= 500, $"{Db.Writes.Contents.ReusedUnits} units reused");
+        Assert.Equal(0, ordinary.Writes.Contents.PreparedValues);
+    }
+
+    [Fact]
+    public async Task Messages_alike_at_their_start_middle_and_end_and_many_dropped_ones_are_stored_exactly()
+    {
+        // The handle finds a remembered message by its length and its bytes at three places, then compares it whole:
+        // here half the messages of each request are alike at those places (they differ only in their number), the
+        // others are new at every step, so the handle's memory fills with units no longer used and is pruned.
+        var options = new PipelineDbOptions().UseTarget(Fixture.Target);
+        options.SecretRedaction.CustomRedactor = new DefaultRulesAsCustom();
+        await using var ordinary = PipelineDb.Open(options);
+        var (_, _, fast) = await Seed.InvocationAsync(Db);
+        var (_, _, slow) = await Seed.InvocationAsync(ordinary);
+        var kept = Enumerable.Range(0, 50).Select(i => $$"""{"role":"user","content":"kept {{i:D6}} {{new string('k', 80)}}"}""").ToList();
+        for (var n = 0; n < 12; n++)
+        {
+            var fresh = Enumerable.Range(0, 400).Select(i => i % 2 == 0
+                ? $$"""{"role":"user","content":"{{n * 1000 + i:D6}}{{new string('z', 60)}}"}"""
+                : $$"""{"role":"user","content":"{{n * 1000 + i:D6}}{{new string('z', 60)}}{{n * 1000 + i:D6}}"}""");
+            var text = $$"""{"model":"m","messages":[{{string.Join(",", kept.Concat(fresh))}}]}""";
+            var body = Parse(text);
+            var a = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = body });
+            var b = await CreateAgentStepAsync(ordinary, new NewAgentStep { InvocationId = slow, StepNumber = n, RequestBody = body });
+            var sql = $"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id";
+            Assert.Equal((string)(await Fixture.QueryAsync(sql, ("id", b)))[0]["b"]!, (string)(await Fixture.QueryAsync(sql, ("id", a)))[0]["b"]!);
+            Assert.Equal(text, (await GetAgentStepAsync(Db, a)).RequestBody!.Value.GetRawText());
+        }
+        Assert.Equal(12, Db.Writes.Contents.PreparedValues);
     }
 
     [Fact]

@@ -6,6 +6,9 @@ using System.Text.Json;
 
 namespace AgentPipeline.Persistence.Internal.Content;
 
+/// <summary>A block of a shared form: the parts before <see cref="EndPart"/> (from the previous block's end), stored by <see cref="Hash"/>.</summary>
+internal readonly record struct Block(int EndPart, UInt128 Hash);
+
 /// <summary>The <c>run_contents</c> rows one write adds (in its transaction, before its row), and the pieces they make known once it commits.</summary>
 internal sealed class PendingContent
 {
@@ -22,7 +25,7 @@ internal sealed class PendingContent
 /// only under the parent it was written under: a parent implies its run, so the cache is never
 /// trusted for a run it did not see.
 /// </summary>
-internal sealed class ContentStore(Dialect dialect)
+internal sealed partial class ContentStore(Dialect dialect)
 {
     private const int MaxKnown = 1 << 21;
 
@@ -45,8 +48,35 @@ internal sealed class ContentStore(Dialect dialect)
             {
                 continue;
             }
-            ValueLimit.Check(shared.Names[c], value, dialect.MaxValueBytes);
             string? form;
+            if (value is PreparedJson prepared)
+            {
+                // Checked, redacted and cut already (TryPrepare), reusing the previous value's work.
+                if (prepared.Length > dialect.MaxValueBytes)
+                {
+                    ValueLimit.Check(shared.Names[c], prepared.Element, dialect.MaxValueBytes);
+                }
+                form = prepared.Form;
+                if (pending is null)
+                {
+                    pending = prepared.Content;
+                }
+                else
+                {
+                    for (var k = 0; k < prepared.Content.Keys.Count; k++)
+                    {
+                        if (!pending.Keys.Contains(prepared.Content.Keys[k]))
+                        {
+                            pending.Keys.Add(prepared.Content.Keys[k]);
+                            pending.Statements.Add(prepared.Content.Statements[k]);
+                        }
+                    }
+                }
+                copy ??= (object?[])args.Clone();
+                copy[index] = new StoredText(form);
+                continue;
+            }
+            ValueLimit.Check(shared.Names[c], value, dialect.MaxValueBytes);
             if (value is JsonElement json)
             {
                 var raw = JsonMarshal.GetRawUtf8Value(json);
@@ -81,7 +111,7 @@ internal sealed class ContentStore(Dialect dialect)
         {
             var owner = parent ?? (Guid)args[shared.ParentIndex]!;
             pending ??= new PendingContent();
-            return Form(utf8, isJson, owner, shared, pending);
+            return Form(utf8, Splitter.Split(utf8, isJson), owner, shared, pending);
         }
     }
 
@@ -108,19 +138,46 @@ internal sealed class ContentStore(Dialect dialect)
     /// block stored once by hash, so an appended conversation reuses every earlier block; the parts
     /// after the last boundary are listed in the column itself.
     /// </summary>
-    private string Form(ReadOnlySpan<byte> utf8, bool json, Guid parent, SharedColumns shared, PendingContent content)
+    /// <remarks>
+    /// <c>reusedParts</c>: how many leading parts are those of the value whose blocks <c>oldBlocks</c> are (same
+    /// bytes): its blocks that lie within them, and are known committed, are listed again without being rebuilt or
+    /// hashed. <c>blocks</c>, when given, receives the blocks of this form (for the next value's reuse).
+    /// </remarks>
+    private string Form(ReadOnlySpan<byte> utf8, List<Part> parts, Guid parent, SharedColumns shared, PendingContent content,
+        int reusedParts = 0, List<Block>? oldBlocks = null, List<Block>? blocks = null)
     {
-        var parts = Splitter.Split(utf8, json);
         var column = new ArrayBufferWriter<byte>(256);
         using var writer = new Utf8JsonWriter(column, SharedForm.WriterOptions);
         writer.WriteStartObject();
         writer.WriteNumber("agentpipe:shared", 1);
         writer.WriteStartArray("parts");
         var blockStart = 0;
+        if (oldBlocks is not null)
+        {
+            // Blocks are content-defined from the first part on, so over the same leading parts they close at the same
+            // places; a committed block's pieces were committed with it or before. A block may close because of the part
+            // after it (the end of a list), so only blocks followed by a reused part are taken again.
+            foreach (var block in oldBlocks)
+            {
+                if (block.EndPart >= reusedParts || !_known.ContainsKey((parent, block.Hash)))
+                {
+                    break;
+                }
+                SharedForm.WriteRef(writer, (byte)'@', block.Hash);
+                blocks?.Add(block);
+                blockStart = block.EndPart;
+            }
+        }
         var pieces = 0;
-        for (var i = 0; i < parts.Count; i++)
+        for (var i = blockStart; i < parts.Count; i++)
         {
             var part = parts[i];
+            if (pieces >= SharedColumns.ListEndMinPieces && SharedColumns.EndsList(utf8[part.Start..part.End]))
+            {
+                // The end of a list followed by more members (a request's messages, then its tools): the block closes before
+                // it, so the block a growing list adds to at every step holds little of what follows the list (docs/storage.md).
+                CloseBlock(i - 1, utf8);
+            }
             if (part.Piece)
             {
                 Need(part.Hash, utf8[part.Start..part.End]);
@@ -130,21 +187,7 @@ internal sealed class ContentStore(Dialect dialect)
             if ((part.Piece && pieces >= SharedForm.BlockMinPieces && ((int)(part.Hash >> 120) & SharedForm.BoundaryMask) == 0)
                 || count >= SharedForm.BlockMaxParts)
             {
-                var block = new ArrayBufferWriter<byte>(count * 40);
-                using (var blockWriter = new Utf8JsonWriter(block, SharedForm.WriterOptions))
-                {
-                    blockWriter.WriteStartArray();
-                    for (var j = blockStart; j <= i; j++)
-                    {
-                        WritePart(blockWriter, parts[j], utf8);
-                    }
-                    blockWriter.WriteEndArray();
-                }
-                var hash = SharedForm.Hash(block.WrittenSpan);
-                Need(hash, block.WrittenSpan);
-                SharedForm.WriteRef(writer, (byte)'@', hash);
-                blockStart = i + 1;
-                pieces = 0;
+                CloseBlock(i, utf8);
             }
         }
         for (var j = blockStart; j < parts.Count; j++)
@@ -155,6 +198,27 @@ internal sealed class ContentStore(Dialect dialect)
         writer.WriteEndObject();
         writer.Flush();
         return Encoding.UTF8.GetString(column.WrittenSpan);
+
+        // Parts [blockStart, last] become a block, stored once by hash, the column naming it.
+        void CloseBlock(int last, ReadOnlySpan<byte> text)
+        {
+            var block = new ArrayBufferWriter<byte>((last + 1 - blockStart) * 40);
+            using (var blockWriter = new Utf8JsonWriter(block, SharedForm.WriterOptions))
+            {
+                blockWriter.WriteStartArray();
+                for (var j = blockStart; j <= last; j++)
+                {
+                    WritePart(blockWriter, parts[j], text);
+                }
+                blockWriter.WriteEndArray();
+            }
+            var hash = SharedForm.Hash(block.WrittenSpan);
+            Need(hash, block.WrittenSpan);
+            SharedForm.WriteRef(writer, (byte)'@', hash);
+            blocks?.Add(new Block(last + 1, hash));
+            blockStart = last + 1;
+            pieces = 0;
+        }
 
         void Need(UInt128 hash, ReadOnlySpan<byte> body)
         {

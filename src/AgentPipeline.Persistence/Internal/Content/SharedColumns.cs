@@ -26,6 +26,19 @@ internal sealed class SharedColumns
             [new("hash", Col.Text), new("body", Col.Text), new("parent", Col.Guid)]);
     }
 
+    /// <summary>
+    /// Whether a part's text ends a list that more members follow (<c>],"</c>, as after a request's
+    /// messages): a block closes before such a part (ContentStore). Only structural text can hold
+    /// it (inside a JSON string a quote is escaped), so a string leaf (starting with a quote) is not searched.
+    /// </summary>
+    /// <summary>
+    /// A block closes before a part that <see cref="EndsList"/> once it holds this many pieces: so
+    /// the lists inside a tool's schema, which end the same way, do not cut the tools into blocks of one tool.
+    /// </summary>
+    public const int ListEndMinPieces = 8;
+
+    public static bool EndsList(ReadOnlySpan<byte> part) => part.Length > 0 && part[0] != (byte)'"' && part.IndexOf("],\""u8) >= 0;
+
     public int[] Indexes { get; }
 
     public string[] Names { get; }
@@ -42,6 +55,18 @@ internal sealed class SharedColumns
 
     public static SharedColumns ForInvocations(Columns columns) => new(columns, ["system_prompt", "input_messages"], "phase_result_id",
         "FROM {s}.phase_results x WHERE x.id = @parent");
+
+    /// <summary>
+    /// A tool call's input and output (<c>CreateToolCall</c>): pieces go to the run of the step, while
+    /// its invocation is open (as the row itself). A tool output is the same piece as in the step's
+    /// <c>content</c>, the invocation's <c>response_messages</c> and every later request.
+    /// </summary>
+    public static SharedColumns ForToolCalls(Columns columns) => new(columns, ["input", "output"], "step_id",
+        "FROM {s}.agent_steps x JOIN {s}.agent_invocations i ON i.id = x.invocation_id WHERE x.id = @parent AND i.completed_at IS NULL");
+
+    /// <summary>A tool call's output recorded later (<c>CompleteToolCall</c>): pieces go to the tool call's run, while it has no result (as the update itself).</summary>
+    public static SharedColumns ForToolResults(Columns columns) => new(columns, ["output"], null,
+        "FROM {s}.tool_calls x WHERE x.id = @parent AND x.output IS NULL AND x.output_type IS NULL AND x.error IS NULL");
 
     public static SharedColumns ForCompletions(Columns columns) => new(columns,
         ["output_content", "response_messages", "response_body", "request_body"], null,

@@ -31,10 +31,10 @@ internal static class SharedForm
     public static ReadOnlySpan<byte> PrefixUtf8 => "{\"agentpipe:shared\":1,\"parts\":["u8;
 
     /// <summary>A value whose stored text is shorter (UTF-8 bytes) stays literal, as it always was.</summary>
-    public const int Threshold = 4096;
+    public const int Threshold = 1024;
 
     /// <summary>Within a shared JSON value, a container this large (UTF-8 bytes) is descended into, and a leaf this large is a piece; smaller ones stay literal.</summary>
-    public const int MinPiece = 1024;
+    public const int MinPiece = 256;
 
     /// <summary>A block of parts closes after a piece whose hash's first byte has these bits zero (1 in 16)…</summary>
     public const int BoundaryMask = 0x0F;

@@ -1,6 +1,6 @@
 namespace AgentPipeline.Persistence.Internal.Content;
 
-/// <summary>The read API's records with their shared values given back as written (<see cref="SharedReads"/>).</summary>
+/// <summary>The read API's records (invocations, steps, tool calls) with their shared values given back as written (<see cref="SharedReads"/>).</summary>
 internal static class SharedRecords
 {
     private static void Need(SharedReads reads, AgentStep s)
@@ -19,6 +19,15 @@ internal static class SharedRecords
         reads.Need(i.ResponseBody);
         reads.Need(i.RequestBody);
     }
+
+    private static void Need(SharedReads reads, ToolCall t)
+    {
+        reads.Need(t.Input);
+        reads.Need(t.Output);
+    }
+
+    private static ToolCall Resolve(SharedReads reads, ToolCall t) =>
+        SharedForm.IsShared(t.Input) || SharedForm.IsShared(t.Output) ? t with { Input = reads.Json(t.Input), Output = reads.Json(t.Output) } : t;
 
     private static AgentStep Resolve(SharedReads reads, AgentStep s) =>
         SharedForm.IsShared(s.Content) || SharedForm.IsShared(s.RequestBody) || SharedForm.IsShared(s.ResponseBody)
@@ -59,11 +68,27 @@ internal static class SharedRecords
         return Resolve(reads, invocation);
     }
 
-    /// <summary>A run's invocations and steps, resolved in place with one read of the run's pieces.</summary>
-    public static async Task ResolveRunAsync(Session session, Guid runId, List<AgentInvocation> invocations, List<AgentStep> steps,
-        CancellationToken cancellationToken)
+    public static async Task<ToolCall> ResolveAsync(Session session, ToolCall toolCall, CancellationToken cancellationToken)
     {
         using var reads = new SharedReads();
+        Need(reads, toolCall);
+        if (!reads.Any)
+        {
+            return toolCall;
+        }
+        await reads.LoadAsync(session, toolCall.RunId, wholeRun: false, cancellationToken).ConfigureAwait(false);
+        return Resolve(reads, toolCall);
+    }
+
+    /// <summary>A run's invocations, steps and tool calls, resolved in place with one read of the run's pieces.</summary>
+    public static async Task ResolveRunAsync(Session session, Guid runId, List<AgentInvocation> invocations, List<AgentStep> steps,
+        List<ToolCall> toolCalls, CancellationToken cancellationToken)
+    {
+        using var reads = new SharedReads();
+        foreach (var t in toolCalls)
+        {
+            Need(reads, t);
+        }
         foreach (var i in invocations)
         {
             Need(reads, i);
@@ -84,6 +109,10 @@ internal static class SharedRecords
         for (var n = 0; n < steps.Count; n++)
         {
             steps[n] = Resolve(reads, steps[n]);
+        }
+        for (var n = 0; n < toolCalls.Count; n++)
+        {
+            toolCalls[n] = Resolve(reads, toolCalls[n]);
         }
     }
 }

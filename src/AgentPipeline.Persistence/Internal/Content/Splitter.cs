@@ -2,6 +2,9 @@ using System.Text.Json;
 
 namespace AgentPipeline.Persistence.Internal.Content;
 
+/// <summary>The hash of a piece made earlier from the same bytes, when known (a cache's lookup).</summary>
+internal delegate bool LiteralReuse(ReadOnlySpan<byte> text, out UInt128 hash);
+
 /// <summary>One part of a value's stored text: bytes [Start, End) of its UTF-8, a piece (stored by hash) or literal text.</summary>
 internal readonly record struct Part(bool Piece, int Start, int End, UInt128 Hash);
 
@@ -18,22 +21,46 @@ internal static class Splitter
 {
     public static List<Part> Split(ReadOnlySpan<byte> utf8, bool json)
     {
-        var parts = new List<Part>();
-        var at = 0;
+        var pieces = new List<Part>();
         if (utf8.Length >= SharedForm.Threshold)
         {
             foreach (var (start, end) in json ? JsonPieces(utf8) : [(0, utf8.Length)])
             {
-                Literal(parts, utf8, at, start);
-                parts.Add(new Part(true, start, end, SharedForm.Hash(utf8[start..end])));
-                at = end;
+                pieces.Add(new Part(true, start, end, SharedForm.Hash(utf8[start..end])));
             }
         }
-        Literal(parts, utf8, at, utf8.Length);
+        return Assemble(utf8, pieces, reuse: null);
+    }
+
+    /// <summary>
+    /// The parts of <paramref name="utf8"/> given its pieces (in order, hashed): the text between them
+    /// is literal, or a piece when it is large or unsafe; <paramref name="reuse"/>, when given, may
+    /// supply such a part already made for the same bytes (its hash), so that it is not hashed again.
+    /// </summary>
+    public static List<Part> Assemble(ReadOnlySpan<byte> utf8, List<Part> pieces, LiteralReuse? reuse) => Assemble(utf8, pieces, reuse, []);
+
+    /// <summary>
+    /// As <see cref="Assemble(ReadOnlySpan{byte}, List{Part}, LiteralReuse?)"/>, after the leading parts
+    /// <paramref name="parts"/> already holds (the same as it would make for them): the pieces before their end are skipped.
+    /// </summary>
+    public static List<Part> Assemble(ReadOnlySpan<byte> utf8, List<Part> pieces, LiteralReuse? reuse, List<Part> parts)
+    {
+        var at = parts.Count > 0 ? parts[^1].End : 0;
+        foreach (var piece in pieces)
+        {
+            if (piece.Start < at)
+            {
+                continue;
+            }
+            Literal(parts, utf8, at, piece.Start, reuse);
+            parts.Add(piece);
+            at = piece.End;
+        }
+        Literal(parts, utf8, at, utf8.Length, reuse);
         return parts;
     }
 
-    private static void Literal(List<Part> parts, ReadOnlySpan<byte> utf8, int start, int end)
+    private static void Literal(List<Part> parts, ReadOnlySpan<byte> utf8, int start, int end, LiteralReuse? reuse)
     {
         if (end > start)
         {
@@ -41,12 +68,13 @@ internal static class Splitter
             // so no literal part is large.
             var text = utf8[start..end];
             var piece = text.Length >= SharedForm.MinPiece || SharedForm.Unsafe(text);
-            parts.Add(new Part(piece, start, end, piece ? SharedForm.Hash(text) : default));
+            parts.Add(new Part(piece, start, end,
+                !piece ? default : reuse is not null && reuse(text, out var hash) ? hash : SharedForm.Hash(text)));
         }
     }
 
     /// <summary>The pieces of a JSON text, in order, bottom-up: a container's candidates are kept if it is descended into, else it is one piece itself.</summary>
-    private static List<(int Start, int End)> JsonPieces(ReadOnlySpan<byte> utf8)
+    internal static List<(int Start, int End)> JsonPieces(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DbJson.ReadMaxDepth });
         var root = new List<(int, int)>();

@@ -12,13 +12,16 @@ namespace AgentPipeline.Persistence.Internal.Tables;
 /// </summary>
 internal sealed class Column<T>
 {
-    private Column(string name, Col type, bool nullable, Func<T, object?> value, Func<T, JsonElement?>? redactedJson = null)
+    private Column(string name, Col type, bool nullable, Func<T, object?> value, Func<T, JsonElement?>? redactedJson = null,
+        Func<T, JsonElement?>? uncheckedJson = null, string? field = null)
     {
         Name = name;
         Type = type;
         Nullable = nullable;
         Value = value;
         JsonToRedact = redactedJson;
+        UncheckedJson = uncheckedJson;
+        FieldName = field;
     }
 
     public string Name { get; }
@@ -35,6 +38,12 @@ internal sealed class Column<T>
 
     /// <summary>Of a redacted column: its checked value, not boxed (redaction boxes its result once).</summary>
     public Func<T, JsonElement?>? JsonToRedact { get; }
+
+    /// <summary>Of a redacted column: the caller's value before any check, for a preparer that checks it itself (<see cref="ColumnSet{T}.Values"/>).</summary>
+    public Func<T, JsonElement?>? UncheckedJson { get; }
+
+    /// <summary>Of a redacted column: the caller's field as an <see cref="ArgumentException"/> names it (<c>data.RequestBody</c>).</summary>
+    public string? FieldName { get; }
 
     public Param Param => new(Name, Type);
 
@@ -116,7 +125,7 @@ internal sealed class Column<T>
     {
         var field = Field(getter);
         JsonElement? Value(T d) => Check.Json(get(d), field);
-        return new(name, Col.Json, true, d => Value(d), Value);
+        return new(name, Col.Json, true, d => Value(d), Value, get, field);
     }
 
     /// <summary>An optional JSON value built and checked from several fields of the record by <paramref name="value"/> (a CTA's options).</summary>

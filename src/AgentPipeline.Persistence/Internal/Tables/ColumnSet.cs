@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AgentPipeline.Persistence.Redaction;
 
 namespace AgentPipeline.Persistence.Internal.Tables;
@@ -39,12 +40,26 @@ internal sealed class ColumnSet<T>
     /// <paramref name="stamped"/> slots are left empty at the end for the values the store adds
     /// (<c>created_at</c>), so that one array serves both the comparison and the insert.
     /// </summary>
-    public object?[] Values(T record, ISecretRedactor? redactor, int stamped = 0)
+    /// <remarks>
+    /// <paramref name="prepare"/>, when given, may take over one large redacted column (its name): it
+    /// checks, redacts and cuts the caller's value itself, reusing what it did for the previous value
+    /// of the same parent (<see cref="Content.ContentStore.TryPrepare"/>), and returns a
+    /// <see cref="Content.PreparedJson"/>, or null to leave the column to the ordinary path.
+    /// </remarks>
+    public object?[] Values(T record, ISecretRedactor? redactor, int stamped = 0, string? preparedColumn = null,
+        Func<JsonElement, string, RedactionContext, ISecretRedactor?, object?>? prepare = null)
     {
         var items = _items;
         var values = new object?[items.Length + stamped];
         for (var i = 0; i < items.Length; i++)
         {
+            if (prepare is not null && items[i].UncheckedJson is { } raw && items[i].Name == preparedColumn
+                && raw(record) is { ValueKind: JsonValueKind.Object } large
+                && prepare(large, items[i].FieldName!, _redaction[i]!.Value, redactor) is { } prepared)
+            {
+                values[i] = prepared;
+                continue;
+            }
             values[i] = redactor is not null && items[i].JsonToRedact is { } json
                 ? SecretRedaction.Apply(redactor, json(record), _redaction[i]!.Value)
                 : items[i].Value(record);

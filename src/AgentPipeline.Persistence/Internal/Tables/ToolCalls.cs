@@ -68,5 +68,5 @@ internal static class ToolCalls
         $"INSERT INTO {{s}}.tool_calls (run_id, invocation_id, created_at, {Columns.Names}) " +
         $"SELECT st.run_id, st.invocation_id, u.created_at, {Columns.FromUnnest} FROM {Columns.Unnest(InsertParams)} " +
         "CROSS JOIN LATERAL (SELECT p.run_id, p.invocation_id FROM {s}.agent_steps p JOIN {s}.agent_invocations i ON i.id = p.invocation_id " +
-        "WHERE p.id = u.step_id AND i.completed_at IS NULL OFFSET 0 FOR SHARE OF i) st ON CONFLICT DO NOTHING RETURNING id");
+        "WHERE p.id = u.step_id AND i.completed_at IS NULL OFFSET 0 FOR SHARE OF i) st ON CONFLICT DO NOTHING RETURNING id", shared: Content.SharedColumns.ForToolCalls(Columns));
 }

@@ -17,7 +17,8 @@ public sealed class PostgreSqlCompressionTests(PostgreSqlFixture f) : ContractTe
         var log = string.Concat(Enumerable.Repeat("PASS src/orders/export.test.ts (4.2 s) exports CSV\n", 400));
         var body = JsonSerializer.SerializeToElement(new { stdout = log, exitCode = 0 });
         var stored = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, ResponseBody = body, Text = log });
-        var tool = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t1", ToolName = "bash", Output = body });
+        // A tool call's error is not a shared column: it holds the large value itself.
+        var tool = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "t1", ToolName = "bash", Error = body });
 
         // Every text and json column of the nine tables: 'l' (lz4), or '' (the server's default) without lz4.
         var columns = await Fixture.QueryAsync("""
@@ -35,11 +36,12 @@ public sealed class PostgreSqlCompressionTests(PostgreSqlFixture f) : ContractTe
         // The values the store writes are stored that way, and read back whole. The response body is
         // over the shared-storage threshold, so its large leaf is a run_contents piece (docs/storage.md).
         var methods = (await Fixture.QueryAsync(
-            "SELECT (SELECT pg_column_compression(c.body) FROM agent.run_contents c WHERE c.run_id = s.run_id ORDER BY octet_length(c.body) DESC LIMIT 1) AS body, pg_column_compression(s.text) AS text, pg_column_compression(t.output) AS output FROM agent.agent_steps s, agent.tool_calls t WHERE s.id = @s AND t.id = @t",
+            "SELECT (SELECT pg_column_compression(c.body) FROM agent.run_contents c WHERE c.run_id = s.run_id ORDER BY octet_length(c.body) DESC LIMIT 1) AS body, pg_column_compression(s.text) AS text, pg_column_compression(t.error) AS error FROM agent.agent_steps s, agent.tool_calls t WHERE s.id = @s AND t.id = @t",
             ("s", stored), ("t", tool))).Single();
         var method = lz4 ? "lz4" : "pglz";
-        Assert.Equal([method, method, method], new[] { methods["body"], methods["text"], methods["output"] });
+        Assert.Equal([method, method, method], new[] { methods["body"], methods["text"], methods["error"] });
         var read = (await GetAgentStepAsync(Db, stored)).ResponseBody!.Value;
         Assert.Equal(log, read.GetProperty("stdout").GetString());
+        Assert.Equal(log, (await GetToolCallAsync(Db, tool)).Error!.Value.GetProperty("stdout").GetString());
     }
 }

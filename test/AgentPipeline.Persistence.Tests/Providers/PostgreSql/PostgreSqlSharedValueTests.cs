@@ -44,4 +44,25 @@ public sealed class PostgreSqlSharedValueTests(PostgreSqlFixture f) : ContractTe
         Assert.Equal(DbText.Encode(prompt), (string)prompts["p"]!);
         Assert.True(await Fixture.CountAsync("run_contents", "run_id = @r", ("r", run)) > 0);
     }
+
+    [Fact]
+    public async Task Shared_value_returns_a_tool_calls_input_and_output_created_or_completed()
+    {
+        var (_, _, step) = await Seed.StepAsync(Db);
+        var output = JsonDocument.Parse($$"""{"type":"text","value":"{{string.Concat(Enumerable.Repeat("ok \\u0000 \\uffff \\ud800 1→ line\\n", 300))}}"}""").RootElement.Clone();
+        var input = JsonDocument.Parse($$"""{"file_path":"/repo/a.cs","content":"{{string.Concat(Enumerable.Repeat("class A { } ", 200))}}","n":1.0E+2}""").RootElement.Clone();
+        var created = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "call_1", ToolName = "write", Input = input, Output = output });
+        var completed = await CreateToolCallAsync(Db, new NewToolCall { StepId = step, ToolCallId = "call_2", ToolName = "write", Input = input });
+        await CompleteToolCallAsync(Db, completed, new ToolCallCompletion { Output = output, OutputType = ToolOutputType.Text });
+        foreach (var id in new[] { created, completed })
+        {
+            var row = Assert.Single(await Fixture.QueryAsync(
+                "SELECT agent.shared_value(run_id, input::text) AS input, agent.shared_value(run_id, output::text) AS output, output::text AS stored " +
+                "FROM agent.tool_calls WHERE id = @id", ("id", id)));
+            Assert.StartsWith("{\"agentpipe:shared\":1,", (string)row["stored"]!, StringComparison.Ordinal);
+            Assert.Equal(DbJson.ToText(output), (string)row["output"]!);
+            Assert.Equal(output.GetRawText(), DbJson.DecodeText((string)row["output"]!));
+            Assert.Equal(input.GetRawText(), DbJson.DecodeText((string)row["input"]!));
+        }
+    }
 }
