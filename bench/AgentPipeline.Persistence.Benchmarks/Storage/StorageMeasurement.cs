@@ -123,6 +123,10 @@ internal static class StorageMeasurement
 
         // The step with the largest request: a loop's last step.
         var readMs = await TimeReadAsync(db, largestStep!.Id, largestRequest);
+        if (double.TryParse(Environment.GetEnvironmentVariable("AGENTPIPE_BENCH_READ_PROFILE"), CultureInfo.InvariantCulture, out var profileSeconds))
+        {
+            await ReadProfile.RunAsync(db, largestStep.Id, profileSeconds);
+        }
 
         var (totalBytes, tables) = await SizeAsync(database);
         return new Result(provider, label, plan.Count, written.Count, totalBytes - emptyBytes, unique.Sum(t => (long)Encoding.UTF8.GetByteCount(t)),
@@ -141,14 +145,31 @@ internal static class StorageMeasurement
                 $"The last step's request_body did not come back as written ({read?.Length ?? -1} characters read, {expectedRequest.Length} written).");
         }
         await PipelinePersistence.GetAgentStepAsync(db, stepId);
-        var ms = new List<double>(ReadRepeats);
-        for (var i = 0; i < ReadRepeats; i++)
+        // AGENTPIPE_BENCH_READ_SECONDS=N: read for N seconds first (the tier-1 JIT), then for N seconds timed, instead of 9 reads after 2.
+        var seconds = double.TryParse(Environment.GetEnvironmentVariable("AGENTPIPE_BENCH_READ_SECONDS"), CultureInfo.InvariantCulture, out var s) ? s : 0;
+        for (var warm = Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < seconds;)
         {
+            await PipelinePersistence.GetAgentStepAsync(db, stepId);
+        }
+        var ms = new List<double>(ReadRepeats);
+        var cpu = new List<double>(ReadRepeats);
+        var serverCpu = new List<double>();
+        for (var (i, timed) = (0, Stopwatch.StartNew()); seconds > 0 ? timed.Elapsed.TotalSeconds < seconds : i < ReadRepeats; i++)
+        {
+            var serverBefore = LoopWriter.ServerPid is { } pid ? Quick.ProcessCpu.OfProcessTree(pid) : null;
+            var cpuBefore = Quick.ProcessCpu.Now();
             var watch = Stopwatch.StartNew();
             var step = await PipelinePersistence.GetAgentStepAsync(db, stepId);
             ms.Add(watch.Elapsed.TotalMilliseconds);
+            var used = (Quick.ProcessCpu.Now() - cpuBefore).TotalMilliseconds;
+            cpu.Add(used);
+            if (serverBefore is { } before && LoopWriter.ServerPid is { } after && Quick.ProcessCpu.OfProcessTree(after) is { } now)
+            {
+                serverCpu.Add((now - before).TotalMilliseconds);
+            }
             GC.KeepAlive(step);
         }
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read largest step: {Median(ms):F1} ms, {Median(cpu):F1} ms CPU{(serverCpu.Count > 0 ? $" + {Median(serverCpu):F1} ms the server's" : "")} (median of {ms.Count})"));
         return Median(ms);
     }
 

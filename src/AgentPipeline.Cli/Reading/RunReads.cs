@@ -10,34 +10,17 @@ internal static class RunReads
     /// <summary>The largest page the library lists; walks over every run use it.</summary>
     public const int WalkPageSize = FeatureRunQuery.MaxPageSize;
 
-    /// <summary>
-    /// A page of runs through <see cref="PipelinePersistence.ListFeatureRunsAsync"/>, each with its tokens
-    /// (which the summary does not carry) from <see cref="PipelinePersistence.GetFeatureRunAsync"/>.
-    /// </summary>
+    /// <summary>A page of runs through <see cref="PipelinePersistence.ListFeatureRunsAsync"/>, with their tokens (one statement).</summary>
     public static async Task<(IReadOnlyList<RunListItem> Runs, string? NextCursor)> PageAsync(
         PipelineDb db, FeatureRunQuery query, CancellationToken cancellationToken)
     {
-        var page = await PipelinePersistence.ListFeatureRunsAsync(db, query, cancellationToken);
+        var page = await PipelinePersistence.ListFeatureRunsAsync(db, query with { IncludeTokens = true }, cancellationToken);
         var items = new List<RunListItem>(page.Items.Count);
         foreach (var run in page.Items)
         {
-            var tokens = await TokensAsync(db, run.Id, cancellationToken);
-            items.Add(Item(run.Id, run.Prompt, run.CurrentPhase, run.CreatedAt, run.CompletedAt, tokens, run.OpenCtaCount));
+            items.Add(Item(run.Id, run.Prompt, run.CurrentPhase, run.CreatedAt, run.CompletedAt, run.Tokens?.TotalTokens ?? 0, run.OpenCtaCount));
         }
         return (items, page.NextCursor);
-    }
-
-    /// <summary>The run's total tokens: 0 when none was reported, or when the run is gone.</summary>
-    private static async Task<long> TokensAsync(PipelineDb db, Guid runId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await PipelinePersistence.GetFeatureRunAsync(db, runId, cancellationToken)).Tokens.TotalTokens ?? 0;
-        }
-        catch (RecordNotFoundException)
-        {
-            return 0;
-        }
     }
 
     /// <summary>How many runs are in <paramref name="phase"/> (all runs when null): a walk over the pages of ids.</summary>

@@ -27,7 +27,7 @@ public static partial class PipelinePersistence
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(query);
         var listing = FeatureRunListing.For(query, db.Dialect.Kind);
-        var rows = await db.RunAsync(write: false, (session, ct) => session.QueryRowsAsync(listing.Sql, listing.Args, ct), cancellationToken)
+        var rows = await db.RunAsync(write: false, (session, ct) => listing.ReadAsync(session, ct), cancellationToken)
             .ConfigureAwait(false);
         return listing.Page(rows);
     }

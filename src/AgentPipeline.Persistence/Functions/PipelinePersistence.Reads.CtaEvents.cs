@@ -10,7 +10,8 @@ public static partial class PipelinePersistence
     // One statement per shape of query (run or not, state, cursor or not), made on first use.
     private static readonly ConcurrentDictionary<(bool ByRun, CtaEventState State, bool After), Sql> CtaListSql = new();
 
-    private static Sql CtaList(bool byRun, CtaEventState state, bool after) => CtaListSql.GetOrAdd((byRun, state, after), static key =>
+    /// <summary>The statement ListCtaEventsAsync runs for a query of this shape (internal for the query-plan checks).</summary>
+    internal static Sql CtaList(bool byRun, CtaEventState state, bool after) => CtaListSql.GetOrAdd((byRun, state, after), static key =>
     {
         var where = new List<string>();
         var parameters = new List<Param>();
@@ -25,7 +26,8 @@ public static partial class PipelinePersistence
         }
         if (key.After)
         {
-            where.Add("(t.requested_at > @after_at OR (t.requested_at = @after_at AND t.id > @after_id))");
+            // A row-value comparison: both providers start the index range of (requested_at, id) there.
+            where.Add("(t.requested_at, t.id) > (@after_at, @after_id)");
             parameters.Add(P("after_at", Col.Time));
             parameters.Add(P("after_id", Col.Guid));
         }

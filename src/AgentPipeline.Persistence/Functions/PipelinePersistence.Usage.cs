@@ -43,7 +43,8 @@ public static partial class PipelinePersistence
         }
         if (key.After)
         {
-            where.Add("(i.started_at > @after_at OR (i.started_at = @after_at AND i.id > @after_id))");
+            // A row-value comparison: both providers start the index range of (started_at, id) there.
+            where.Add("(i.started_at, i.id) > (@after_at, @after_id)");
             parameters.Add(P("after_at", Col.Time));
             parameters.Add(P("after_id", Col.Guid));
         }

@@ -45,13 +45,32 @@ internal static class DbJson
     /// </summary>
     public static JsonElement Parse(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.IndexOf("\uFFFF"u8) >= 0 || ContainsIgnoreCase(utf8, "\\uffff"u8))
+        if (HasStoreEscapes(utf8))
         {
             return Parse(Encoding.UTF8.GetString(utf8));
         }
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = ReadMaxDepth });
         return JsonElement.ParseValue(ref reader);
     }
+
+    /// <summary>
+    /// The same from stored UTF-8 the caller keeps (a shared value put together in a pooled buffer):
+    /// tokenized once, in place, and the element then copied out (its bytes and its token table, no
+    /// second parse); <see cref="Parse(ReadOnlySpan{byte})"/> validates the value's extent first, then
+    /// copies and parses it.
+    /// </summary>
+    public static JsonElement ParseCopy(ReadOnlyMemory<byte> utf8)
+    {
+        if (HasStoreEscapes(utf8.Span))
+        {
+            return Parse(Encoding.UTF8.GetString(utf8.Span));
+        }
+        using var document = JsonDocument.Parse(utf8, ParseOptions);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Whether stored text may hold one of the store's escapes to undo: U+FFFF, raw or as <c>\uffff</c> (any case).</summary>
+    private static bool HasStoreEscapes(ReadOnlySpan<byte> utf8) => utf8.IndexOf("\uFFFF"u8) >= 0 || ContainsIgnoreCase(utf8, "\\uffff"u8);
 
     private static bool ContainsIgnoreCase(ReadOnlySpan<byte> utf8, ReadOnlySpan<byte> ascii)
     {

@@ -137,6 +137,14 @@ internal abstract class Dialect : IAsyncDisposable
     /// <summary>A text column's stored text as UTF-8, the store's escapes not undone.</summary>
     public virtual byte[] ReadUtf8(DbDataReader reader, int ordinal) => System.Text.Encoding.UTF8.GetBytes(reader.GetString(ordinal));
 
+    /// <summary>The same, written into <paramref name="destination"/> (one <c>GetSpan</c>, one <c>Advance</c>).</summary>
+    public virtual void CopyUtf8(DbDataReader reader, int ordinal, System.Buffers.IBufferWriter<byte> destination)
+    {
+        var bytes = ReadUtf8(reader, ordinal);
+        bytes.CopyTo(destination.GetSpan(bytes.Length));
+        destination.Advance(bytes.Length);
+    }
+
     /// <summary>A boolean: native on PostgreSQL, an integer 0/1 on SQLite.</summary>
     public abstract bool ReadBool(DbDataReader reader, int ordinal);
 

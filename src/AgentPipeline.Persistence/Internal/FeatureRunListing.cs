@@ -24,27 +24,81 @@ internal sealed class FeatureRunListing
     /// <summary>A run in a working phase; spelled as the partial index of working runs is.</summary>
     public const string Working = "r.current_phase NOT IN ('completed', 'failed')";
 
-    private static readonly ConcurrentDictionary<(PipelineProvider, int), Sql> Statements = new();
+    private static readonly ConcurrentDictionary<(PipelineProvider, int), (Sql Whole, Sql Page)> Statements = new();
 
     private static readonly Param[] Results =
     [
         new("id", Col.Guid), new("prompt", Col.Text), new("sandbox_id", Col.Text), new("github_repo_url", Col.Text),
         new("github_branch", Col.Text), new("current_phase", Col.Text), new("created_at", Col.Time), new("completed_at", Col.Time),
         new("open_ctas", Col.Long),
+        .. UsageColumns.Counts,
     ];
 
-    private FeatureRunListing(Sql sql, object?[] args, byte[] filters, int pageSize)
+    /// <summary>
+    /// SQLite: a search text that more runs than this may contain (the trigram index's candidates,
+    /// counted up to this) is looked for by reading the runs newest first, which fills a page after
+    /// about <c>page × runs / matches</c> rows; a rarer one through the index, whose candidates are
+    /// then sorted (at most this many).
+    /// </summary>
+    public const int IndexedCandidates = 1000;
+
+    /// <summary>The SQLite trigram index of prompts (FTS5, contentless), and its rows' run ids.</summary>
+    public const string SearchTable = "feature_run_search";
+
+    public const string SearchRows = "feature_run_search_rows";
+
+    private static readonly Sql CountCandidates = new(
+        $"SELECT COUNT(*) FROM (SELECT 1 FROM {{s}}.{SearchTable}(@match) LIMIT {IndexedCandidates})", [new("match", Col.Text)], [new("n", Col.Long)]);
+
+    private FeatureRunListing(Sql sql, Sql pageSql, object?[] args, byte[] filters, int pageSize, Sql? scanSql, object?[]? scanArgs, object?[]? probeArgs)
     {
         Sql = sql;
+        PageSql = pageSql;
         Args = args;
         Filters = filters;
         PageSize = pageSize;
+        ScanSql = scanSql;
+        ScanArgs = scanArgs;
+        ProbeArgs = probeArgs;
     }
 
+    /// <summary>The statement, through the prompt index where a search can use one.</summary>
     public Sql Sql { get; }
+
+    /// <summary>
+    /// <see cref="Sql"/>'s choice of runs alone, without their token totals: the same parameters, for
+    /// the query-plan tests (the runs come from an index in the order asked for, no sort).
+    /// </summary>
+    public Sql PageSql { get; }
 
     /// <summary>The values of <see cref="Sql"/>'s parameters; the last is the row limit, one more than a page.</summary>
     public object?[] Args { get; }
+
+    /// <summary>SQLite, a search through the trigram index: the same listing without the index, for a text many runs contain.</summary>
+    public Sql? ScanSql { get; }
+
+    public object?[]? ScanArgs { get; }
+
+    /// <summary>The values of <see cref="CountCandidates"/>, when <see cref="ScanSql"/> is set.</summary>
+    private object?[]? ProbeArgs { get; }
+
+    /// <summary>
+    /// The rows of the call's statement: on SQLite, a search that can use the trigram index first
+    /// counts the index's candidates (up to <see cref="IndexedCandidates"/>) and reads the runs
+    /// newest first instead when there are that many.
+    /// </summary>
+    public async Task<List<object?[]>> ReadAsync(Session session, CancellationToken cancellationToken)
+    {
+        if (ScanSql is not null)
+        {
+            var count = await session.QueryRowAsync(CountCandidates, ProbeArgs!, cancellationToken).ConfigureAwait(false);
+            if ((long)count![0]! >= IndexedCandidates)
+            {
+                return await session.QueryRowsAsync(ScanSql, ScanArgs!, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return await session.QueryRowsAsync(Sql, Args, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The filters in a canonical form, which a cursor's check covers.</summary>
     public byte[] Filters { get; }
@@ -60,8 +114,12 @@ internal sealed class FeatureRunListing
         Repository = 8,
         Prompt = 16,
         Cursor = 32,
+        /// <summary>SQLite: the prompt search goes through the trigram index.</summary>
+        Indexed = 64,
+        /// <summary>Each run with its token totals.</summary>
+        Tokens = 128,
         // Status takes 3 bits: 0 = none, else RunStatus + 1.
-        StatusShift = 6,
+        StatusShift = 8,
     }
 
     /// <summary>Checks <paramref name="query"/> (an <see cref="ArgumentException"/> names the field) and builds the call.</summary>
@@ -97,10 +155,12 @@ internal sealed class FeatureRunListing
 
         var filters = Canonical(phase, query.Status, from, to, repository, prompt);
         var parts = (phase is null ? 0 : Parts.Phase) | (from is null ? 0 : Parts.From) | (to is null ? 0 : Parts.To)
-            | (repository is null ? 0 : Parts.Repository) | (prompt is null ? 0 : Parts.Prompt) | (query.Cursor is null ? 0 : Parts.Cursor);
+            | (repository is null ? 0 : Parts.Repository) | (prompt is null ? 0 : Parts.Prompt) | (query.Cursor is null ? 0 : Parts.Cursor)
+            | (query.IncludeTokens ? Parts.Tokens : 0);
         var key = (int)parts | ((query.Status is { } status ? (int)status + 1 : 0) << (int)Parts.StatusShift);
+        var indexed = prompt is not null && provider == PipelineProvider.Sqlite && Indexable(prompt);
 
-        var args = new List<object?>(9);
+        var args = new List<object?>(10);
         if (phase is not null)
         {
             args.Add(phase);
@@ -117,6 +177,7 @@ internal sealed class FeatureRunListing
         {
             args.Add(repository);
         }
+        var searchAt = args.Count;
         if (prompt is not null)
         {
             args.Add("%" + EscapeLike(prompt) + "%");
@@ -128,8 +189,37 @@ internal sealed class FeatureRunListing
             args.Add(id);
         }
         args.Add(query.PageSize + 1);
-        var sql = Statements.GetOrAdd((provider, key), static k => Build(k.Item1, k.Item2));
-        return new FeatureRunListing(sql, [.. args], filters, query.PageSize);
+        var (sql, pageSql) = Statements.GetOrAdd((provider, key), static k => Build(k.Item1, k.Item2));
+        if (!indexed)
+        {
+            return new FeatureRunListing(sql, pageSql, [.. args], filters, query.PageSize, null, null, null);
+        }
+        // The index's query: the text as one FTS5 phrase ("…", a quote doubled), bound as text as
+        // the prompts are (DbText escapes, which leave quotes alone).
+        var match = "\"" + prompt!.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var indexedArgs = new List<object?>(args);
+        indexedArgs.Insert(searchAt, match);
+        var (indexedSql, indexedPageSql) = Statements.GetOrAdd((provider, key | (int)Parts.Indexed), static k => Build(k.Item1, k.Item2));
+        return new FeatureRunListing(indexedSql, indexedPageSql, [.. indexedArgs], filters, query.PageSize, sql, [.. args], [match]);
+    }
+
+    /// <summary>
+    /// Whether the trigram index can find <paramref name="prompt"/>: its stored form (DbText) has at
+    /// least three characters (code points), the shortest text a trigram index holds. A shorter text is
+    /// looked for by reading the runs newest first until a page is full.
+    /// </summary>
+    internal static bool Indexable(string prompt)
+    {
+        var stored = DbText.Encode(prompt);
+        var count = 0;
+        foreach (var _ in stored.EnumerateRunes())
+        {
+            if (++count >= 3)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>A page from the rows read (up to one more than a page: that one says a next page exists).</summary>
@@ -159,13 +249,19 @@ internal sealed class FeatureRunListing
                     _ => open > 0 ? RunStatus.WaitingForHuman : RunStatus.Running,
                 },
                 OpenCtaCount = open,
+                Tokens = r.Length <= 9 ? null : new TokenUsage
+                {
+                    InputTokens = (long?)r[9], OutputTokens = (long?)r[10], TotalTokens = (long?)r[11], InputNoCacheTokens = (long?)r[12],
+                    InputCacheReadTokens = (long?)r[13], InputCacheWriteTokens = (long?)r[14], OutputTextTokens = (long?)r[15],
+                    OutputReasoningTokens = (long?)r[16],
+                },
             };
         }
         var next = rows.Count > PageSize ? KeysetCursor.Encode(items[^1].CreatedAt, items[^1].Id, Filters) : null;
         return new FeatureRunPage { Items = items, NextCursor = next };
     }
 
-    private static Sql Build(PipelineProvider provider, int key)
+    private static (Sql Whole, Sql Page) Build(PipelineProvider provider, int key)
     {
         var parts = (Parts)(key & ((1 << (int)Parts.StatusShift) - 1));
         var status = (key >> (int)Parts.StatusShift) is var s and > 0 ? (RunStatus?)(s - 1) : null;
@@ -210,6 +306,14 @@ internal sealed class FeatureRunListing
             where.Add("r.github_repo_url = @repository");
             parameters.Add(new("repository", Col.Text));
         }
+        if (parts.HasFlag(Parts.Indexed))
+        {
+            // The index gives candidates: the FTS5 trigram tokenizer folds case by Unicode's rules,
+            // more than LIKE does, so it finds every run the LIKE below matches and maybe a few more,
+            // which the LIKE then drops. CROSS JOIN keeps SQLite's join order: index first.
+            where.Add("k.id = f.rowid AND r.id = k.run_id");
+            parameters.Add(new("match", Col.Text));
+        }
         if (parts.HasFlag(Parts.Prompt))
         {
             // SQLite's LIKE folds ASCII letters and nothing else (the store never turns on
@@ -231,13 +335,39 @@ internal sealed class FeatureRunListing
         parameters.Add(new("limit", Col.Int));
         var text = new StringBuilder(
             "SELECT r.id, r.prompt, r.sandbox_id, r.github_repo_url, r.github_branch, r.current_phase, r.created_at, r.completed_at, " +
-            $"(SELECT COUNT(*) FROM {{s}}.cta_events c WHERE c.run_id = r.id AND {OpenCta}) AS open_ctas FROM {{s}}.feature_runs r");
+            $"(SELECT COUNT(*) FROM {{s}}.cta_events c WHERE c.run_id = r.id AND {OpenCta}) AS open_ctas FROM ");
+        text.Append(parts.HasFlag(Parts.Indexed)
+            ? $"{{s}}.{SearchTable}(@match) f CROSS JOIN {{s}}.{SearchRows} k CROSS JOIN {{s}}.feature_runs r"
+            : "{s}.feature_runs r");
         if (where.Count > 0)
         {
             text.Append(" WHERE ").AppendJoin(" AND ", where);
         }
         text.Append(" ORDER BY r.created_at DESC, r.id DESC LIMIT @limit");
-        return new Sql(text.ToString(), [.. parameters], Results);
+        var page = new Sql(text.ToString(), [.. parameters], Results[..9]);
+        return (parts.HasFlag(Parts.Tokens) ? new Sql(WithTokens(text.ToString()), [.. parameters], Results) : page, page);
+    }
+
+    /// <summary>
+    /// The page's runs (<paramref name="page"/>, read once: MATERIALIZED) with their token totals by
+    /// kind, by the rule of GetFeatureRunAsync: a completed invocation counts its own stored counts,
+    /// one still running the sum of its steps so far; a kind is null when nothing reported it. The
+    /// sums read only the page's runs' invocations (by <c>run_id</c>) and the steps of those still
+    /// running (by <c>invocation_id</c>).
+    /// </summary>
+    private static string WithTokens(string page)
+    {
+        var counts = UsageColumns.Counts.Select(c => c.Name).ToArray();
+        var sums = string.Join(", ", counts.Select(c => $"CAST(SUM(u.{c}) AS BIGINT) AS {c}"));
+        return "WITH page AS MATERIALIZED (" + page + "), usage AS (SELECT u.run_id, " + sums + " FROM ("
+            + $"SELECT i.run_id, {string.Join(", ", counts.Select(c => "i." + c))} FROM {{s}}.agent_invocations i "
+            + "WHERE i.run_id IN (SELECT id FROM page) AND i.completed_at IS NOT NULL UNION ALL "
+            + $"SELECT i.run_id, {string.Join(", ", counts.Select(c => "st." + c))} FROM {{s}}.agent_invocations i "
+            + "JOIN {s}.agent_steps st ON st.invocation_id = i.id WHERE i.run_id IN (SELECT id FROM page) AND i.completed_at IS NULL"
+            + ") u GROUP BY u.run_id) "
+            + "SELECT p.id, p.prompt, p.sandbox_id, p.github_repo_url, p.github_branch, p.current_phase, p.created_at, p.completed_at, p.open_ctas, "
+            + string.Join(", ", counts.Select(c => "t." + c))
+            + " FROM page p LEFT JOIN usage t ON t.run_id = p.id ORDER BY p.created_at DESC, p.id DESC";
     }
 
     /// <summary><c>\</c>, <c>%</c> and <c>_</c> as plain characters in a LIKE pattern whose escape is <c>\</c>.</summary>

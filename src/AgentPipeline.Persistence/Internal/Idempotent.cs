@@ -150,7 +150,7 @@ internal static class Idempotent
     public static async Task ResolveSharedAsync(Session session, string table, object id, Content.SharedColumns shared, object?[] stored, int storedOffset,
         CancellationToken cancellationToken)
     {
-        var reads = new Content.SharedReads();
+        using var reads = new Content.SharedReads();
         foreach (var i in shared.Indexes)
         {
             switch (stored[i + storedOffset])

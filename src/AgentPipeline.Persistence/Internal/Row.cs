@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Text.Json;
 
@@ -58,6 +59,23 @@ internal abstract class Row
     /// <summary>A text column's stored text as UTF-8, the store's escapes not undone (a piece of a shared value).</summary>
     public virtual byte[] StoredUtf8(int ordinal) => TryUtf8(ordinal, out var utf8) ? utf8.ToArray() : System.Text.Encoding.UTF8.GetBytes(String(ordinal));
 
+    /// <summary>
+    /// The same, written into <paramref name="destination"/> (one <c>GetSpan</c> of the text's length, one
+    /// <c>Advance</c>): no array of its own (the pieces of a shared value, read into one buffer).
+    /// </summary>
+    public virtual void CopyStoredUtf8(int ordinal, IBufferWriter<byte> destination)
+    {
+        if (TryUtf8(ordinal, out var utf8))
+        {
+            utf8.CopyTo(destination.GetSpan(utf8.Length));
+            destination.Advance(utf8.Length);
+            return;
+        }
+        var bytes = System.Text.Encoding.UTF8.GetBytes(String(ordinal));
+        bytes.CopyTo(destination.GetSpan(bytes.Length));
+        destination.Advance(bytes.Length);
+    }
+
     /// <summary>The column's stored UTF-8 bytes, when the provider exposes them.</summary>
     protected abstract bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8);
 
@@ -85,6 +103,8 @@ internal sealed class ReaderRow(Dialect dialect, DbDataReader reader) : Row
     public override bool IsNull(int ordinal) => reader.IsDBNull(ordinal);
 
     public override byte[] StoredUtf8(int ordinal) => dialect.ReadUtf8(reader, ordinal);
+
+    public override void CopyStoredUtf8(int ordinal, IBufferWriter<byte> destination) => dialect.CopyUtf8(reader, ordinal, destination);
 
     protected override bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8)
     {

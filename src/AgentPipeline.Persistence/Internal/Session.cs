@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 
@@ -195,13 +196,24 @@ internal abstract class Session : IAsyncDisposable
     }
 
     /// <summary>Rows mapped straight from each <see cref="Row"/> by <paramref name="map"/> (typed reads, no object arrays).</summary>
-    public virtual async Task<List<T>> ReadAsync<T>(Sql sql, object?[] args, Func<Row, T> map, CancellationToken cancellationToken)
+    public virtual Task<List<T>> ReadAsync<T>(Sql sql, object?[] args, Func<Row, T> map, CancellationToken cancellationToken) =>
+        ReadWithAsync(sql, args, map, CommandBehavior.Default, cancellationToken);
+
+    /// <summary>
+    /// The same with <see cref="CommandBehavior.SequentialAccess"/> where the provider streams: each row's
+    /// columns read in order, straight from the connection (rows of large values are not buffered whole
+    /// first). SQLite's reads are direct anyway.
+    /// </summary>
+    public virtual Task<List<T>> ReadStreamingAsync<T>(Sql sql, object?[] args, Func<Row, T> map, CancellationToken cancellationToken) =>
+        ReadWithAsync(sql, args, map, CommandBehavior.SequentialAccess, cancellationToken);
+
+    private async Task<List<T>> ReadWithAsync<T>(Sql sql, object?[] args, Func<Row, T> map, CommandBehavior behavior, CancellationToken cancellationToken)
     {
         var command = Prepare(sql, args);
         try
         {
             var list = new List<T>();
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(behavior, cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 var row = new ReaderRow(Dialect, reader);

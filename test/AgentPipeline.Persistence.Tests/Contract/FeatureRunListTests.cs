@@ -99,6 +99,35 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
     }
 
     [Fact]
+    public async Task Each_listed_run_carries_the_token_totals_GetFeatureRun_gives_it()
+    {
+        var (db, _) = await FreshAsync();
+        var (quiet, _) = await Seed.PhaseAsync(db);
+        var (run, phase, invocation) = await Seed.InvocationAsync(db);
+        // A completed invocation counts its own totals; a running one the sum of its steps so far.
+        await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = invocation, StepNumber = 0, Usage = new TokenUsage { InputTokens = 999, OutputTokens = 1 } });
+        await CompleteAgentInvocationAsync(db, invocation, new AgentInvocationCompletion { Usage = new TokenUsage { InputTokens = 5_000_000_000, OutputTokens = 20, OutputReasoningTokens = 7 } });
+        var sub = await CreateAgentInvocationAsync(db, new NewAgentInvocation { PhaseResultId = phase, ParentInvocationId = invocation, AgentType = AgentType.Explorer });
+        await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = sub, StepNumber = 0, Usage = new TokenUsage { InputTokens = 100, OutputTokens = 3 } });
+        await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = sub, StepNumber = 1, Usage = new TokenUsage { InputTokens = 200, TotalTokens = 9 } });
+        var (other, _, otherInvocation) = await Seed.InvocationAsync(db);
+        await CompleteAgentInvocationAsync(db, otherInvocation, new AgentInvocationCompletion { Usage = new TokenUsage { InputTokens = 1, InputCacheReadTokens = 4 } });
+
+        foreach (var query in new[] { new FeatureRunQuery(), new FeatureRunQuery { PromptContains = "dark mode" }, new FeatureRunQuery { PageSize = 1 } })
+        {
+            foreach (var listed in await AllAsync(db, query with { IncludeTokens = true }))
+            {
+                Assert.Equal((await GetFeatureRunAsync(db, listed.Id)).Tokens, listed.Tokens);
+            }
+            Assert.All(await AllAsync(db, query), r => Assert.Null(r.Tokens)); // not asked for
+        }
+        var all = (await AllAsync(db, new FeatureRunQuery { IncludeTokens = true })).ToDictionary(r => r.Id);
+        Assert.Equal(new TokenUsage { InputTokens = 5_000_000_300, OutputTokens = 23, TotalTokens = 9, OutputReasoningTokens = 7 }, all[run].Tokens);
+        Assert.Equal(new TokenUsage(), all[quiet].Tokens);
+        Assert.Equal(1, all[other].Tokens!.InputTokens);
+    }
+
+    [Fact]
     public async Task Phase_filter_keeps_the_runs_in_that_phase()
     {
         var (db, _) = await FreshAsync();
@@ -203,6 +232,165 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
         Assert.Equal([umlaut], await Search("KASSE"));
         Assert.Equal([nul], await Search("e\0a"));
         Assert.Equal([nul], await Search("\ud800 LONE"));
+    }
+
+    /// <summary>Prompts for the search tests: case, non-ASCII letters, the store's escapes (NUL, U+FFFF, lone surrogates), LIKE's wildcards and escape, quotes.</summary>
+    private static readonly string[] SearchCorpus =
+    [
+        "Add DARK mode to the settings page", "add dark MODE", "Übersetzung für die Kasse", "ÜBERSETZUNG", "übersetzung",
+        "Show 100% of the_rows, path C:\\temp", "1000 rows and 10_0", "before\0after \ud800 lone", "a\0b", "x\uffffy and \uffff0",
+        "He said \"quote\" here", "İstanbul ıi ǅ Ǆ ǆ ß SS", "日本語のテキスト 検索", "emoji 😀 pair", "%_\\ only specials", "ab", "a",
+        "KELVIN \u212A k", "request 12: fix it", "request 123: fix it too",
+    ];
+
+    /// <summary>
+    /// The search's rule, computed here: the stored forms (DbText) contain the text's stored form with
+    /// ASCII letters folded and nothing else, the rule of SQLite's LIKE (and of the plain reading of the
+    /// runs the store did before the index). A text that contains U+0000 is stored as U+FFFF '0', so
+    /// "0b" finds a prompt "a\0b": this is that rule, kept as it was.
+    /// </summary>
+    internal static bool PlainRule(string prompt, string text) => PlainMatch(prompt, text);
+
+    private static bool PlainMatch(string prompt, string text)
+    {
+        static string Fold(string v) => string.Create(v.Length, v, static (span, v) =>
+        {
+            for (var i = 0; i < v.Length; i++)
+            {
+                span[i] = v[i] is >= 'A' and <= 'Z' ? (char)(v[i] + 32) : v[i];
+            }
+        });
+        return Fold(DbText.Encode(prompt)).Contains(Fold(DbText.Encode(text)), StringComparison.Ordinal);
+    }
+
+    private static readonly string[] SearchTerms =
+    [
+        "dark", "DARK MODE", "über", "Über", "ÜBER", "übersetzung", "kasse", "100%", "the_rows", "C:\\temp", "1_0", "10_0", "%", "_", "\\",
+        "%_\\", "e\0a", "\0", "0b", "\ud800 LONE", "\ud800", "\uffff", "\uffff0", "y and", "\"quote\"", "\"", "İst", "ıi", "ǅ", "ǆ", "ß",
+        "ss", "日本語", "検索", "😀", "😀 p", "ab", "a", "A", "k", "kelvin \u212A", "\u212A", "request 12", "request 12:", "12", "fix it", "zzz",
+    ];
+
+    /// <summary>
+    /// PostgreSQL: a handle whose planner may neither read a table whole nor walk an index in order,
+    /// so the search goes through the trigram index (a bitmap scan) even on a database this small,
+    /// where the planner rightly prefers reading the runs newest first.
+    /// </summary>
+    private static string IndexOnly(string target, PipelineProvider provider) =>
+        provider == PipelineProvider.PostgreSql ? target + ";Options=-c enable_seqscan=off -c enable_indexscan=off" : target;
+
+    private async Task AssertSearchesMatchThePlainRuleAsync(PipelineDb db, Dictionary<Guid, string> prompts)
+    {
+        foreach (var text in SearchTerms)
+        {
+            var expected = prompts.Where(p => PlainMatch(p.Value, text)).Select(p => p.Key).ToHashSet();
+            var found = await AllAsync(db, new FeatureRunQuery { PromptContains = text, PageSize = 3 });
+            Assert.True(expected.SetEquals(found.Select(r => r.Id)) && found.Count == expected.Count,
+                $"search \"{text}\": expected {expected.Count} runs, found {found.Count}: [{string.Join(" | ", found.Select(r => r.Prompt))}]");
+        }
+    }
+
+    [Fact]
+    public async Task Prompt_search_through_the_index_finds_exactly_what_the_plain_rule_finds()
+    {
+        var (setup, target) = await FreshAsync();
+        var prompts = new Dictionary<Guid, string>();
+        for (var i = 0; i < SearchCorpus.Length; i++)
+        {
+            prompts[await RunAtAsync(setup, TimeSpan.FromSeconds(i), SearchCorpus[i])] = SearchCorpus[i];
+        }
+        await using var db = PipelineDb.Open(IndexOnly(target, Fixture.Provider), Clock);
+
+        Assert.True(UsesPromptIndex(await SearchPlanAsync(db, "dark")), string.Join("\n", await SearchPlanAsync(db, "dark")));
+        await AssertSearchesMatchThePlainRuleAsync(db, prompts);
+    }
+
+    [Fact]
+    public async Task The_prompt_index_follows_deleted_and_changed_prompts()
+    {
+        var (setup, target) = await FreshAsync();
+        var keep = await RunAtAsync(setup, TimeSpan.FromSeconds(1), "Add dark mode");
+        var gone = await RunAtAsync(setup, TimeSpan.FromSeconds(2), "Add dark mode too");
+        var changed = await RunAtAsync(setup, TimeSpan.FromSeconds(3), "Add dark mode as well");
+        var t = Fixture.Provider == PipelineProvider.PostgreSql ? "agent.feature_runs" : "feature_runs";
+        // Raw SQL, as a user's clean-up would be: the store itself neither deletes runs nor changes prompts.
+        await Fixture.QueryAsyncOn(target, $"DELETE FROM {t} WHERE id = '{gone}'; UPDATE {t} SET prompt = 'Light theme' WHERE id = '{changed}'");
+        await using var db = PipelineDb.Open(IndexOnly(target, Fixture.Provider), Clock);
+
+        Assert.Equal([keep], (await AllAsync(db, new FeatureRunQuery { PromptContains = "dark mode" })).Select(r => r.Id));
+        Assert.Equal([changed], (await AllAsync(db, new FeatureRunQuery { PromptContains = "light" })).Select(r => r.Id));
+        if (Fixture.Provider == PipelineProvider.Sqlite)
+        {
+            Assert.Equal(2L, (await Fixture.QueryAsyncOn(target, $"SELECT COUNT(*) FROM {FeatureRunListing.SearchRows}"))[0][0]);
+            Assert.Equal(0L, (await Fixture.QueryAsyncOn(target, $"SELECT COUNT(*) FROM {FeatureRunListing.SearchTable}('\"too\"')"))[0][0]);
+            Assert.Equal(1L, (await Fixture.QueryAsyncOn(target, $"SELECT COUNT(*) FROM {FeatureRunListing.SearchTable}('\"light\"')"))[0][0]);
+        }
+    }
+
+    /// <summary>The migration before the one that indexes prompts, per provider.</summary>
+    protected abstract string MigrationBeforePromptIndex { get; }
+
+    [Fact]
+    public async Task A_database_migrated_from_the_version_before_the_index_searches_the_same()
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        await using (var context = Fixture.Provider == PipelineProvider.PostgreSql
+            ? (Microsoft.EntityFrameworkCore.DbContext)Persistence.Schema.ContextFactory.CreatePostgreSql(Npgsql.NpgsqlDataSource.Create(target))
+            : Persistence.Schema.ContextFactory.CreateSqlite($"Data Source={target}"))
+        {
+            await Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(context)
+                .MigrateAsync(MigrationBeforePromptIndex);
+        }
+        var prompts = new Dictionary<Guid, string>();
+        await using (var old = PipelineDb.Open(target, Clock))
+        {
+            for (var i = 0; i < SearchCorpus.Length; i++)
+            {
+                prompts[await RunAtAsync(old, TimeSpan.FromSeconds(i), SearchCorpus[i])] = SearchCorpus[i];
+            }
+            await old.MigrateAsync();
+        }
+        await using var db = PipelineDb.Open(IndexOnly(target, Fixture.Provider), Clock);
+
+        await AssertSearchesMatchThePlainRuleAsync(db, prompts);
+        var after = await RunAtAsync(db, TimeSpan.FromMinutes(1), "Add dark mode after the migration");
+        Assert.Equal(
+            [after, .. prompts.Where(p => PlainMatch(p.Value, "dark mode")).OrderByDescending(p => SearchCorpus.ToList().IndexOf(p.Value)).Select(p => p.Key)],
+            (await AllAsync(db, new FeatureRunQuery { PromptContains = "dark mode" })).Select(r => r.Id));
+        var plan = await SearchPlanAsync(db, "dark mode");
+        Assert.True(UsesPromptIndex(plan), string.Join("\n", plan));
+    }
+
+    private static async Task<string[]> SearchPlanAsync(PipelineDb db, string text)
+    {
+        var listing = FeatureRunListing.For(new FeatureRunQuery { PromptContains = text, PageSize = 20 }, db.Dialect.Kind);
+        return await QueryPlans.ExplainAsync(db, listing.Sql, listing.Args);
+    }
+
+    /// <summary>SQLite: the FTS5 table is read first (by its index, MATCH) and the runs by their key; PostgreSQL: the trigram index.</summary>
+    private static bool UsesPromptIndex(string[] plan) =>
+        plan.Any(l => l.Contains("IX_feature_runs_prompt_trgm", StringComparison.Ordinal))
+        || (plan.Any(l => l.Contains("SCAN f VIRTUAL TABLE INDEX 0:M", StringComparison.Ordinal))
+            && plan.Any(l => l.Contains("SEARCH r USING INDEX", StringComparison.Ordinal))
+            && !plan.Any(l => l.Contains("SCAN r", StringComparison.Ordinal)));
+
+    [Fact]
+    public async Task A_search_of_three_characters_or_more_goes_through_the_index_and_a_shorter_one_reads_the_runs_newest_first()
+    {
+        var (setup, target) = await FreshAsync();
+        await RunAtAsync(setup, TimeSpan.Zero, "Add dark mode");
+        await using var db = PipelineDb.Open(IndexOnly(target, Fixture.Provider), Clock);
+
+        foreach (var text in new[] { "dar", "dark mode", "Übe", "😀xy" })
+        {
+            var plan = await SearchPlanAsync(db, text);
+            Assert.True(UsesPromptIndex(plan), $"{text}:\n{string.Join("\n", plan)}");
+            Assert.True(QueryPlans.FullReads(plan, sorts: false).Length == 0, $"{text}:\n{string.Join("\n", plan)}");
+        }
+        foreach (var text in new[] { "da", "é", "😀", "😀x" })
+        {
+            Assert.False(FeatureRunListing.Indexable(text), text);
+        }
+        Assert.True(FeatureRunListing.Indexable("\0a")); // stored as three characters: U+FFFF '0' 'a'
     }
 
     [Fact]
@@ -417,15 +605,64 @@ public abstract class FeatureRunListTests<TFixture>(TFixture fixture) : Contract
         foreach (var q in new[] { query, next })
         {
             var listing = FeatureRunListing.For(q, db.Dialect.Kind);
-            var plan = await QueryPlans.ExplainAsync(db, listing.Sql, listing.Args, indexesOnly: true);
-            Assert.True(QueryPlans.FullReads(plan).Length == 0, $"{name}{(q.Cursor is null ? "" : ", next page")}:\n{string.Join("\n", plan)}");
+            var label = $"{name}{(q.Cursor is null ? "" : ", next page")}";
+            var plan = await QueryPlans.ExplainAsync(db, listing.PageSql, listing.Args, indexesOnly: true);
+            // A search through the index sorts its candidates, which the index bounds (FeatureRunListing.IndexedCandidates).
+            Assert.True(QueryPlans.FullReads(plan, sorts: q.PromptContains is null).Length == 0, $"{label}:\n{string.Join("\n", plan)}");
+            // With the token totals: the page's runs' invocations by run_id and running ones' steps by invocation_id, no table read whole.
+            var withTokens = FeatureRunListing.For(q with { IncludeTokens = true }, db.Dialect.Kind);
+            var whole = await QueryPlans.ExplainAsync(db, withTokens.Sql, withTokens.Args, indexesOnly: true);
+            Assert.True(QueryPlans.FullReads(whole, sorts: false).Length == 0, $"{label}, with tokens:\n{string.Join("\n", whole)}");
         }
     }
 }
 
-public sealed class SqliteFeatureRunListTests(SqliteFixture f) : FeatureRunListTests<SqliteFixture>(f);
+public sealed class SqliteFeatureRunListTests(SqliteFixture f) : FeatureRunListTests<SqliteFixture>(f)
+{
+    protected override string MigrationBeforePromptIndex => "20261207175913_TreeIndexes";
+}
+
 public sealed class PostgreSqlFeatureRunListTests(PostgreSqlFixture f) : FeatureRunListTests<PostgreSqlFixture>(f)
 {
+    protected override string MigrationBeforePromptIndex => "20261207180145_TreeIndexes";
+
+    /// <summary>
+    /// A server without pg_trgm (or a user who may not create it): the migration leaves the index
+    /// out, and the search reads the runs, with the same results.
+    /// </summary>
+    [Fact]
+    public async Task Without_the_trigram_index_the_search_reads_the_runs_and_finds_the_same()
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        await using var db = PipelineDb.Open(target, Clock);
+        await db.MigrateAsync();
+        await Fixture.QueryAsyncOn(target, "DROP INDEX agent.\"IX_feature_runs_prompt_trgm\"; DROP EXTENSION pg_trgm");
+        var prompts = new Dictionary<Guid, string>();
+        foreach (var prompt in new[] { "Add DARK mode", "Übersetzung", "100% of the_rows", "a\0b" })
+        {
+            prompts[await CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = prompt })] = prompt;
+        }
+
+        foreach (var text in new[] { "dark", "über", "Über", "the_rows", "%", "0b", "zzz" })
+        {
+            var found = new List<Guid>();
+            for (var q = new FeatureRunQuery { PromptContains = text, PageSize = 1 }; ;)
+            {
+                var page = await ListFeatureRunsAsync(db, q);
+                found.AddRange(page.Items.Select(r => r.Id));
+                if (page.NextCursor is null)
+                {
+                    break;
+                }
+                q = q with { Cursor = page.NextCursor };
+            }
+            Assert.Equal(prompts.Where(p => PlainRule(p.Value, text)).Select(p => p.Key).Order(), found.Order());
+        }
+        var listing = FeatureRunListing.For(new FeatureRunQuery { PromptContains = "dark" }, db.Dialect.Kind);
+        var plan = await QueryPlans.ExplainAsync(db, listing.Sql, listing.Args, indexesOnly: true);
+        Assert.DoesNotContain(plan, l => l.Contains("trgm", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// PostgreSQL only: its case rules follow the database's locale, and the shared test cluster's
     /// is C, where every lower() is ASCII-only anyway. A database whose LC_CTYPE folds Ü to ü shows

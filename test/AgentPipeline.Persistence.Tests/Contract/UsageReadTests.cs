@@ -187,6 +187,20 @@ public abstract class UsageReadTests<TFixture>(TFixture fixture) : ContractTests
     }
 
     [Fact]
+    public async Task A_time_range_without_a_run_is_read_through_the_started_at_index_in_order_on_every_page()
+    {
+        await Seed.InvocationAsync(Db);
+        foreach (var after in new[] { false, true })
+        {
+            object?[] args = after ? [Clock.Now.AddDays(-1), Clock.Now.AddDays(1), Clock.Now, Guid.CreateVersion7(), 101] : [Clock.Now.AddDays(-1), Clock.Now.AddDays(1), 101];
+            var plan = await QueryPlans.ExplainAsync(Db, PipelinePersistence.InvocationUsageSql(byRun: false, from: true, to: true, after: after), args, indexesOnly: true);
+            // Neither a full read of agent_invocations nor a sort of the range: a walk of the index that stops when the page is full.
+            Assert.True(QueryPlans.FullReads(plan).Length == 0, string.Join("\n", plan));
+            Assert.Contains(plan, l => l.Contains("IX_agent_invocations_started_at_id", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task A_phase_result_reads_back_whole_and_a_missing_one_is_not_found()
     {
         var (run, phase) = await Seed.PhaseAsync(Db, FeaturePhase.Implementation);

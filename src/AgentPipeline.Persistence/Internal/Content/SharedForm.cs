@@ -67,6 +67,12 @@ internal static class SharedForm
             ? h
             : throw new InvalidDataException($"'{hex}' is not a stored content hash.");
 
+    /// <summary>The same from the hash's UTF-8 text (as read from <c>run_contents</c>, or unescaped from a part).</summary>
+    public static UInt128 ParseHex(ReadOnlySpan<byte> hex) =>
+        hex.Length == 32 && UInt128.TryParse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var h)
+            ? h
+            : throw new InvalidDataException($"'{Encoding.UTF8.GetString(hex)}' is not a stored content hash.");
+
     /// <summary>Whether the text must not be a literal part: it holds U+FFFF (EF BF BF) or <c>\uffff</c> in any case.</summary>
     public static bool Unsafe(ReadOnlySpan<byte> utf8)
     {

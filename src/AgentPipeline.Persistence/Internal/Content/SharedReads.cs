@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -5,28 +6,43 @@ namespace AgentPipeline.Persistence.Internal.Content;
 
 /// <summary>
 /// The read side of shared storage: values read in their shared form are collected
-/// (<see cref="Need(string?)"/>), the run's pieces they name are read in one or two statements
+/// (<see cref="Need(string?)"/>), the run's blocks and pieces they name are read in one statement
 /// (<see cref="LoadAsync"/>), and each value is then given back exactly as the caller wrote it
 /// (<see cref="Json"/>, <see cref="Text"/>). A value not in the shared form (a small one, or one
 /// stored before shared storage existed) passes through unchanged.
 /// </summary>
-internal sealed class SharedReads
+/// <remarks>
+/// Every byte read (the pieces' bodies as the database hands them out, the literal parts unescaped
+/// from the forms) goes into one pooled buffer (<see cref="Arena"/>); parts are slices of it and
+/// hashes are numbers, so a read makes no string or array per part. A value is then copied once
+/// into a pooled buffer of its exact length and parsed from there once (a value of one piece is
+/// parsed where it lies); <see cref="Dispose"/> gives the buffers back.
+/// </remarks>
+internal sealed class SharedReads : IDisposable
 {
     private static readonly Param[] Results = [new("hash", Col.Text), new("body", Col.Text)];
 
     private static readonly Sql WholeRun = new("SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id", [new("run_id", Col.Guid)], Results);
 
+    // @hashes: the forms' own references (blocks and pieces); @blocks: the blocks among them, whose
+    // pieces the same statement adds (a block's parts are "=…" and "#…" strings). The blocks are
+    // selected first (MATERIALIZED), so only a block's body is ever parsed as JSON.
     private static readonly Sql SqliteByHash = new(
-        "SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (SELECT value FROM json_each(@hashes))",
-        [new("run_id", Col.Guid), new("hashes", Col.Text)], Results);
+        "WITH b AS MATERIALIZED (SELECT body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (SELECT value FROM json_each(@blocks))) " +
+        "SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (" +
+        "SELECT value FROM json_each(@hashes) UNION SELECT substr(p.value, 2) FROM b, json_each(b.body) p WHERE substr(p.value, 1, 1) = '#')",
+        [new("run_id", Col.Guid), new("hashes", Col.Text), new("blocks", Col.Text)], Results);
 
     private static readonly Sql PostgreSqlByHash = new(
-        "SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (SELECT json_array_elements_text(CAST(@hashes AS json)))",
-        [new("run_id", Col.Guid), new("hashes", Col.Text)], Results);
+        "WITH b AS MATERIALIZED (SELECT body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (SELECT json_array_elements_text(CAST(@blocks AS json)))) " +
+        "SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (" +
+        "SELECT json_array_elements_text(CAST(@hashes AS json)) UNION SELECT substr(p, 2) FROM b, json_array_elements_text(CAST(b.body AS json)) p WHERE left(p, 1) = '#')",
+        [new("run_id", Col.Guid), new("hashes", Col.Text), new("blocks", Col.Text)], Results);
 
-    private readonly Dictionary<string, string[]?> _forms = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, byte[]> _bodies = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string[]> _blocks = new(StringComparer.Ordinal);
+    private readonly Arena _arena = new();
+    private readonly Dictionary<string, Part[]?> _forms = new(StringComparer.Ordinal);
+    private readonly Dictionary<UInt128, Slice> _bodies = [];
+    private readonly Dictionary<UInt128, Part[]> _blocks = [];
 
     public bool Any => _forms.Count > 0;
 
@@ -46,39 +62,69 @@ internal sealed class SharedReads
         }
     }
 
-    /// <summary>Reads the pieces the collected values name: all of the run's at once (<paramref name="wholeRun"/>, for a tree), else blocks then pieces by hash.</summary>
+    /// <summary>Reads the pieces the collected values name: all of the run's at once (<paramref name="wholeRun"/>, for a tree), else the blocks and pieces they name, by hash.</summary>
     public async Task LoadAsync(Session session, Guid runId, bool wholeRun, CancellationToken cancellationToken)
     {
         if (_forms.Count == 0)
         {
             return;
         }
+        var refs = new HashSet<UInt128>();
+        var blocks = new HashSet<UInt128>();
         foreach (var form in _forms.Keys.ToList())
         {
-            _forms[form] = Parts(form);
+            var parts = _forms[form] ??= Parts(Encoding.UTF8.GetBytes(form), form: true);
+            foreach (var part in parts)
+            {
+                if (part.Kind != Kind.Literal && !_bodies.ContainsKey(part.Hash))
+                {
+                    refs.Add(part.Hash);
+                    if (part.Kind == Kind.Block)
+                    {
+                        blocks.Add(part.Hash);
+                    }
+                }
+            }
         }
         if (wholeRun)
         {
             await FetchAsync(session, WholeRun, [runId], cancellationToken).ConfigureAwait(false);
-            return;
         }
-        var blocks = Refs(_forms.Values.SelectMany(p => p!), '@');
-        if (blocks.Count > 0)
+        else if (refs.Count > 0)
         {
-            await FetchAsync(session, runId, blocks, cancellationToken).ConfigureAwait(false);
+            var sql = session.DialectKind == PipelineProvider.PostgreSql ? PostgreSqlByHash : SqliteByHash;
+            await FetchAsync(session, sql, [runId, HexList(refs), HexList(blocks)], cancellationToken).ConfigureAwait(false);
         }
-        var pieces = Refs(_forms.Values.SelectMany(p => p!).Concat(blocks.SelectMany(b => Block(b))), '#');
-        if (pieces.Count > 0)
+        foreach (var block in blocks)
         {
-            await FetchAsync(session, runId, pieces, cancellationToken).ConfigureAwait(false);
+            if (_bodies.TryGetValue(block, out var body) && !_blocks.ContainsKey(block))
+            {
+                _blocks[block] = Parts(_arena.Memory(body), form: false);
+            }
         }
     }
 
     /// <summary>A JSON column's value as the caller wrote it.</summary>
-    public JsonElement? Json(JsonElement? value) => SharedForm.IsShared(value) ? DbJson.Parse(Assemble(value!.Value.GetRawText())) : value;
+    public JsonElement? Json(JsonElement? value)
+    {
+        if (!SharedForm.IsShared(value))
+        {
+            return value;
+        }
+        using var text = Assemble(value!.Value.GetRawText());
+        return DbJson.ParseCopy(text.Memory);
+    }
 
     /// <summary>A text column's value as the caller wrote it.</summary>
-    public string? Text(string? value) => SharedForm.IsShared(value) ? DbText.Decode(Assemble(value!)) : value;
+    public string? Text(string? value)
+    {
+        if (!SharedForm.IsShared(value))
+        {
+            return value;
+        }
+        using var text = Assemble(value!);
+        return DbText.Decode(text.Memory.Span);
+    }
 
     /// <summary>A value read as a row's stored column (<see cref="Dialect.FromDb"/>) resolved the same way.</summary>
     public object? Value(object? value) => value switch
@@ -88,98 +134,213 @@ internal sealed class SharedReads
         _ => value,
     };
 
-    private List<string> Refs(IEnumerable<string> parts, char kind) =>
-        [.. parts.Where(p => p.Length > 0 && p[0] == kind).Select(p => p[1..]).Distinct(StringComparer.Ordinal).Where(h => !_bodies.ContainsKey(h))];
+    public void Dispose() => _arena.Dispose();
 
-    private Task FetchAsync(Session session, Guid runId, List<string> hashes, CancellationToken cancellationToken)
+    private static string HexList(IEnumerable<UInt128> hashes)
     {
-        var sql = session.DialectKind == PipelineProvider.PostgreSql ? PostgreSqlByHash : SqliteByHash;
-        return FetchAsync(session, sql, [runId, JsonSerializer.Serialize(hashes)], cancellationToken);
+        var sb = new StringBuilder("[");
+        foreach (var hash in hashes)
+        {
+            sb.Append(sb.Length > 1 ? ",\"" : "\"").Append(SharedForm.Hex(hash)).Append('"');
+        }
+        return sb.Append(']').ToString();
     }
 
     private async Task FetchAsync(Session session, Sql sql, object?[] args, CancellationToken cancellationToken)
     {
-        var rows = await session.ReadAsync(sql, args, r => (Hash: r.Text(0), Body: r.StoredUtf8(1)), cancellationToken).ConfigureAwait(false);
-        foreach (var (hash, body) in rows)
+        var hash = new ArrayBufferWriter<byte>(64);
+        await session.ReadStreamingAsync(sql, args, r =>
         {
-            _bodies[hash] = body;
+            hash.ResetWrittenCount();
+            r.CopyStoredUtf8(0, hash);
+            var key = SharedForm.ParseHex(hash.WrittenSpan);
+            if (!_bodies.ContainsKey(key))
+            {
+                r.CopyStoredUtf8(1, _arena);
+                _bodies[key] = _arena.Last;
+            }
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The parts of a form (<paramref name="form"/>: <c>{"agentpipe:shared":1,"parts":[…]}</c>) or of a
+    /// block (a JSON array of parts): literals unescaped into the arena, references as numbers.
+    /// </summary>
+    private Part[] Parts(ReadOnlyMemory<byte> json, bool form)
+    {
+        var reader = new Utf8JsonReader(json.Span);
+        var parts = new List<Part>();
+        if (form)
+        {
+            while (reader.Read() && !(reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("parts"u8)))
+            {
+            }
         }
-    }
-
-    private static string[] Parts(string form)
-    {
-        using var document = JsonDocument.Parse(form);
-        return [.. document.RootElement.GetProperty("parts").EnumerateArray().Select(p => p.GetString()!)];
-    }
-
-    private string[] Block(string hash)
-    {
-        if (!_blocks.TryGetValue(hash, out var parts))
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
         {
-            using var document = JsonDocument.Parse(Body(hash));
-            _blocks[hash] = parts = [.. document.RootElement.EnumerateArray().Select(p => p.GetString()!)];
+            throw new InvalidDataException("A shared value's parts are not a JSON array.");
         }
-        return parts;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw new InvalidDataException("A part of a shared value is not a JSON string.");
+            }
+            // Unescaped into the arena (never longer than its escaped text); kept only when literal.
+            var length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+            var span = _arena.GetSpan(length);
+            var written = reader.CopyString(span);
+            if (written == 0)
+            {
+                throw new InvalidDataException("A part of a shared value is empty.");
+            }
+            switch (span[0])
+            {
+                case (byte)'=':
+                    _arena.Advance(written);
+                    parts.Add(new Part(Kind.Literal, default, _arena.Last with { Offset = _arena.Last.Offset + 1, Length = written - 1 }));
+                    break;
+                case (byte)'#':
+                    parts.Add(new Part(Kind.Piece, SharedForm.ParseHex(span[1..written]), default));
+                    break;
+                case (byte)'@' when form:
+                    parts.Add(new Part(Kind.Block, SharedForm.ParseHex(span[1..written]), default));
+                    break;
+                default:
+                    throw new InvalidDataException($"'{(char)span[0]}' does not start a part of a shared {(form ? "value" : "block")}.");
+            }
+        }
+        return [.. parts];
     }
 
-    private byte[] Body(string hash) => _bodies.TryGetValue(hash, out var body) ? body
-        : throw new InvalidDataException($"The stored content {hash} a shared value refers to is missing from run_contents.");
+    private Slice Body(UInt128 hash) => _bodies.TryGetValue(hash, out var body) ? body
+        : throw new InvalidDataException($"The stored content {SharedForm.Hex(hash)} a shared value refers to is missing from run_contents.");
 
-    /// <summary>The value's stored text (UTF-8): its parts in order, blocks expanded.</summary>
-    private byte[] Assemble(string form)
+    private Part[] Block(UInt128 hash) => _blocks.TryGetValue(hash, out var parts) ? parts
+        : throw new InvalidDataException($"The stored content {SharedForm.Hex(hash)} a shared value refers to is missing from run_contents.");
+
+    /// <summary>The value's stored text (UTF-8): its parts in order, blocks expanded, in a pooled buffer (a value of one piece: the piece itself).</summary>
+    private Assembled Assemble(string form)
     {
-        var parts = _forms[form] ?? Parts(form);
-        if (parts is [['#', ..] single])
+        var parts = _forms.TryGetValue(form, out var known) && known is not null ? known : Parts(Encoding.UTF8.GetBytes(form), form: true);
+        if (parts is [{ Kind: Kind.Piece } single])
         {
-            return Body(single[1..]); // one piece: its body is the text
+            return new Assembled(_arena.Memory(Body(single.Hash)), null);
         }
         var length = 0L;
-        Walk(parts, (literal, body) => length += literal is null ? body!.Length : Encoding.UTF8.GetByteCount(literal));
-        var result = new byte[length];
-        var at = 0;
-        Walk(parts, (literal, body) =>
+        foreach (var part in parts)
         {
-            if (literal is null)
+            if (part.Kind == Kind.Block)
             {
-                body!.CopyTo(result, at);
-                at += body.Length;
+                foreach (var inner in Block(part.Hash))
+                {
+                    length += SliceOf(inner).Length;
+                }
             }
             else
             {
-                at += Encoding.UTF8.GetBytes(literal, result.AsSpan(at));
+                length += SliceOf(part).Length;
             }
-        });
-        return result;
-    }
-
-    private void Walk(string[] parts, Action<string?, byte[]?> visit)
-    {
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(checked((int)length));
+        var at = 0;
         foreach (var part in parts)
         {
-            switch (part[0])
+            if (part.Kind == Kind.Block)
             {
-                case '=':
-                    visit(part[1..], null);
-                    break;
-                case '#':
-                    visit(null, Body(part[1..]));
-                    break;
-                case '@':
-                    foreach (var inner in Block(part[1..]))
-                    {
-                        if (inner[0] == '=')
-                        {
-                            visit(inner[1..], null);
-                        }
-                        else
-                        {
-                            visit(null, Body(inner[1..]));
-                        }
-                    }
-                    break;
-                default:
-                    throw new InvalidDataException($"'{part[0]}' does not start a part of a shared value.");
+                foreach (var inner in Block(part.Hash))
+                {
+                    at += Copy(inner, buffer, at);
+                }
             }
+            else
+            {
+                at += Copy(part, buffer, at);
+            }
+        }
+        return new Assembled(buffer.AsMemory(0, at), buffer);
+    }
+
+    private Slice SliceOf(Part part) => part.Kind == Kind.Literal ? part.Literal : Body(part.Hash);
+
+    private int Copy(Part part, byte[] buffer, int at)
+    {
+        var source = _arena.Memory(SliceOf(part)).Span;
+        source.CopyTo(buffer.AsSpan(at));
+        return source.Length;
+    }
+
+    private enum Kind : byte
+    {
+        Literal,
+        Piece,
+        Block,
+    }
+
+    /// <summary>A part: literal text (a slice of the arena), or the hash of a piece or a block.</summary>
+    private readonly record struct Part(Kind Kind, UInt128 Hash, Slice Literal);
+
+    /// <summary>Bytes in the arena: chunk, offset, length.</summary>
+    private readonly record struct Slice(int Chunk, int Offset, int Length);
+
+    /// <summary>A value's stored text, in a pooled buffer given back on dispose (null: a slice of the arena).</summary>
+    private readonly struct Assembled(ReadOnlyMemory<byte> memory, byte[]? pooled) : IDisposable
+    {
+        public ReadOnlyMemory<byte> Memory { get; } = memory;
+
+        public void Dispose()
+        {
+            if (pooled is not null)
+            {
+                ArrayPool<byte>.Shared.Return(pooled);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Append-only pooled buffers: each write (one <see cref="GetSpan"/>, one <see cref="Advance"/>)
+    /// lands contiguous in one chunk, and <see cref="Last"/> says where.
+    /// </summary>
+    private sealed class Arena : IBufferWriter<byte>, IDisposable
+    {
+        private const int ChunkBytes = 1 << 20;
+        private readonly List<byte[]> _chunks = [];
+        private int _used;
+
+        public Slice Last { get; private set; }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            if (_chunks.Count == 0 || _chunks[^1].Length - _used < Math.Max(sizeHint, 1))
+            {
+                _chunks.Add(ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, ChunkBytes)));
+                _used = 0;
+            }
+            return _chunks[^1].AsSpan(_used);
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            GetSpan(sizeHint);
+            return _chunks[^1].AsMemory(_used);
+        }
+
+        public void Advance(int count)
+        {
+            Last = new Slice(_chunks.Count - 1, _used, count);
+            _used += count;
+        }
+
+        public ReadOnlyMemory<byte> Memory(Slice slice) => _chunks[slice.Chunk].AsMemory(slice.Offset, slice.Length);
+
+        public void Dispose()
+        {
+            foreach (var chunk in _chunks)
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+            _chunks.Clear();
         }
     }
 }

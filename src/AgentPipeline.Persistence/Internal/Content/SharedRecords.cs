@@ -46,7 +46,7 @@ internal static class SharedRecords
 
     public static async Task<AgentStep> ResolveAsync(Session session, AgentStep step, CancellationToken cancellationToken)
     {
-        var reads = new SharedReads();
+        using var reads = new SharedReads();
         Need(reads, step);
         if (!reads.Any)
         {
@@ -58,7 +58,7 @@ internal static class SharedRecords
 
     public static async Task<AgentInvocation> ResolveAsync(Session session, AgentInvocation invocation, CancellationToken cancellationToken)
     {
-        var reads = new SharedReads();
+        using var reads = new SharedReads();
         Need(reads, invocation);
         if (!reads.Any)
         {
@@ -70,7 +70,7 @@ internal static class SharedRecords
 
     public static async Task<ToolCall> ResolveAsync(Session session, ToolCall toolCall, CancellationToken cancellationToken)
     {
-        var reads = new SharedReads();
+        using var reads = new SharedReads();
         Need(reads, toolCall);
         if (!reads.Any)
         {
@@ -84,7 +84,7 @@ internal static class SharedRecords
     public static async Task ResolveRunAsync(Session session, Guid runId, List<AgentInvocation> invocations, List<AgentStep> steps,
         List<ToolCall> toolCalls, CancellationToken cancellationToken)
     {
-        var reads = new SharedReads();
+        using var reads = new SharedReads();
         foreach (var t in toolCalls)
         {
             Need(reads, t);

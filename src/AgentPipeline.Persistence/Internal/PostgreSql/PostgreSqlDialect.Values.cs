@@ -46,6 +46,14 @@ internal sealed partial class PostgreSqlDialect
         return bytes;
     }
 
+    public override void CopyUtf8(DbDataReader reader, int ordinal, System.Buffers.IBufferWriter<byte> destination)
+    {
+        using var stream = reader.GetStream(ordinal);
+        var length = checked((int)stream.Length);
+        stream.ReadExactly(destination.GetSpan(length)[..length]);
+        destination.Advance(length);
+    }
+
     internal static NpgsqlDbType TypeOf(Col type) => type switch
     {
         Col.Text => NpgsqlDbType.Text,

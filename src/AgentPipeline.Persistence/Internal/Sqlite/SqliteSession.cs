@@ -53,6 +53,9 @@ internal sealed class SqliteSession(SqliteDialect owner, PooledConnection pooled
         }
     }
 
+    public override Task<List<T>> ReadStreamingAsync<T>(Sql sql, object?[] args, Func<Row, T> map, CancellationToken cancellationToken) =>
+        ReadAsync(sql, args, map, cancellationToken);
+
     protected override DbCommand Rent(Sql sql)
     {
         try

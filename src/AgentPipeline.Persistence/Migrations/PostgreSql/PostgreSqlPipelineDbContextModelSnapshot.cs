@@ -199,6 +199,8 @@ namespace AgentPipeline.Persistence.Migrations.PostgreSql
 
                     b.HasIndex("RunId");
 
+                    b.HasIndex("StartedAt", "Id");
+
                     b.ToTable("agent_invocations", "agent", t =>
                         {
                             t.HasCheckConstraint("ck_agent_invocations_agent_type", "agent_type IN ('orchestrator', 'explorer', 'coder', 'judge', 'meta_judge')");

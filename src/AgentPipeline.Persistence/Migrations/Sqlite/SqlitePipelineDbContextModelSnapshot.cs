@@ -195,6 +195,8 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
 
                     b.HasIndex("RunId");
 
+                    b.HasIndex("StartedAt", "Id");
+
                     b.ToTable("agent_invocations", null, t =>
                         {
                             t.HasCheckConstraint("ck_agent_invocations_agent_type", "agent_type IN ('orchestrator', 'explorer', 'coder', 'judge', 'meta_judge')");

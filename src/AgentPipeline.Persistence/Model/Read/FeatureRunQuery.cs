@@ -36,10 +36,20 @@ public sealed record FeatureRunQuery
     /// Only runs whose prompt contains this text. ASCII letters match regardless of case (<c>a</c>
     /// finds <c>A</c>); every other character, including non-ASCII letters, matches only itself, the
     /// same on both providers. <c>%</c>, <c>_</c> and <c>\</c> are plain characters here, not
-    /// wildcards. No index serves this filter: the runs are read newest first until a page is full,
-    /// so a text that few runs contain costs a pass over the runs the other filters leave.
+    /// wildcards. A trigram index finds the runs whose prompt may contain a text of three characters
+    /// or more (SQLite: FTS5's trigram tokenizer; PostgreSQL: pg_trgm, where the server has it), and
+    /// the rule above decides. A shorter text, a text in a thousand runs or more (SQLite), or a
+    /// PostgreSQL database without pg_trgm reads the runs newest first until a page is full, which
+    /// is quick when many runs match.
     /// </summary>
     public string? PromptContains { get; init; }
+
+    /// <summary>
+    /// Whether each listed run carries its token totals (<see cref="FeatureRunSummary.Tokens"/>), summed in
+    /// the same statement from the page's runs' invocations: it costs a page of 20 runs with about ten
+    /// invocations each some tenths of a millisecond more (docs/performance.md). False by default.
+    /// </summary>
+    public bool IncludeTokens { get; init; }
 
     /// <summary>How many runs a page holds at most: 1 to <see cref="MaxPageSize"/>, 50 by default.</summary>
     public int PageSize { get; init; } = 50;

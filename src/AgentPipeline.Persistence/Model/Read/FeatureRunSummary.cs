@@ -36,4 +36,10 @@ public sealed record FeatureRunSummary
 
     /// <summary>Its CTAs that are neither answered nor timed out.</summary>
     public required int OpenCtaCount { get; init; }
+
+    /// <summary>With <see cref="FeatureRunQuery.IncludeTokens"/>: token totals by kind over all the run's invocations,
+    /// by the rule of <see cref="FeatureRun.Tokens"/> (a completed invocation counts its own stored counts, one still
+    /// running the sum of its steps so far; a kind is null when nothing reported it; <see cref="TokenUsage.Raw"/> is
+    /// always null). Null when the query did not ask for them.</summary>
+    public TokenUsage? Tokens { get; init; }
 }

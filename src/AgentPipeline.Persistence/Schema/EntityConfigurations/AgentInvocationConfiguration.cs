@@ -15,6 +15,8 @@ internal sealed class AgentInvocationConfiguration : IEntityTypeConfiguration<Ag
         b.HasIndex(x => x.RunId);
         b.HasIndex(x => x.PhaseResultId);
         b.HasIndex(x => x.ParentInvocationId);
+        // ListInvocationUsageAsync over a time range without a run: its rows in this order, from where the range starts.
+        b.HasIndex(x => new { x.StartedAt, x.Id });
         foreach (var json in new[]
         {
             nameof(AgentInvocationRow.InputMessages), nameof(AgentInvocationRow.OutputReasoning), nameof(AgentInvocationRow.OutputContent),
