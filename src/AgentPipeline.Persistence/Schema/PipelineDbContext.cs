@@ -38,7 +38,6 @@ internal abstract class PipelineDbContext(DbContextOptions options) : DbContext(
             modelBuilder.Entity<MemoryRecordRow>().Property(m => m.Seq).ValueGeneratedNever();
         }
         TreeIndexes(modelBuilder);
-        OpenCtaIndex(modelBuilder);
         SchemaConventions.Apply(modelBuilder, Provider);
     }
 
@@ -60,24 +59,5 @@ internal abstract class PipelineDbContext(DbContextOptions options) : DbContext(
         modelBuilder.Entity<ToolCallRow>().HasIndex(
             [.. Internal.Reading.TreeColumns.ToolKey.Concat(sqlite ? Internal.Reading.TreeColumns.ToolCovered : []).Select(Internal.Reading.TreeColumns.Property)],
             "IX_tool_calls_tree");
-    }
-
-    /// <summary>
-    /// Open CTAs, oldest first: few among many resolved ones (ListCtaEvents of open CTAs). A timeout
-    /// sets responded_at too, so "responded_at IS NULL" is the whole of "open", as every query spells it.
-    /// On SQLite the index also holds every other column of the row (it is partial, so it holds only
-    /// the open CTAs, a small set): the listing reads the index alone and never descends the table,
-    /// whose depth grows with every CTA ever asked.
-    /// </summary>
-    private void OpenCtaIndex(ModelBuilder modelBuilder)
-    {
-        string[] key = ["requested_at", "id"];
-        var covered = Provider == PipelineProvider.Sqlite
-            ? Internal.Reading.RowReaders.Ctas.Whole.Projection.Names.Except(key)
-            : [];
-        modelBuilder.Entity<CtaEventRow>().HasIndex(
-            [.. key.Concat(covered).Select(Internal.Reading.TreeColumns.Property)],
-            "IX_cta_events_open_requested_at_id")
-            .HasFilter("responded_at IS NULL");
     }
 }

@@ -435,28 +435,6 @@ public abstract class ReadTests<TFixture>(TFixture fixture) : ContractTests<TFix
     }
 
     [Fact]
-    public async Task Open_ctas_across_runs_are_listed_through_the_open_cta_index_and_on_sqlite_from_the_index_alone()
-    {
-        var sqlite = Db.Dialect.Kind == PipelineProvider.Sqlite;
-        foreach (var (sql, args) in new[]
-                 {
-                     (PipelinePersistence.CtaList(byRun: false, CtaEventState.Open, after: false), new object?[] { 20 }),
-                     (PipelinePersistence.CtaList(byRun: false, CtaEventState.Open, after: true), new object?[] { DateTimeOffset.UtcNow, Guid.NewGuid(), 20 }),
-                 })
-        {
-            var plan = await QueryPlans.ExplainAsync(Db, sql, args, indexesOnly: true);
-            var shown = string.Join("\n", plan);
-            Assert.True(QueryPlans.FullReads(plan).Length == 0, shown); // no scan of the table, no sort
-            Assert.True(plan.Any(l => l.Contains("IX_cta_events_open_requested_at_id", StringComparison.Ordinal)), shown);
-            if (sqlite)
-            {
-                // Every column is in the (partial) index: the table, which holds every CTA ever asked, is not descended.
-                Assert.True(plan.Any(l => l.Contains("USING COVERING INDEX IX_cta_events_open_requested_at_id", StringComparison.Ordinal)), shown);
-            }
-        }
-    }
-
-    [Fact]
     public async Task A_cta_cursor_continues_only_its_own_query_and_any_other_cursor_throws_naming_query_Cursor_before_any_read()
     {
         var run = await Seed.RunAsync(Db);

@@ -500,7 +500,7 @@ namespace AgentPipeline.Persistence.Migrations.Sqlite
 
                     b.HasIndex("RunId");
 
-                    b.HasIndex(new[] { "RequestedAt", "Id", "TimedOut", "ResponseApproved", "ResponseReason", "ResponseText", "ResponseSelectedId", "RespondedAt", "RunId", "PhaseResultId", "InvocationId", "ToolCallId", "Kind", "RequestMessage", "RequestPrompt", "RequestPlaceholder", "RequestOptions" }, "IX_cta_events_open_requested_at_id")
+                    b.HasIndex(new[] { "RequestedAt", "Id" }, "IX_cta_events_open_requested_at_id")
                         .HasFilter("responded_at IS NULL");
 
                     b.ToTable("cta_events", null, t =>

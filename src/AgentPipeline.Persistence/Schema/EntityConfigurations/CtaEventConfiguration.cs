@@ -15,7 +15,10 @@ internal sealed class CtaEventConfiguration : IEntityTypeConfiguration<CtaEventR
         b.HasIndex(x => x.RunId);
         b.HasIndex(x => x.PhaseResultId);
         b.HasIndex(x => x.InvocationId);
-        // The open CTAs' index is defined with the provider in view: PipelineDbContext.OpenCtaIndex.
+        // Open CTAs, oldest first: few among many resolved ones (ListCtaEvents of open CTAs). A timeout
+        // sets responded_at too, so "responded_at IS NULL" is the whole of "open", as every query spells it.
+        b.HasIndex(x => new { x.RequestedAt, x.Id }, "IX_cta_events_open_requested_at_id")
+            .HasFilter("responded_at IS NULL");
         b.Property(x => x.RequestOptions).IsJson();
     }
 }
