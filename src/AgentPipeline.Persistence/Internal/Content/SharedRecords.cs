@@ -44,40 +44,27 @@ internal static class SharedRecords
             }
             : i;
 
-    public static async Task<AgentStep> ResolveAsync(Session session, AgentStep step, CancellationToken cancellationToken)
-    {
-        using var reads = new SharedReads();
-        Need(reads, step);
-        if (!reads.Any)
-        {
-            return step;
-        }
-        await reads.LoadAsync(session, step.RunId, wholeRun: false, cancellationToken).ConfigureAwait(false);
-        return Resolve(reads, step);
-    }
+    public static Task<AgentStep> ResolveAsync(Session session, AgentStep step, CancellationToken cancellationToken) =>
+        OneAsync(session, step, step.RunId, Need, Resolve, cancellationToken);
 
-    public static async Task<AgentInvocation> ResolveAsync(Session session, AgentInvocation invocation, CancellationToken cancellationToken)
-    {
-        using var reads = new SharedReads();
-        Need(reads, invocation);
-        if (!reads.Any)
-        {
-            return invocation;
-        }
-        await reads.LoadAsync(session, invocation.RunId, wholeRun: false, cancellationToken).ConfigureAwait(false);
-        return Resolve(reads, invocation);
-    }
+    public static Task<AgentInvocation> ResolveAsync(Session session, AgentInvocation invocation, CancellationToken cancellationToken) =>
+        OneAsync(session, invocation, invocation.RunId, Need, Resolve, cancellationToken);
 
-    public static async Task<ToolCall> ResolveAsync(Session session, ToolCall toolCall, CancellationToken cancellationToken)
+    public static Task<ToolCall> ResolveAsync(Session session, ToolCall toolCall, CancellationToken cancellationToken) =>
+        OneAsync(session, toolCall, toolCall.RunId, Need, Resolve, cancellationToken);
+
+    // One record: its shared values' pieces read in one statement, then the record with them put back together.
+    private static async Task<T> OneAsync<T>(Session session, T record, Guid runId, Action<SharedReads, T> need,
+        Func<SharedReads, T, T> resolve, CancellationToken cancellationToken)
     {
         using var reads = new SharedReads();
-        Need(reads, toolCall);
+        need(reads, record);
         if (!reads.Any)
         {
-            return toolCall;
+            return record;
         }
-        await reads.LoadAsync(session, toolCall.RunId, wholeRun: false, cancellationToken).ConfigureAwait(false);
-        return Resolve(reads, toolCall);
+        await reads.LoadAsync(session, runId, wholeRun: false, cancellationToken).ConfigureAwait(false);
+        return resolve(reads, record);
     }
 
     /// <summary>A run's invocations, steps and tool calls, resolved in place with one read of the run's pieces.</summary>
