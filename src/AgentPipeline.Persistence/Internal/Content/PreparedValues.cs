@@ -126,7 +126,7 @@ internal sealed partial class ContentStore
                 _entries[(parent, column)] = entry;
             }
             entry.LastUse = ++_clock;
-            entry.Bytes = Math.Max(entry.Bytes, 2L * bytes);
+            entry.Bytes = Math.Max(entry.Bytes, 3L * bytes);
             long total = 0;
             foreach (var e in _entries.Values)
             {
@@ -149,10 +149,17 @@ internal sealed partial class ContentStore
     private PreparedJson? Prepare(Entry entry, JsonElement value, ReadOnlySpan<byte> raw, RedactionContext context,
         DefaultSecretRedactor? redactor, Guid parent, SharedColumns shared)
     {
-        // The units, in order, each with its results: remembered when its bytes are a remembered unit's.
-        var units = new List<(int Start, Unit Unit)>(entry.Order.Count + 8);
-        var storedLength = raw.Length;
-        var redacted = false;
+        // How far the caller's text is the previous value's: one comparison of the repeated bytes. The leading units
+        // that end before that point, the byte after them included (it ends a number), are the previous value's units
+        // at the same places with the same text before them (tokens are read left to right, so the same bytes make the
+        // same tokens and the same units): they are taken as they are, without a look-up or another comparison.
+        var old = entry.Placed;
+        var same = raw.CommonPrefixLength(entry.Raw.AsSpan(0, entry.RawLength));
+        var first = 0;
+        var count = 0;
+        var found = 0;
+        var tail = entry.Tail;
+        tail.Clear();
         foreach (var property in value.EnumerateObject())
         {
             var child = property.Value;
@@ -162,74 +169,71 @@ internal sealed partial class ContentStore
                 {
                     if (!AddUnit(item, 2))
                     {
+                        entry.Reset();
                         return null;
                     }
                 }
             }
             else if (!AddUnit(child, 1))
             {
+                entry.Reset();
                 return null;
             }
         }
 
-        // What lies between the units (the top-level names, brackets, commas) is checked as the whole would be: the
-        // text with every unit replaced by 0. A unit is a whole JSON value in a value's place, so the whole is
-        // standard JSON with unique names if and only if this is and every unit is.
-        var unitBytes = 0;
-        foreach (var (_, unit) in units)
+        // Where the units after the reused ones start: in the caller's text, the stored text and the skeleton.
+        var (prefix, shift, redactions, skeletonPrefix) = first == 0 ? (0, 0, 0, 0)
+            : (old[first - 1].Start + old[first - 1].Unit.Raw.Length, old[first - 1].Shift, old[first - 1].Redactions, old[first - 1].Placeholder + 1);
+        var storedPrefix = prefix + shift;
+        var tailBytes = 0;
+        foreach (var (_, unit) in tail)
         {
-            unitBytes += unit.Raw.Length;
+            tailBytes += unit.Raw.Length;
+            if (unit.Redacted is not null)
+            {
+                shift += unit.Redacted.Length - unit.Raw.Length;
+                redactions++;
+            }
         }
-        var skeleton = new byte[raw.Length - unitBytes + units.Count];
-        var placeholders = new int[units.Count];
-        var at = 0;
-        var written = 0;
-        for (var i = 0; i < units.Count; i++)
+        var storedLength = raw.Length + shift;
+
+        // What lies between the units (the top-level names, brackets, commas) is checked as the whole would be: the
+        // text with every unit replaced by 0 (the skeleton). A unit is a whole JSON value in a value's place, so the
+        // whole is standard JSON with unique names if and only if this is and every unit is. The skeleton of the reused
+        // units is the previous one's; the rest is written after it.
+        var skeletonLength = skeletonPrefix + (raw.Length - prefix) - tailBytes + tail.Count;
+        Grow(ref entry.Skeleton, skeletonLength, skeletonPrefix);
+        var skeleton = entry.Skeleton;
+        var placeholders = entry.Placeholders;
+        placeholders.Clear();
+        var at = prefix;
+        var written = skeletonPrefix;
+        foreach (var (start, unit) in tail)
         {
-            var (start, unit) = units[i];
             raw[at..start].CopyTo(skeleton.AsSpan(written));
             written += start - at;
-            placeholders[i] = written;
+            placeholders.Add(written);
             skeleton[written++] = (byte)'0';
             at = start + unit.Raw.Length;
         }
         raw[at..].CopyTo(skeleton.AsSpan(written));
-        if (JsonStandard.FirstRepeatedName(skeleton, new JsonReaderOptions { MaxDepth = DbJson.MaxDepth }) is not null
-            || DbJson.NeedsEncoding(skeleton) || storedLength < SharedForm.Threshold)
+        if (JsonStandard.FirstRepeatedName(skeleton.AsSpan(0, skeletonLength), new JsonReaderOptions { MaxDepth = DbJson.MaxDepth }) is not null
+            || DbJson.NeedsEncoding(skeleton.AsSpan(0, skeletonLength)) || storedLength < SharedForm.Threshold)
         {
+            entry.Reset();
             return null;
         }
 
-        // How far the value is the previous one: the leading units that are the same units at the same places, with
-        // the same text before each (the skeletons agree up to it). prefix: where the first other unit's preceding
-        // text starts, in the caller's text and in the stored text.
-        var common = skeleton.AsSpan().CommonPrefixLength(entry.Skeleton);
-        var first = 0;
-        var shift = 0;
-        while (first < units.Count && first < entry.Order.Count && ReferenceEquals(units[first].Unit, entry.Order[first])
-               && placeholders[first] < common && placeholders[first] == entry.Placeholders[first])
-        {
-            shift += units[first].Unit.Stored.Length - units[first].Unit.Raw.Length;
-            first++;
-        }
-        var prefix = first == 0 ? 0 : units[first - 1].Start + units[first - 1].Unit.Raw.Length;
-        var storedPrefix = prefix + shift;
-
         // The stored text: the caller's text with each unit's redacted text, made in the entry's buffer, whose first
         // storedPrefix bytes are already the same.
-        if (entry.Stored.Length < storedLength)
-        {
-            var grown = new byte[storedLength + storedLength / 4];
-            entry.Stored.AsSpan(0, storedPrefix).CopyTo(grown);
-            entry.Stored = grown;
-        }
+        Grow(ref entry.Stored, storedLength, storedPrefix);
         var buffer = entry.Stored;
+        var pieces = entry.Pieces;
+        pieces.Clear();
         at = prefix;
         written = storedPrefix;
-        var pieces = new List<Part>();
-        for (var i = first; i < units.Count; i++)
+        foreach (var (start, unit) in tail)
         {
-            var (start, unit) = units[i];
             raw[at..start].CopyTo(buffer.AsSpan(written));
             written += start - at;
             foreach (var piece in unit.Pieces)
@@ -243,46 +247,48 @@ internal sealed partial class ContentStore
         raw[at..].CopyTo(buffer.AsSpan(written));
         var stored = buffer.AsSpan(0, storedLength);
 
-        // Its parts: the previous value's that end within the prefix are the same (a piece lies within a unit, so the
-        // pieces and the text between them there are the same), then the rest made anew from the units' pieces.
-        // (Two lists a parent, used in turn: a long request's list of parts is large, so it is not allocated at every step.)
-        var parts = entry.Spare ?? new List<Part>(pieces.Count * 2 + 1);
-        parts.Clear();
-        var reused = 0;
-        if (entry.Parts is { } oldParts)
-        {
-            while (reused < oldParts.Count && oldParts[reused].End <= storedPrefix)
-            {
-                reused++;
-            }
-            parts.AddRange(CollectionsMarshal.AsSpan(oldParts)[..reused]);
-        }
+        // Its parts: the previous value's that end within the reused prefix are the same (a piece lies within a unit, so
+        // the pieces and the text between them there are the same); the list keeps them and the rest is made anew from
+        // the units' pieces.
+        var parts = entry.Parts ?? [];
+        var reusedParts = entry.Parts is null ? 0 : EndingBy(parts, storedPrefix);
+        parts.RemoveRange(reusedParts, parts.Count - reusedParts);
         Splitter.Assemble(stored, pieces, null, parts);
         var content = new PendingContent();
-        var blocks = new List<Block>();
-        var form = Form(stored, parts, parent, shared, content, reused, entry.Parts is null ? null : entry.Blocks, blocks);
+        var blocks = entry.SpareBlocks;
+        blocks.Clear();
+        var form = Form(stored, parts, parent, shared, content, reusedParts, entry.Parts is null ? null : entry.Blocks, blocks);
         content.Statements.Sort(static (a, b) => string.CompareOrdinal((string)a.Row![0], (string)b.Row![0]));
 
-        // Remember this value for the next one (units no longer used go when the memory has grown well past them).
-        entry.StoredLength = storedLength;
-        entry.Spare = entry.Parts;
-        entry.Parts = parts;
-        entry.Blocks = blocks;
-        entry.Skeleton = skeleton;
-        entry.Placeholders = placeholders;
-        entry.Order = [.. units.Select(u => u.Unit)];
-        if (entry.Units.Count > 2 * units.Count + 1024)
+        // Remember this value for the next one: its units after the reused ones, its text after the bytes that were the
+        // same (units no longer used go when the memory has grown well past them).
+        old.RemoveRange(first, old.Count - first);
+        for (var i = 0; i < tail.Count; i++)
         {
-            var kept = new Dictionary<UnitKey, Unit>(units.Count);
-            foreach (var (_, unit) in units)
-            {
-                // Two units may share a key (then the last one seen is kept, as in AddUnit).
-                kept[UnitKey.Of(unit.Depth, unit.Raw)] = unit;
-            }
-            entry.Units = kept;
+            var (start, unit) = tail[i];
+            var before = old.Count == 0 ? default : old[^1];
+            old.Add(new Placed(start, unit, placeholders[i],
+                before.Shift + (unit.Redacted is null ? 0 : unit.Redacted.Length - unit.Raw.Length),
+                before.Redactions + (unit.Redacted is null ? 0 : 1)));
         }
+        Grow(ref entry.Raw, raw.Length, same);
+        raw[same..].CopyTo(entry.Raw.AsSpan(same));
+        entry.RawLength = raw.Length;
+        entry.Parts = parts;
+        entry.SpareBlocks = entry.Blocks ?? [];
+        entry.Blocks = blocks;
+        if (entry.Units.Count > 2 * old.Count + 1024)
+        {
+            entry.Prune();
+        }
+        Interlocked.Add(ref ReusedUnits, first + found);
         Interlocked.Increment(ref PreparedValues);
-        return new PreparedJson(redacted ? null : value, redacted ? () => Stitch(JsonMarshal.GetRawUtf8Value(value), units, storedLength) : null, storedLength, form, content);
+        if (redactions == 0)
+        {
+            return new PreparedJson(value, null, storedLength, form, content);
+        }
+        Placed[] units = [.. old];
+        return new PreparedJson(null, () => Stitch(JsonMarshal.GetRawUtf8Value(value), units, storedLength), storedLength, form, content);
 
         bool AddUnit(JsonElement element, int depth)
         {
@@ -292,38 +298,86 @@ internal sealed partial class ContentStore
             {
                 return false;
             }
-            var key = UnitKey.Of(depth, bytes);
-            if (entry.Units.TryGetValue(key, out var unit) && bytes.SequenceEqual(unit.Raw))
+            var index = count++;
+            if (index == first && index < old.Count && offset + bytes.Length < same && old[index] is var known
+                && known.Start == offset && known.Unit.Raw.Length == bytes.Length && known.Unit.Depth == depth)
             {
-                Interlocked.Increment(ref ReusedUnits);
+                first++;
+                return true;
             }
-            else
+            // Elsewhere (after an edit, an insertion, or after the bytes that changed): a unit of the same bytes seen
+            // before, compared whole with the few that share its key, or a new one.
+            var key = UnitKey.Of(depth, bytes);
+            entry.Units.TryGetValue(key, out var head);
+            Unit? unit = null;
+            var candidates = 0;
+            for (var u = head; u is not null && candidates < MaxCandidates; u = u.Next, candidates++)
+            {
+                if (bytes.SequenceEqual(u.Raw))
+                {
+                    unit = u;
+                    found++;
+                    break;
+                }
+            }
+            if (unit is null)
             {
                 unit = MakeUnit(element, bytes, depth, redactor, context);
                 if (unit is null)
                 {
                     return false;
                 }
+                unit.Next = head;
                 entry.Units[key] = unit;
             }
-            units.Add((offset, unit));
-            if (unit.Redacted is not null)
-            {
-                redacted = true;
-                storedLength += unit.Redacted.Length - unit.Raw.Length;
-            }
+            tail.Add((offset, unit));
             return true;
         }
     }
 
+    /// <summary>Units with the same key compared before a unit is made anew (so that units made to share a key cost no more than new ones).</summary>
+    private const int MaxCandidates = 4;
+
+    /// <summary>How many of <paramref name="parts"/> (consecutive, from 0) end at or before <paramref name="end"/>.</summary>
+    private static int EndingBy(List<Part> parts, int end)
+    {
+        var span = CollectionsMarshal.AsSpan(parts);
+        int low = 0, high = span.Length;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (span[mid].End <= end)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    /// <summary>Makes <paramref name="buffer"/> at least <paramref name="length"/> bytes long, keeping its first <paramref name="keep"/>.</summary>
+    private static void Grow(ref byte[] buffer, int length, int keep)
+    {
+        if (buffer.Length < length)
+        {
+            var grown = new byte[length + length / 4];
+            buffer.AsSpan(0, keep).CopyTo(grown);
+            buffer = grown;
+        }
+    }
+
     /// <summary>The stored text of a value some of whose units were redacted, as one array (for a replay's comparison).</summary>
-    private static byte[] Stitch(ReadOnlySpan<byte> raw, List<(int Start, Unit Unit)> units, int length)
+    private static byte[] Stitch(ReadOnlySpan<byte> raw, Placed[] units, int length)
     {
         var text = new byte[length];
         var at = 0;
         var written = 0;
-        foreach (var (start, unit) in units)
+        foreach (var placed in units)
         {
+            var (start, unit) = (placed.Start, placed.Unit);
             raw[at..start].CopyTo(text.AsSpan(written));
             written += start - at;
             unit.Stored.CopyTo(text.AsSpan(written));
@@ -380,44 +434,96 @@ internal sealed partial class ContentStore
 
         public long Bytes { get; set; }
 
-        /// <summary>The units seen, by where to look for them (each compared whole before it is reused).</summary>
-        public Dictionary<UnitKey, Unit> Units { get; set; } = [];
+        /// <summary>The units seen, by where to look for them (each compared whole before it is reused; units that share a key are chained).</summary>
+        public Dictionary<UnitKey, Unit> Units { get; private set; } = [];
 
-        /// <summary>The previous value's units in order, its skeleton and where each unit's 0 is in it.</summary>
-        public List<Unit> Order { get; set; } = [];
+        /// <summary>The previous value's units in order, with where each is.</summary>
+        public List<Placed> Placed { get; } = [];
 
-        public byte[] Skeleton { get; set; } = [];
+        /// <summary>The previous value's text as the caller gave it (the first <see cref="RawLength"/> bytes).</summary>
+        public byte[] Raw = [];
 
-        public int[] Placeholders { get; set; } = [];
+        public int RawLength { get; set; }
 
-        /// <summary>The previous value's stored text (the first <see cref="StoredLength"/> bytes), its parts and blocks.</summary>
-        public byte[] Stored { get; set; } = [];
+        /// <summary>The previous value's skeleton (its text with every unit replaced by 0; as long as <see cref="Placed"/> says).</summary>
+        public byte[] Skeleton = [];
 
-        public int StoredLength { get; set; }
+        /// <summary>The previous value's stored text (as long as <see cref="Placed"/> says), its parts and blocks.</summary>
+        public byte[] Stored = [];
 
         public List<Part>? Parts { get; set; }
 
         public List<Block>? Blocks { get; set; }
 
-        /// <summary>The list of parts before <see cref="Parts"/>, to be reused for the next value's.</summary>
-        public List<Part>? Spare { get; set; }
+        /// <summary>Lists kept from one value to the next, so that a long value's are not allocated again at every step.</summary>
+        public List<Block> SpareBlocks { get; set; } = [];
 
-        /// <summary>Forgets the previous value (its stored text may have been half overwritten).</summary>
+        public List<(int Start, Unit Unit)> Tail { get; } = [];
+
+        public List<int> Placeholders { get; } = [];
+
+        public List<Part> Pieces { get; } = [];
+
+        private long _generation;
+
+        /// <summary>Forgets the previous value (its texts may have been half overwritten).</summary>
         public void Reset()
         {
-            Order = [];
-            Skeleton = [];
-            Placeholders = [];
-            StoredLength = 0;
+            Placed.Clear();
+            RawLength = 0;
             Parts = null;
             Blocks = null;
         }
+
+        /// <summary>Keeps only the units of the previous value.</summary>
+        public void Prune()
+        {
+            var generation = ++_generation;
+            var kept = new Dictionary<UnitKey, Unit>(Placed.Count);
+            foreach (var placed in Placed)
+            {
+                placed.Unit.Next = null;
+            }
+            foreach (var placed in Placed)
+            {
+                // A unit the value holds twice is chained once.
+                var unit = placed.Unit;
+                if (unit.Generation != generation)
+                {
+                    unit.Generation = generation;
+                    var key = UnitKey.Of(unit.Depth, unit.Raw);
+                    kept.TryGetValue(key, out var head);
+                    unit.Next = head;
+                    kept[key] = unit;
+                }
+            }
+            Units = kept;
+        }
     }
 
+    /// <summary>
+    /// A unit of a value: where it starts in the caller's text, its placeholder in the skeleton, and, through it, how much
+    /// longer redaction made the stored text and how many units it changed.
+    /// </summary>
+    private readonly record struct Placed(int Start, Unit Unit, int Placeholder, int Shift, int Redactions);
+
     /// <summary>A unit's bytes, its redacted text (null when redaction left it as it is), its pieces (offsets in its stored text).</summary>
-    private sealed record Unit(int Depth, byte[] Raw, byte[]? Redacted, Part[] Pieces)
+    private sealed class Unit(int depth, byte[] raw, byte[]? redacted, Part[] pieces)
     {
+        public int Depth { get; } = depth;
+
+        public byte[] Raw { get; } = raw;
+
+        public byte[]? Redacted { get; } = redacted;
+
+        public Part[] Pieces { get; } = pieces;
+
         public byte[] Stored => Redacted ?? Raw;
+
+        /// <summary>The next unit seen with the same key.</summary>
+        public Unit? Next { get; set; }
+
+        public long Generation { get; set; }
     }
 
     /// <summary>Where to look for a unit: its depth, length and bytes at its start, middle and end (a find is then compared whole).</summary>
@@ -429,6 +535,9 @@ internal sealed partial class ContentStore
             var middle = bytes.Length >= 24 ? BinaryPrimitives.ReadUInt64LittleEndian(bytes[(bytes.Length / 2 - 4)..]) : 0;
             return new UnitKey(depth, piece.Length, piece.Head, middle, piece.Tail);
         }
+
+        // Seeded per process (HashCode): keys chosen to fall into one bucket cannot be made from the outside.
+        public override int GetHashCode() => HashCode.Combine(Depth, Length, Head, Middle, Tail);
     }
 
     private readonly record struct PieceKey(int Length, ulong Head, ulong Tail)
