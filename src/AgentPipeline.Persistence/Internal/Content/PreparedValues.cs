@@ -183,7 +183,7 @@ internal sealed partial class ContentStore
 
         // Where the units after the reused ones start: in the caller's text, the stored text and the skeleton.
         var (prefix, shift, redactions, skeletonPrefix) = first == 0 ? (0, 0, 0, 0)
-            : (old[first - 1].Start + old[first - 1].Unit.Raw.Length, old[first - 1].Shift, old[first - 1].Redactions, old[first - 1].Placeholder + 1);
+            : (old[first - 1].Start + old[first - 1].Length, old[first - 1].Shift, old[first - 1].Redactions, old[first - 1].Placeholder + 1);
         var storedPrefix = prefix + shift;
         var tailBytes = 0;
         foreach (var (_, unit) in tail)
@@ -267,9 +267,9 @@ internal sealed partial class ContentStore
         {
             var (start, unit) = tail[i];
             var before = old.Count == 0 ? default : old[^1];
-            old.Add(new Placed(start, unit, placeholders[i],
+            old.Add(new Placed(start, unit.Raw.Length, unit.Depth, placeholders[i],
                 before.Shift + (unit.Redacted is null ? 0 : unit.Redacted.Length - unit.Raw.Length),
-                before.Redactions + (unit.Redacted is null ? 0 : 1)));
+                before.Redactions + (unit.Redacted is null ? 0 : 1), unit));
         }
         Grow(ref entry.Raw, raw.Length, same);
         raw[same..].CopyTo(entry.Raw.AsSpan(same));
@@ -300,7 +300,7 @@ internal sealed partial class ContentStore
             }
             var index = count++;
             if (index == first && index < old.Count && offset + bytes.Length < same && old[index] is var known
-                && known.Start == offset && known.Unit.Raw.Length == bytes.Length && known.Unit.Depth == depth)
+                && known.Start == offset && known.Length == bytes.Length && known.Depth == depth)
             {
                 first++;
                 return true;
@@ -502,10 +502,11 @@ internal sealed partial class ContentStore
     }
 
     /// <summary>
-    /// A unit of a value: where it starts in the caller's text, its placeholder in the skeleton, and, through it, how much
-    /// longer redaction made the stored text and how many units it changed.
+    /// A unit of a value: where it starts in the caller's text, its length and depth (here too, so that the units a value
+    /// repeats are passed over without reading each one's memory), its placeholder in the skeleton, and, through it, how
+    /// much longer redaction made the stored text and how many units it changed.
     /// </summary>
-    private readonly record struct Placed(int Start, Unit Unit, int Placeholder, int Shift, int Redactions);
+    private readonly record struct Placed(int Start, int Length, int Depth, int Placeholder, int Shift, int Redactions, Unit Unit);
 
     /// <summary>A unit's bytes, its redacted text (null when redaction left it as it is), its pieces (offsets in its stored text).</summary>
     private sealed class Unit(int depth, byte[] raw, byte[]? redacted, Part[] pieces)
