@@ -571,6 +571,45 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
     }
 
     [Fact]
+    public async Task Units_alike_at_their_start_middle_and_end_are_each_reused_at_every_step_and_stored_exactly()
+    {
+        // The first property changes at every step, so no unit is where the previous request had the same bytes: each one
+        // is looked up by its length and its bytes at three places. Pairs of messages share those (they differ only in a
+        // word between them), six messages share one key, one message is there twice: all are reused at every step. Twenty
+        // more share another key, more than are compared before a unit is made anew: they may be made again. Whichever,
+        // the stored column is the ordinary path's.
+        var options = new PipelineDbOptions().UseTarget(Fixture.Target);
+        options.SecretRedaction.CustomRedactor = new DefaultRulesAsCustom();
+        await using var ordinary = PipelineDb.Open(options);
+        var (_, _, fast) = await Seed.InvocationAsync(Db);
+        var (_, _, slow) = await Seed.InvocationAsync(ordinary);
+        static string Alike(string role, char fill, int size, string word) =>
+            $$"""{"role":"{{role}}","content":"{{new string(fill, size)}} {{word}} {{new string(fill, size)}}"}""";
+        var kept = Enumerable.Range(0, 40).Select(i => Alike("user", 'x', 300 + i / 2, $"{(i % 2 == 0 ? "left" : "ryte")}{i:D4}"))
+            .Concat(Enumerable.Range(0, 6).Select(i => Alike("tool", 'y', 280, $"same{i:D4}")))
+            .ToList();
+        kept.Add(kept[3]);
+        var many = Enumerable.Range(0, 20).Select(i => Alike("tool", 'z', 270, $"many{i:D4}")).ToList();
+        const int steps = 8;
+        for (var n = 0; n < steps; n++)
+        {
+            // Now and then the maximum gains or loses a digit: the previous request's bytes then end inside a number.
+            var text = $$"""{"step":{{n}},"model":"m","max_tokens":{{(n % 3 == 1 ? 819 : 8192)}},"messages":[{{string.Join(",", kept.Concat(many))}}]}""";
+            var body = Parse(text);
+            var a = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = fast, StepNumber = n, RequestBody = body });
+            var b = await CreateAgentStepAsync(ordinary, new NewAgentStep { InvocationId = slow, StepNumber = n, RequestBody = body });
+            var sql = $"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id";
+            Assert.Equal((string)(await Fixture.QueryAsync(sql, ("id", b)))[0]["b"]!, (string)(await Fixture.QueryAsync(sql, ("id", a)))[0]["b"]!);
+            Assert.Equal(text, (await GetAgentStepAsync(Db, a)).RequestBody!.Value.GetRawText());
+        }
+        Assert.Equal(steps, Db.Writes.Contents.PreparedValues);
+        // After the first step every unit but the step number is reused: the model, each of the kept messages, and the
+        // maximum from the third step on (819 and 8192 have both been seen); of the twenty, any number.
+        var reused = (steps - 1) * (1 + kept.Count) + (steps - 2);
+        Assert.InRange(Db.Writes.Contents.ReusedUnits, reused, reused + (steps - 1) * many.Count);
+    }
+
+    [Fact]
     public async Task Content_is_shared_within_a_run_only()
     {
         var body = Parse($$"""{"system":"{{Big("same in both runs ", 20_000)}}"}""");

@@ -327,16 +327,27 @@ internal sealed partial class ContentStore
                 {
                     return false;
                 }
+                // The newest first; a chain keeps as many units as are compared (the others are still the previous
+                // value's where it holds them, and go with it).
                 unit.Next = head;
                 entry.Units[key] = unit;
+                var last = unit;
+                for (var kept = 1; last.Next is not null && kept < MaxCandidates; kept++)
+                {
+                    last = last.Next;
+                }
+                last.Next = null;
             }
             tail.Add((offset, unit));
             return true;
         }
     }
 
-    /// <summary>Units with the same key compared before a unit is made anew (so that units made to share a key cost no more than new ones).</summary>
-    private const int MaxCandidates = 4;
+    /// <summary>
+    /// Units with the same key compared before a unit is made anew: a look-up costs at most this many comparisons of
+    /// the unit's bytes, far less than making it (units made to share a key cost no more than new ones).
+    /// </summary>
+    private const int MaxCandidates = 16;
 
     /// <summary>How many of <paramref name="parts"/> (consecutive, from 0) end at or before <paramref name="end"/>.</summary>
     private static int EndingBy(List<Part> parts, int end)
