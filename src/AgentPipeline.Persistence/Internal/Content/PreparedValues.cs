@@ -41,8 +41,11 @@ internal sealed class PreparedJson(JsonElement? unchanged, Func<byte[]>? stored,
 /// an agent loop sends its whole conversation at every step, so a step's request is the previous one plus a few
 /// messages. The request is seen as units, each value of its top-level properties and each item of those that
 /// are arrays (a message, a tool); a unit whose bytes are those of a unit of the previous value (compared byte for
-/// byte) is not checked, redacted, walked or hashed again: its results are the remembered ones. What is left per
-/// step is that comparison, a copy of the stored text, and the work on what is new.
+/// byte) is not checked, redacted, walked or hashed again: its results are the remembered ones. The caller's text is
+/// compared once with the previous value's, and the leading units within the bytes that are the same are the previous
+/// ones at the same places; only the units after them are looked up, and the skeleton, stored text, parts and blocks are
+/// rewritten after them. What is left per step is that comparison, a walk of the caller's index of the units, and the
+/// work on what is new.
 /// </summary>
 internal sealed partial class ContentStore
 {
@@ -126,7 +129,7 @@ internal sealed partial class ContentStore
                 _entries[(parent, column)] = entry;
             }
             entry.LastUse = ++_clock;
-            entry.Bytes = Math.Max(entry.Bytes, 3L * bytes);
+            entry.Bytes = Math.Max(entry.Bytes, 2L * bytes);
             long total = 0;
             foreach (var e in _entries.Values)
             {
@@ -149,12 +152,13 @@ internal sealed partial class ContentStore
     private PreparedJson? Prepare(Entry entry, JsonElement value, ReadOnlySpan<byte> raw, RedactionContext context,
         DefaultSecretRedactor? redactor, Guid parent, SharedColumns shared)
     {
-        // How far the caller's text is the previous value's: one comparison of the repeated bytes. The leading units
-        // that end before that point, the byte after them included (it ends a number), are the previous value's units
-        // at the same places with the same text before them (tokens are read left to right, so the same bytes make the
-        // same tokens and the same units): they are taken as they are, without a look-up or another comparison.
+        // How far the caller's text is the previous value's: one comparison of the repeated bytes (with the previous
+        // stored text, which is that text but where redaction changed a unit). The leading units that end before that
+        // point, the byte after them included (it ends a number), are the previous value's units at the same places with
+        // the same text before them (tokens are read left to right, so the same bytes make the same tokens and the same
+        // units): they are taken as they are, without a look-up or another comparison.
         var old = entry.Placed;
-        var same = raw.CommonPrefixLength(entry.Raw.AsSpan(0, entry.RawLength));
+        var same = SameBytes(raw, entry);
         var first = 0;
         var count = 0;
         var found = 0;
@@ -260,8 +264,8 @@ internal sealed partial class ContentStore
         var form = Form(stored, parts, parent, shared, content, reusedParts, entry.Parts is null ? null : entry.Blocks, blocks);
         content.Statements.Sort(static (a, b) => string.CompareOrdinal((string)a.Row![0], (string)b.Row![0]));
 
-        // Remember this value for the next one: its units after the reused ones, its text after the bytes that were the
-        // same (units no longer used go when the memory has grown well past them).
+        // Remember this value for the next one: its units after the reused ones (its stored text is in the buffer; units
+        // no longer used go when the memory has grown well past them).
         old.RemoveRange(first, old.Count - first);
         for (var i = 0; i < tail.Count; i++)
         {
@@ -271,9 +275,7 @@ internal sealed partial class ContentStore
                 before.Shift + (unit.Redacted is null ? 0 : unit.Redacted.Length - unit.Raw.Length),
                 before.Redactions + (unit.Redacted is null ? 0 : 1), unit));
         }
-        Grow(ref entry.Raw, raw.Length, same);
-        raw[same..].CopyTo(entry.Raw.AsSpan(same));
-        entry.RawLength = raw.Length;
+        entry.StoredLength = storedLength;
         entry.Parts = parts;
         entry.SpareBlocks = entry.Blocks ?? [];
         entry.Blocks = blocks;
@@ -369,6 +371,50 @@ internal sealed partial class ContentStore
         return low;
     }
 
+    /// <summary>
+    /// How many leading bytes of <paramref name="raw"/> are the previous value's text, compared with its stored text: that
+    /// is the caller's text but for the units redaction changed, whose own bytes are compared instead (the text after
+    /// each lies that much further on in the stored text). One comparison of the bytes, vectorized, and nothing more
+    /// when nothing was redacted.
+    /// </summary>
+    private static int SameBytes(ReadOnlySpan<byte> raw, Entry entry)
+    {
+        var old = entry.Placed;
+        if (old.Count == 0)
+        {
+            return 0;
+        }
+        var stored = entry.Stored.AsSpan(0, entry.StoredLength);
+        var redacted = old[^1].Redactions;
+        var at = 0;
+        var shift = 0;
+        var redactions = 0;
+        for (var i = 0; redactions < redacted; i++)
+        {
+            var placed = old[i];
+            if (placed.Redactions == redactions)
+            {
+                continue;
+            }
+            if (!Agrees(raw, ref at, stored.Slice(at + shift, placed.Start - at)) || !Agrees(raw, ref at, placed.Unit.Raw))
+            {
+                return at;
+            }
+            shift = placed.Shift;
+            redactions = placed.Redactions;
+        }
+        Agrees(raw, ref at, stored[(at + shift)..]);
+        return at;
+
+        // Whether raw, from at, goes on with all of text; at moves past the bytes that agree.
+        static bool Agrees(ReadOnlySpan<byte> raw, ref int at, ReadOnlySpan<byte> text)
+        {
+            var common = raw[at..].CommonPrefixLength(text);
+            at += common;
+            return common == text.Length;
+        }
+    }
+
     /// <summary>Makes <paramref name="buffer"/> at least <paramref name="length"/> bytes long, keeping its first <paramref name="keep"/>.</summary>
     private static void Grow(ref byte[] buffer, int length, int keep)
     {
@@ -451,16 +497,13 @@ internal sealed partial class ContentStore
         /// <summary>The previous value's units in order, with where each is.</summary>
         public List<Placed> Placed { get; } = [];
 
-        /// <summary>The previous value's text as the caller gave it (the first <see cref="RawLength"/> bytes).</summary>
-        public byte[] Raw = [];
-
-        public int RawLength { get; set; }
-
         /// <summary>The previous value's skeleton (its text with every unit replaced by 0; as long as <see cref="Placed"/> says).</summary>
         public byte[] Skeleton = [];
 
-        /// <summary>The previous value's stored text (as long as <see cref="Placed"/> says), its parts and blocks.</summary>
+        /// <summary>The previous value's stored text (the first <see cref="StoredLength"/> bytes), its parts and blocks.</summary>
         public byte[] Stored = [];
+
+        public int StoredLength { get; set; }
 
         public List<Part>? Parts { get; set; }
 
@@ -481,7 +524,7 @@ internal sealed partial class ContentStore
         public void Reset()
         {
             Placed.Clear();
-            RawLength = 0;
+            StoredLength = 0;
             Parts = null;
             Blocks = null;
         }
