@@ -279,7 +279,7 @@ internal sealed partial class ContentStore
         entry.Parts = parts;
         entry.SpareBlocks = entry.Blocks ?? [];
         entry.Blocks = blocks;
-        if (entry.Units.Count > 2 * old.Count + 1024)
+        if (entry.UnitCount > 2 * old.Count + 1024)
         {
             entry.Prune();
         }
@@ -333,6 +333,7 @@ internal sealed partial class ContentStore
                 // value's where it holds them, and go with it).
                 unit.Next = head;
                 entry.Units[key] = unit;
+                entry.UnitCount++;
                 var last = unit;
                 for (var kept = 1; last.Next is not null && kept < MaxCandidates; kept++)
                 {
@@ -494,6 +495,9 @@ internal sealed partial class ContentStore
         /// <summary>The units seen, by where to look for them (each compared whole before it is reused; units that share a key are chained).</summary>
         public Dictionary<UnitKey, Unit> Units { get; private set; } = [];
 
+        /// <summary>The units put in <see cref="Units"/> since it was last pruned (some may have left their chains since).</summary>
+        public int UnitCount { get; set; }
+
         /// <summary>The previous value's units in order, with where each is.</summary>
         public List<Placed> Placed { get; } = [];
 
@@ -533,6 +537,7 @@ internal sealed partial class ContentStore
         public void Prune()
         {
             var generation = ++_generation;
+            UnitCount = 0;
             var kept = new Dictionary<UnitKey, Unit>(Placed.Count);
             foreach (var placed in Placed)
             {
@@ -549,6 +554,7 @@ internal sealed partial class ContentStore
                     kept.TryGetValue(key, out var head);
                     unit.Next = head;
                     kept[key] = unit;
+                    UnitCount++;
                 }
             }
             Units = kept;
