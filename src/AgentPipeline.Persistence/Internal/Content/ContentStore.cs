@@ -229,7 +229,7 @@ internal sealed partial class ContentStore(Dialect dialect)
             }
             content.Keys.Add(key);
             content.Statements.Add(new BatchStatement(shared.Insert,
-                dialect.Bind(shared.Insert, [SharedForm.Hex(hash), new StoredText(Encoding.UTF8.GetString(body)), parent]), null));
+                dialect.Bind(shared.Insert, [SharedForm.Key(hash), new StoredText(Encoding.UTF8.GetString(body)), parent]), null));
         }
     }
 

@@ -69,8 +69,9 @@ internal sealed class SharedReads : IDisposable
         {
             return;
         }
-        var refs = new HashSet<UInt128>();
-        var blocks = new HashSet<UInt128>();
+        // Each named as its form spells it (a reference names the row whose key is spelled alike).
+        var refs = new HashSet<(UInt128, bool)>();
+        var blocks = new HashSet<(UInt128, bool)>();
         foreach (var form in _forms.Keys.ToList())
         {
             var parts = _forms[form] ??= Parts(Encoding.UTF8.GetBytes(form), form: true);
@@ -78,10 +79,10 @@ internal sealed class SharedReads : IDisposable
             {
                 if (part.Kind != Kind.Literal && !_bodies.ContainsKey(part.Hash))
                 {
-                    refs.Add(part.Hash);
+                    refs.Add((part.Hash, part.Hex));
                     if (part.Kind == Kind.Block)
                     {
-                        blocks.Add(part.Hash);
+                        blocks.Add((part.Hash, part.Hex));
                     }
                 }
             }
@@ -93,9 +94,9 @@ internal sealed class SharedReads : IDisposable
         else if (refs.Count > 0)
         {
             var sql = session.DialectKind == PipelineProvider.PostgreSql ? PostgreSqlByHash : SqliteByHash;
-            await FetchAsync(session, sql, [runId, HexList(refs), HexList(blocks)], cancellationToken).ConfigureAwait(false);
+            await FetchAsync(session, sql, [runId, KeyList(refs), KeyList(blocks)], cancellationToken).ConfigureAwait(false);
         }
-        foreach (var block in blocks)
+        foreach (var (block, _) in blocks)
         {
             if (_bodies.TryGetValue(block, out var body) && !_blocks.ContainsKey(block))
             {
@@ -136,12 +137,12 @@ internal sealed class SharedReads : IDisposable
 
     public void Dispose() => _arena.Dispose();
 
-    private static string HexList(IEnumerable<UInt128> hashes)
+    private static string KeyList(IEnumerable<(UInt128 Hash, bool Hex)> hashes)
     {
         var sb = new StringBuilder("[");
-        foreach (var hash in hashes)
+        foreach (var (hash, hex) in hashes)
         {
-            sb.Append(sb.Length > 1 ? ",\"" : "\"").Append(SharedForm.Hex(hash)).Append('"');
+            sb.Append(sb.Length > 1 ? ",\"" : "\"").Append(SharedForm.Key(hash, hex)).Append('"');
         }
         return sb.Append(']').ToString();
     }
@@ -153,7 +154,7 @@ internal sealed class SharedReads : IDisposable
         {
             hash.ResetWrittenCount();
             r.CopyStoredUtf8(0, hash);
-            var key = SharedForm.ParseHex(hash.WrittenSpan);
+            var key = SharedForm.ParseKey(hash.WrittenSpan);
             if (!_bodies.ContainsKey(key))
             {
                 r.CopyStoredUtf8(1, _arena);
@@ -202,10 +203,10 @@ internal sealed class SharedReads : IDisposable
                     parts.Add(new Part(Kind.Literal, default, _arena.Last with { Offset = _arena.Last.Offset + 1, Length = written - 1 }));
                     break;
                 case (byte)'#':
-                    parts.Add(new Part(Kind.Piece, SharedForm.ParseHex(span[1..written]), default));
-                    break;
                 case (byte)'@' when form:
-                    parts.Add(new Part(Kind.Block, SharedForm.ParseHex(span[1..written]), default));
+                    // A hash in either spelling (SharedForm.Key); the row is named as the part spells it.
+                    var hash = SharedForm.ParseKey(span[1..written]);
+                    parts.Add(new Part(span[0] == (byte)'#' ? Kind.Piece : Kind.Block, hash, default, written - 1 == SharedForm.HexKeyLength));
                     break;
                 default:
                     throw new InvalidDataException($"'{(char)span[0]}' does not start a part of a shared {(form ? "value" : "block")}.");
@@ -215,10 +216,10 @@ internal sealed class SharedReads : IDisposable
     }
 
     private Slice Body(UInt128 hash) => _bodies.TryGetValue(hash, out var body) ? body
-        : throw new InvalidDataException($"The stored content {SharedForm.Hex(hash)} a shared value refers to is missing from run_contents.");
+        : throw new InvalidDataException($"The stored content {SharedForm.Key(hash)} a shared value refers to is missing from run_contents.");
 
     private Part[] Block(UInt128 hash) => _blocks.TryGetValue(hash, out var parts) ? parts
-        : throw new InvalidDataException($"The stored content {SharedForm.Hex(hash)} a shared value refers to is missing from run_contents.");
+        : throw new InvalidDataException($"The stored content {SharedForm.Key(hash)} a shared value refers to is missing from run_contents.");
 
     /// <summary>The value's stored text (UTF-8): its parts in order, blocks expanded, in a pooled buffer (a value of one piece: the piece itself).</summary>
     private Assembled Assemble(string form)
@@ -278,8 +279,8 @@ internal sealed class SharedReads : IDisposable
         Block,
     }
 
-    /// <summary>A part: literal text (a slice of the arena), or the hash of a piece or a block.</summary>
-    private readonly record struct Part(Kind Kind, UInt128 Hash, Slice Literal);
+    /// <summary>A part: literal text (a slice of the arena), or the hash of a piece or a block (<paramref name="Hex"/>: spelled in hex, as earlier versions wrote it).</summary>
+    private readonly record struct Part(Kind Kind, UInt128 Hash, Slice Literal, bool Hex = false);
 
     /// <summary>Bytes in the arena: chunk, offset, length.</summary>
     private readonly record struct Slice(int Chunk, int Offset, int Length);
