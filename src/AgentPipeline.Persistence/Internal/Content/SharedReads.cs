@@ -157,7 +157,7 @@ internal sealed class SharedReads : IDisposable
             var key = SharedForm.ParseKey(hash.WrittenSpan);
             if (!_bodies.ContainsKey(key))
             {
-                r.CopyStoredUtf8(1, _arena);
+                r.CopyPiece(1, _arena);
                 _bodies[key] = _arena.Last;
             }
             return 0;
