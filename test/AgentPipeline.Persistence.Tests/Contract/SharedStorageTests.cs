@@ -529,6 +529,12 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         var hexForm = (string)(await Fixture.QueryAsync($"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id", ("id", steps[^1])))[0]["b"]!;
         Assert.Contains("\"@", hexForm, StringComparison.Ordinal);
         Assert.Matches("\"[#@][0-9a-f]{32}\"", hexForm);
+        if (Fixture.Provider == PipelineProvider.PostgreSql)
+        {
+            // Raw SQL follows either spelling: agent.shared_value compares the reference's text with the row's key.
+            var whole = await Fixture.QueryAsync("SELECT agent.shared_value(run_id, request_body::text) AS v FROM agent.agent_steps WHERE id = @id", ("id", steps[^1]));
+            Assert.Equal(Parse(texts[^1]).GetRawText(), Parse((string)whole[0]["v"]!).GetRawText());
+        }
 
         // A new handle (nothing known): each step, the tree and the prompt read back exactly; a replay is a no-op and
         // another value a conflict; the loop goes on in the new spelling in the same run, and both read back alike.
