@@ -9,6 +9,7 @@ using BenchmarkDotNet.Running;
 //   --quick --op reads|reads-small [--plans] [--provider …]   reads at scale: 1,000 then 20,000 runs (reads-small: 100 then 2,000), EXPLAIN checked
 //   --quick --op reads-tree [--provider …]   where GetRunTree's time goes for the 5,000-step run: each statement, elapsed and CPU
 //                                              (AGENTPIPE_TREE_BODY_KB=N: its steps get N KB request and response bodies)
+//   --quick --op reads-cta   SQLite: where ListCtaEvents of open CTAs spends its time at 1,000, 5,000 and 20,000 runs (rows, page-cache hits and misses)
 //   --op storage [--quick] [--provider sqlite|postgresql|both] [--steps 25,50,…] [--shape openai|anthropic] [--no-run]
 //                                              bytes stored against unique content for agent loops of 25–400 steps and a whole run (docs/storage.md)
 //   --verify [--provider sqlite|postgresql]   checks that ours, the baseline and EF naive leave the same rows

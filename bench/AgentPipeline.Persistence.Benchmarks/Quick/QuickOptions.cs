@@ -4,7 +4,7 @@ using AgentPipeline.Persistence.Benchmarks.Workloads;
 namespace AgentPipeline.Persistence.Benchmarks.Quick;
 
 /// <summary>
-/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic|migrate|reads|reads-small|reads-tree] [--plans] [--realistic] [--no-ef] [--rounds N]</c>;
+/// <c>--quick [--provider sqlite|postgresql] [--op Name|concurrent|realistic|migrate|reads|reads-small|reads-tree|reads-cta] [--plans] [--realistic] [--no-ef] [--rounds N]</c>;
 /// <c>--pg-fsync-off</c> and <c>--pg-durable-per-call</c> are handled by the entry point for every mode.
 /// </summary>
 internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Operations, int Rounds, bool Concurrent, bool Realistic, bool WithEf, bool Migrate = true,
@@ -46,11 +46,11 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                     }
                     migrate = false;
                     if (op.Equals("reads", StringComparison.OrdinalIgnoreCase) || op.Equals("reads-small", StringComparison.OrdinalIgnoreCase)
-                        || op.Equals("reads-tree", StringComparison.OrdinalIgnoreCase))
+                        || op.Equals("reads-tree", StringComparison.OrdinalIgnoreCase) || op.Equals("reads-cta", StringComparison.OrdinalIgnoreCase))
                     {
                         operations = [];
                         concurrent = false;
-                        reads = op.ToLowerInvariant() switch { "reads" => ReadsMode.Full, "reads-small" => ReadsMode.Small, _ => ReadsMode.Tree };
+                        reads = op.ToLowerInvariant() switch { "reads" => ReadsMode.Full, "reads-small" => ReadsMode.Small, "reads-cta" => ReadsMode.Cta, _ => ReadsMode.Tree };
                         break;
                     }
                     if (op.Equals("concurrent", StringComparison.OrdinalIgnoreCase) || op.Equals("realistic", StringComparison.OrdinalIgnoreCase))
@@ -61,7 +61,7 @@ internal sealed record QuickOptions(PipelineProvider[] Providers, string[] Opera
                         break;
                     }
                     operations = [PerCallWorkload.Operations.FirstOrDefault(o => o.Equals(op, StringComparison.OrdinalIgnoreCase))
-                        ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)}, concurrent, realistic, migrate, reads, reads-small or reads-tree, not '{op}'.")];
+                        ?? throw new ArgumentException($"--op is one of {string.Join(", ", PerCallWorkload.Operations)}, concurrent, realistic, migrate, reads, reads-small, reads-tree or reads-cta, not '{op}'.")];
                     concurrent = false;
                     break;
                 case "--plans":
@@ -97,4 +97,7 @@ internal enum ReadsMode
 
     /// <summary><c>reads-tree</c>: where the time of the 5,000-step run's tree goes (<see cref="Reads.TreeProfile"/>).</summary>
     Tree,
+
+    /// <summary><c>reads-cta</c>: where the time of the open CTAs' listing goes at 1,000, 5,000 and 20,000 runs (<see cref="Reads.CtaProfile"/>).</summary>
+    Cta,
 }

@@ -36,6 +36,12 @@ internal static class QuickRunner
         var realistic = new List<RealisticResult>();
         var migrate = new List<MigrateMeasurement.Result>();
         var servers = new List<string>();
+        if (options.Reads == ReadsMode.Cta)
+        {
+            await Reads.CtaProfile.RunAsync(what => Progress($"SQLite: {what}"));
+            Console.WriteLine($"{Build()}; load average before {loadBefore}, after {LoadAverage()}; {total.Elapsed.TotalSeconds:F0} s in all");
+            return 0;
+        }
         if (options.Reads == ReadsMode.Tree)
         {
             foreach (var provider in options.Providers)
