@@ -30,10 +30,11 @@ nuspec=$(unzip -p "$feed/AgentPipeline.Persistence.$version.nupkg" AgentPipeline
 for element in '<readme>README.md</readme>' '<license type="expression">MIT</license>' '<description>' '<tags>' '<repository '; do
   grep -qF "$element" <<<"$nuspec" || { echo "AgentPipeline.Persistence.nuspec lacks $element"; exit 1; }
 done
-unzip -l "$feed/AgentPipeline.Persistence.$version.nupkg" | grep -q 'lib/net10.0/AgentPipeline.Persistence.xml' \
-  || { echo "the library package lacks its XML docs"; exit 1; }
-unzip -l "$feed/AgentPipeline.Persistence.$version.snupkg" | grep -q 'lib/net10.0/AgentPipeline.Persistence.pdb' \
-  || { echo "the symbols package lacks the PDB"; exit 1; }
+# Listings are read whole first: with pipefail, `unzip | grep -q` fails when grep stops reading early.
+files=$(unzip -l "$feed/AgentPipeline.Persistence.$version.nupkg")
+grep -qF 'lib/net10.0/AgentPipeline.Persistence.xml' <<<"$files" || { echo "the library package lacks its XML docs"; exit 1; }
+symbols=$(unzip -l "$feed/AgentPipeline.Persistence.$version.snupkg")
+grep -qF 'lib/net10.0/AgentPipeline.Persistence.pdb' <<<"$symbols" || { echo "the symbols package lacks the PDB"; exit 1; }
 
 echo "== samples/QuickStart against the packed library"
 dotnet run --project samples/QuickStart -c Release -p:AgentPipelineVersion="$version" -- "$work/quickstart.db" | tee "$work/sample.out"

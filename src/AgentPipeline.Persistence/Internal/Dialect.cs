@@ -90,6 +90,9 @@ internal abstract class Dialect : IAsyncDisposable
 
     public abstract object ToDb(Col type, object? value);
 
+    /// <summary>Whether pieces of shared values are stored LZ4-packed when that saves (SQLite: <see cref="Content.PackedPiece"/>).</summary>
+    public virtual bool PacksPieces => false;
+
     /// <summary>
     /// Checks the size cap and converts each value for the provider: done by the caller before
     /// any I/O, so a value over the cap fails the call with nothing written and no connection taken.

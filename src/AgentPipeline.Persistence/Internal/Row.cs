@@ -76,6 +76,12 @@ internal abstract class Row
         destination.Advance(bytes.Length);
     }
 
+    /// <summary>
+    /// A <c>run_contents</c> body's text written into <paramref name="destination"/>: a BLOB is a packed
+    /// piece (<see cref="Content.PackedPiece"/>, SQLite) and is unpacked; text is copied as <see cref="CopyStoredUtf8"/> does.
+    /// </summary>
+    public virtual void CopyPiece(int ordinal, IBufferWriter<byte> destination) => CopyStoredUtf8(ordinal, destination);
+
     /// <summary>The column's stored UTF-8 bytes, when the provider exposes them.</summary>
     protected abstract bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8);
 
@@ -105,6 +111,16 @@ internal sealed class ReaderRow(Dialect dialect, DbDataReader reader) : Row
     public override byte[] StoredUtf8(int ordinal) => dialect.ReadUtf8(reader, ordinal);
 
     public override void CopyStoredUtf8(int ordinal, IBufferWriter<byte> destination) => dialect.CopyUtf8(reader, ordinal, destination);
+
+    public override void CopyPiece(int ordinal, IBufferWriter<byte> destination)
+    {
+        if (reader.GetFieldType(ordinal) == typeof(byte[]))
+        {
+            Content.PackedPiece.Unpack(reader.GetFieldValue<byte[]>(ordinal), destination);
+            return;
+        }
+        CopyStoredUtf8(ordinal, destination);
+    }
 
     protected override bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8)
     {

@@ -180,7 +180,7 @@ internal sealed partial class ContentStore(Dialect dialect)
             }
             if (part.Piece)
             {
-                Need(part.Hash, utf8[part.Start..part.End]);
+                Need(part.Hash, utf8[part.Start..part.End], isBlock: false);
                 pieces++;
             }
             var count = i + 1 - blockStart;
@@ -213,14 +213,15 @@ internal sealed partial class ContentStore(Dialect dialect)
                 blockWriter.WriteEndArray();
             }
             var hash = SharedForm.Hash(block.WrittenSpan);
-            Need(hash, block.WrittenSpan);
+            Need(hash, block.WrittenSpan, isBlock: true);
             SharedForm.WriteRef(writer, (byte)'@', hash);
             blocks?.Add(new Block(last + 1, hash));
             blockStart = last + 1;
             pieces = 0;
         }
 
-        void Need(UInt128 hash, ReadOnlySpan<byte> body)
+        // A block's body stays text (the read statement follows its references in SQL); a piece may be packed.
+        void Need(UInt128 hash, ReadOnlySpan<byte> body, bool isBlock)
         {
             var key = (parent, hash);
             if (_known.ContainsKey(key) || content.Keys.Contains(key))
@@ -228,8 +229,8 @@ internal sealed partial class ContentStore(Dialect dialect)
                 return;
             }
             content.Keys.Add(key);
-            content.Statements.Add(new BatchStatement(shared.Insert,
-                dialect.Bind(shared.Insert, [SharedForm.Hex(hash), new StoredText(Encoding.UTF8.GetString(body)), parent]), null));
+            object stored = !isBlock && dialect.PacksPieces && PackedPiece.Pack(body) is { } packed ? packed : new StoredText(Encoding.UTF8.GetString(body));
+            content.Statements.Add(new BatchStatement(shared.Insert, dialect.Bind(shared.Insert, [SharedForm.Hex(hash), stored, parent]), null));
         }
     }
 

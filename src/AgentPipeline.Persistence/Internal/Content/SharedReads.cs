@@ -193,7 +193,7 @@ internal sealed class SharedReads : IDisposable
             var key = SharedForm.ParseHex(hash.WrittenSpan);
             if (!_bodies.ContainsKey(key))
             {
-                r.CopyStoredUtf8(1, _arena);
+                r.CopyPiece(1, _arena);
                 _bodies[key] = _arena.Last;
             }
             return 0;

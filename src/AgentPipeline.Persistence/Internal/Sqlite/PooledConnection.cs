@@ -103,6 +103,7 @@ internal sealed class PooledConnection : IDisposable
                     int number => calls.BindInt64(statement, index, number),
                     long number => calls.BindInt64(statement, index, number),
                     bool flag => calls.BindInt64(statement, index, flag ? 1 : 0),
+                    byte[] blob => calls.BindBlob(statement, index, blob),
                     DBNull => 0, // every parameter is NULL after Done (clear_bindings) and when new
                     var other => throw new InvalidOperationException($"No SQLite binding for {other.GetType()}."),
                 };

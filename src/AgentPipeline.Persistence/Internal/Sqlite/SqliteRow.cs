@@ -70,6 +70,17 @@ internal sealed class SqliteRow(IntPtr stmt) : Row
         return ordinal >= 0 && SqliteNative.TryColumnUtf8(_stmt, ordinal, out utf8);
     }
 
+    public override void CopyPiece(int ordinal, System.Buffers.IBufferWriter<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_stmt == IntPtr.Zero, this);
+        if (SqliteNative.ColumnType(_stmt, ordinal) == raw.SQLITE_BLOB)
+        {
+            Content.PackedPiece.Unpack(SqliteNative.ColumnBlob(_stmt, ordinal), destination);
+            return;
+        }
+        CopyStoredUtf8(ordinal, destination);
+    }
+
     protected override bool TryUtf8(int ordinal, out ReadOnlySpan<byte> utf8)
     {
         utf8 = Utf8(ordinal);

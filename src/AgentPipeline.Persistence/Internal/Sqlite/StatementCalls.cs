@@ -9,6 +9,8 @@ internal interface IStatementCalls
 
     int BindInt64(RawStatement statement, int index, long value);
 
+    int BindBlob(RawStatement statement, int index, byte[] value);
+
     int Step(RawStatement statement);
 
     int Changes(sqlite3 db);
@@ -23,6 +25,8 @@ internal readonly struct NativeCalls : IStatementCalls
     public int BindText(RawStatement statement, int index, string text) => SqliteNative.BindText(statement.Handle.DangerousGetHandle(), index, text);
 
     public int BindInt64(RawStatement statement, int index, long value) => SqliteNative.BindInt64(statement.Handle.DangerousGetHandle(), index, value);
+
+    public int BindBlob(RawStatement statement, int index, byte[] value) => SqliteNative.BindBlob(statement.Handle.DangerousGetHandle(), index, value);
 
     public int Step(RawStatement statement) => SqliteNative.Step(statement.Handle.DangerousGetHandle());
 
@@ -41,6 +45,8 @@ internal readonly struct WrapperCalls : IStatementCalls
     public int BindText(RawStatement statement, int index, string text) => raw.sqlite3_bind_text(statement.Handle, index, text);
 
     public int BindInt64(RawStatement statement, int index, long value) => raw.sqlite3_bind_int64(statement.Handle, index, value);
+
+    public int BindBlob(RawStatement statement, int index, byte[] value) => raw.sqlite3_bind_blob(statement.Handle, index, value);
 
     public int Step(RawStatement statement) => raw.sqlite3_step(statement.Handle);
 
