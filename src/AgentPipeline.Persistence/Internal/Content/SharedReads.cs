@@ -149,7 +149,7 @@ internal sealed class SharedReads : IDisposable
     /// </summary>
     private async Task LoadByKeyAsync(Session session, Guid runId, HashSet<UInt128> refs, HashSet<UInt128> blocks, CancellationToken cancellationToken)
     {
-        await FetchAsync(session, PostgreSqlByKey, [runId, KeyList(refs)], cancellationToken).ConfigureAwait(false);
+        await FetchAsync(session, PostgreSqlByKey, [runId, CommaKeys(refs)], cancellationToken).ConfigureAwait(false);
         var pieces = new HashSet<UInt128>();
         foreach (var block in blocks)
         {
@@ -167,11 +167,12 @@ internal sealed class SharedReads : IDisposable
         }
         if (pieces.Count > 0)
         {
-            await FetchAsync(session, PostgreSqlByKey, [runId, KeyList(pieces)], cancellationToken).ConfigureAwait(false);
+            await FetchAsync(session, PostgreSqlByKey, [runId, CommaKeys(pieces)], cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static string KeyList(IEnumerable<UInt128> hashes) => string.Join(',', hashes.Select(SharedForm.Hex));
+    // The keys as one text, comma-separated: a key holds no comma (32 hex digits, or base64url).
+    private static string CommaKeys(IEnumerable<UInt128> hashes) => string.Join(',', hashes.Select(SharedForm.Hex));
 
     private static string HexList(IEnumerable<UInt128> hashes)
     {
