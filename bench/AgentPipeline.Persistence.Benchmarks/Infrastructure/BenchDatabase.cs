@@ -41,6 +41,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 
     /// <summary><c>--min-writers N</c>: the library's <see cref="PipelineDbOptions.GroupCommitMinWriters"/> for ours (default: the library's).</summary>
+    /// <summary><c>AGENTPIPE_BENCH_KEEP_DB=1</c> with an existing server (<c>AGENTPIPE_BENCH_PG</c>): PostgreSQL databases are kept (their names printed), to look into them afterwards.</summary>
+    public const string KeepVariable = "AGENTPIPE_BENCH_KEEP_DB";
+
     public const string MinWritersVariable = "AGENTPIPE_BENCH_MIN_WRITERS";
 
     public static int? MinWriters =>
@@ -134,6 +137,10 @@ internal sealed class BenchDatabase : IAsyncDisposable
             catch (IOException)
             {
             }
+        }
+        else if (Environment.GetEnvironmentVariable(KeepVariable) == "1")
+        {
+            Console.Error.WriteLine($"kept PostgreSQL database {new Npgsql.NpgsqlConnectionStringBuilder(Target).Database}");
         }
         else
         {

@@ -435,6 +435,132 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         }
     }
 
+    /// <summary>
+    /// Forms and <c>run_contents</c> keys as the previous version spelled them (each hash as 32 hex digits; now 22
+    /// base64url characters): the run's shared values rewritten in place, blocks hashed again over their new bodies.
+    /// </summary>
+    private async Task SpellHashesInHexAsync(PipelineDb db, Guid run)
+    {
+        static string Hex(string key) => SharedForm.Key(SharedForm.ParseKey(Encoding.ASCII.GetBytes(key)), hex: true);
+        static string Rewrite(string json, bool form, Func<string, string> block)
+        {
+            using var doc = JsonDocument.Parse(json);
+            var parts = form ? doc.RootElement.GetProperty("parts") : doc.RootElement;
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer, SharedForm.WriterOptions))
+            {
+                if (form)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("agentpipe:shared", 1);
+                    writer.WriteStartArray("parts");
+                }
+                else
+                {
+                    writer.WriteStartArray();
+                }
+                foreach (var part in parts.EnumerateArray().Select(p => p.GetString()!))
+                {
+                    writer.WriteStringValue(part[0] switch { '#' => "#" + Hex(part[1..]), '@' => "@" + block(part[1..]), _ => part });
+                }
+                writer.WriteEndArray();
+                if (form)
+                {
+                    writer.WriteEndObject();
+                }
+            }
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        var rows = (await Fixture.QueryAsync($"SELECT hash, body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run)))
+            .ToDictionary(r => (string)r["hash"]!, r => r["body"]!); // text, or (SQLite) a packed piece's BLOB, kept as it is
+        Assert.All(rows.Keys, k => Assert.Equal(SharedForm.KeyLength, k.Length));
+        var blocks = new Dictionary<string, string>();
+        string Block(string key)
+        {
+            if (!blocks.TryGetValue(key, out var hex))
+            {
+                var body = Rewrite((string)rows[key], form: false, _ => throw new InvalidDataException("a block within a block"));
+                hex = SharedForm.Key(SharedForm.Hash(Encoding.UTF8.GetBytes(body)), hex: true);
+                rows.Add(hex, body);
+                blocks[key] = hex;
+            }
+            return hex;
+        }
+        var steps = await Fixture.QueryAsync($"SELECT id, CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE run_id = @r", ("r", run));
+        var prompts = await Fixture.QueryAsync($"SELECT id, system_prompt AS b FROM {Fixture.T("agent_invocations")} WHERE run_id = @r", ("r", run));
+        await using var session = await db.Dialect.OpenAsync(write: true, CancellationToken.None);
+        foreach (var (table, column, type, values) in new[] { ("agent_steps", "request_body", Col.Json, steps), ("agent_invocations", "system_prompt", Col.Text, prompts) })
+        {
+            foreach (var row in values.Where(r => SharedForm.IsShared((string?)r["b"])))
+            {
+                var form = Rewrite((string)row["b"]!, form: true, Block);
+                await session.ExecuteAsync(new Sql($"UPDATE {{s}}.{table} SET {column} = @v WHERE id = @id", [new("v", type), new("id", Col.Guid)]),
+                    [new StoredText(form), StoreFixture.AsGuid(row["id"])], CancellationToken.None);
+            }
+        }
+        foreach (var (key, body) in rows.Where(r => r.Key.Length == SharedForm.KeyLength && !blocks.ContainsKey(r.Key)).ToList())
+        {
+            rows.Add(Hex(key), body);
+        }
+        await session.ExecuteAsync(new Sql("DELETE FROM {s}.run_contents WHERE run_id = @r", [new("r", Col.Guid)]), [run], CancellationToken.None);
+        foreach (var (key, body) in rows.Where(r => r.Key.Length == SharedForm.HexKeyLength))
+        {
+            await session.ExecuteAsync(new Sql("INSERT INTO {s}.run_contents (run_id, hash, body) VALUES (@r, @h, @b)", [new("r", Col.Guid), new("h", Col.Text), new("b", Col.Text)]),
+                [run, key, body is string text ? new StoredText(text) : body], CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Forms_and_pieces_with_hashes_spelled_in_hex_by_the_previous_version_read_back_identically()
+    {
+        var (run, phase) = await Seed.PhaseAsync(Db);
+        var loop = new AgentLoop(systemPromptBytes: 20_000);
+        var prompt = loop.SystemPrompt + "\0\uFFFF";
+        var invocation = await CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder, SystemPrompt = prompt });
+        var texts = new List<string>();
+        var steps = new List<Guid>();
+        for (var n = 0; n < 40; n++)
+        {
+            loop.Turn();
+            texts.Add(loop.RequestBody());
+            steps.Add(await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(texts[^1]) }));
+        }
+        await SpellHashesInHexAsync(Db, run);
+        var hexForm = (string)(await Fixture.QueryAsync($"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id", ("id", steps[^1])))[0]["b"]!;
+        Assert.Contains("\"@", hexForm, StringComparison.Ordinal);
+        Assert.Matches("\"[#@][0-9a-f]{32}\"", hexForm);
+        if (Fixture.Provider == PipelineProvider.PostgreSql)
+        {
+            // Raw SQL follows either spelling: agent.shared_value compares the reference's text with the row's key.
+            var whole = await Fixture.QueryAsync("SELECT agent.shared_value(run_id, request_body::text) AS v FROM agent.agent_steps WHERE id = @id", ("id", steps[^1]));
+            Assert.Equal(Parse(texts[^1]).GetRawText(), Parse((string)whole[0]["v"]!).GetRawText());
+        }
+
+        // A new handle (nothing known): each step, the tree and the prompt read back exactly; a replay is a no-op and
+        // another value a conflict; the loop goes on in the new spelling in the same run, and both read back alike.
+        var db = Fixture.Open(Clock);
+        for (var n = 0; n < steps.Count; n++)
+        {
+            Assert.Equal(texts[n], (await GetAgentStepAsync(db, steps[n])).RequestBody!.Value.GetRawText());
+        }
+        Assert.Equal(prompt, (await GetAgentInvocationAsync(db, invocation)).SystemPrompt);
+        Assert.Equal(steps[^1], await CreateAgentStepAsync(db, new NewAgentStep { Id = steps[^1], InvocationId = invocation, StepNumber = steps.Count - 1, RequestBody = Parse(texts[^1]) }));
+        await Assert.ThrowsAsync<IdempotencyConflictException>(() => CreateAgentStepAsync(db, new NewAgentStep { Id = steps[^1], InvocationId = invocation, StepNumber = steps.Count - 1, RequestBody = Parse(texts[^2]) }));
+        for (int n = steps.Count, end = n + 5; n < end; n++)
+        {
+            loop.Turn();
+            texts.Add(loop.RequestBody());
+            steps.Add(await CreateAgentStepAsync(db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(texts[^1]) }));
+        }
+        var newForm = (string)(await Fixture.QueryAsync($"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id", ("id", steps[^1])))[0]["b"]!;
+        Assert.DoesNotMatch("\"[#@][0-9a-f]{32}\"", newForm);
+        var tree = await GetRunTreeAsync(db, run, new RunTreeOptions { IncludeContent = true });
+        Assert.Equal(texts, tree.Phases.Single().Invocations.Single().Steps.Select(s => s.Step.RequestBody!.Value.GetRawText()));
+        Assert.Equal(prompt, tree.Phases.Single().Invocations.Single().Invocation.SystemPrompt);
+        Assert.Equal(texts[^1], (await GetAgentStepAsync(db, steps[^1])).RequestBody!.Value.GetRawText());
+        Assert.Equal(texts[39], (await GetAgentStepAsync(db, steps[39])).RequestBody!.Value.GetRawText());
+    }
+
     /// <summary>The default redactor's rules behind a custom redactor: the store then takes its ordinary path for every value.</summary>
     private sealed class DefaultRulesAsCustom : ISecretRedactor
     {

@@ -230,7 +230,7 @@ internal sealed partial class ContentStore(Dialect dialect)
             }
             content.Keys.Add(key);
             object stored = !isBlock && dialect.PacksPieces && PackedPiece.Pack(body) is { } packed ? packed : new StoredText(Encoding.UTF8.GetString(body));
-            content.Statements.Add(new BatchStatement(shared.Insert, dialect.Bind(shared.Insert, [SharedForm.Hex(hash), stored, parent]), null));
+            content.Statements.Add(new BatchStatement(shared.Insert, dialect.Bind(shared.Insert, [SharedForm.Key(hash), stored, parent]), null));
         }
     }
 

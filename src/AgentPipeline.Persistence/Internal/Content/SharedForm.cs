@@ -15,7 +15,9 @@ namespace AgentPipeline.Persistence.Internal.Content;
 /// JSON string: <c>"=</c><i>literal text</i><c>"</c>, <c>"#</c><i>hash</i><c>"</c> (a piece:
 /// the body of the run's <c>run_contents</c> row with that hash) or <c>"@</c><i>hash</i><c>"</c>
 /// (a block: a row whose body is a JSON array of <c>=</c> and <c>#</c> parts). A hash is the first
-/// 16 bytes of the SHA-256 of the body's UTF-8, as 32 lower-case hex digits.
+/// 16 bytes of the SHA-256 of the body's UTF-8, spelled (in references and as the row's key) as 22
+/// base64url characters; forms and rows written by earlier versions spell it as 32 lower-case hex
+/// digits, and are read as they are (a reference names the row whose key is spelled as it is).
 /// </summary>
 /// <remarks>
 /// Unambiguous: a value whose stored text (a JSON value's after leading whitespace) starts with
@@ -60,18 +62,50 @@ internal static class SharedForm
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(digest);
     }
 
-    public static string Hex(UInt128 hash) => hash.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>How many characters a hash is spelled with: 22 base64url characters (written), or 32 hex digits (written by earlier versions, still read).</summary>
+    public const int KeyLength = 22;
 
-    public static UInt128 ParseHex(ReadOnlySpan<char> hex) =>
-        hex.Length == 32 && UInt128.TryParse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var h)
-            ? h
-            : throw new InvalidDataException($"'{hex}' is not a stored content hash.");
+    public const int HexKeyLength = 32;
 
-    /// <summary>The same from the hash's UTF-8 text (as read from <c>run_contents</c>, or unescaped from a part).</summary>
-    public static UInt128 ParseHex(ReadOnlySpan<byte> hex) =>
-        hex.Length == 32 && UInt128.TryParse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var h)
-            ? h
-            : throw new InvalidDataException($"'{Encoding.UTF8.GetString(hex)}' is not a stored content hash.");
+    /// <summary>A hash as written (a reference's text after its kind character, and its row's <c>hash</c>): its 16 bytes, big-endian, in base64url without padding.</summary>
+    public static string Key(UInt128 hash)
+    {
+        Span<byte> key = stackalloc byte[KeyLength];
+        WriteKey(hash, key);
+        return Encoding.ASCII.GetString(key);
+    }
+
+    private static void WriteKey(UInt128 hash, Span<byte> key)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, hash);
+        System.Buffers.Text.Base64Url.EncodeToUtf8(bytes, key);
+    }
+
+    /// <summary>A hash spelled as it was written: base64url (<see cref="KeyLength"/>) or, by earlier versions, hex (<see cref="HexKeyLength"/>).</summary>
+    public static string Key(UInt128 hash, bool hex) => hex ? hash.ToString("x32", System.Globalization.CultureInfo.InvariantCulture) : Key(hash);
+
+    /// <summary>A stored hash's text (as read from <c>run_contents</c>, or unescaped from a part), in either spelling, told apart by its length.</summary>
+    public static UInt128 ParseKey(ReadOnlySpan<byte> key) => TryParseKey(key, out var hash, out _) ? hash
+        : throw new InvalidDataException($"'{Encoding.UTF8.GetString(key)}' is not a stored content hash.");
+
+    public static bool TryParseKey(ReadOnlySpan<byte> key, out UInt128 hash, out bool hex)
+    {
+        hash = default;
+        hex = key.Length == HexKeyLength;
+        if (hex)
+        {
+            return UInt128.TryParse(key, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out hash);
+        }
+        Span<byte> bytes = stackalloc byte[18];
+        if (key.Length != KeyLength || System.Buffers.Text.Base64Url.DecodeFromUtf8(key, bytes, out var consumed, out var written) != OperationStatus.Done
+            || consumed != KeyLength || written != 16)
+        {
+            return false;
+        }
+        hash = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        return true;
+    }
 
     /// <summary>Whether the text must not be a literal part: it holds U+FFFF (EF BF BF) or <c>\uffff</c> in any case.</summary>
     public static bool Unsafe(ReadOnlySpan<byte> utf8)
@@ -124,9 +158,9 @@ internal static class SharedForm
 
     public static void WriteRef(Utf8JsonWriter writer, byte kind, UInt128 hash)
     {
-        Span<byte> text = stackalloc byte[33];
+        Span<byte> text = stackalloc byte[1 + KeyLength];
         text[0] = kind;
-        Encoding.ASCII.GetBytes(Hex(hash), text[1..]);
+        WriteKey(hash, text[1..]);
         writer.WriteStringValue(text);
     }
 }

@@ -6,8 +6,8 @@ namespace AgentPipeline.Persistence.Internal.Content;
 
 /// <summary>
 /// The read side of shared storage: values read in their shared form are collected
-/// (<see cref="Need(string?)"/>), the run's blocks and pieces they name are read in one statement
-/// (<see cref="LoadAsync"/>), and each value is then given back exactly as the caller wrote it
+/// (<see cref="Need(string?)"/>), the run's blocks and pieces they name are read (<see cref="LoadAsync"/>:
+/// one statement on SQLite; on PostgreSQL the blocks first, then their pieces, each row by its key), and each value is then given back exactly as the caller wrote it
 /// (<see cref="Json"/>, <see cref="Text"/>). A value not in the shared form (a small one, or one
 /// stored before shared storage existed) passes through unchanged.
 /// </summary>
@@ -33,11 +33,15 @@ internal sealed class SharedReads : IDisposable
         "SELECT value FROM json_each(@hashes) UNION SELECT substr(p.value, 2) FROM b, json_each(b.body) p WHERE substr(p.value, 1, 1) = '#')",
         [new("run_id", Col.Guid), new("hashes", Col.Text), new("blocks", Col.Text)], Results);
 
-    private static readonly Sql PostgreSqlByHash = new(
-        "WITH b AS MATERIALIZED (SELECT body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (SELECT json_array_elements_text(CAST(@blocks AS json)))) " +
-        "SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (" +
-        "SELECT json_array_elements_text(CAST(@hashes AS json)) UNION SELECT substr(p, 2) FROM b, json_array_elements_text(CAST(b.body AS json)) p WHERE left(p, 1) = '#')",
-        [new("run_id", Col.Guid), new("hashes", Col.Text), new("blocks", Col.Text)], Results);
+    // PostgreSQL: rows by key, each an index probe of the primary key (run_id, hash); @keys is the
+    // keys joined by commas (hashes hold none, whatever their spelling). The subquery's LIMIT keeps
+    // it a probe per key: the planner would otherwise turn the join into a hash join over every
+    // row of the run. Blocks are read first and their pieces next (two statements, see LoadAsync),
+    // so the server neither parses JSON nor removes duplicates.
+    internal static readonly Sql PostgreSqlByKey = new(
+        "SELECT c.hash, c.body FROM unnest(string_to_array(@keys, ',')) k(key) " +
+        "CROSS JOIN LATERAL (SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash = k.key LIMIT 1) c",
+        [new("run_id", Col.Guid), new("keys", Col.Text)], Results);
 
     private readonly Arena _arena = new();
     private readonly Dictionary<string, Part[]?> _forms = new(StringComparer.Ordinal);
@@ -69,8 +73,9 @@ internal sealed class SharedReads : IDisposable
         {
             return;
         }
-        var refs = new HashSet<UInt128>();
-        var blocks = new HashSet<UInt128>();
+        // Each named as its form spells it (a reference names the row whose key is spelled alike).
+        var refs = new HashSet<(UInt128, bool)>();
+        var blocks = new HashSet<(UInt128, bool)>();
         foreach (var form in _forms.Keys.ToList())
         {
             var parts = _forms[form] ??= Parts(Encoding.UTF8.GetBytes(form), form: true);
@@ -78,10 +83,10 @@ internal sealed class SharedReads : IDisposable
             {
                 if (part.Kind != Kind.Literal && !_bodies.ContainsKey(part.Hash))
                 {
-                    refs.Add(part.Hash);
+                    refs.Add((part.Hash, part.Hex));
                     if (part.Kind == Kind.Block)
                     {
-                        blocks.Add(part.Hash);
+                        blocks.Add((part.Hash, part.Hex));
                     }
                 }
             }
@@ -90,12 +95,15 @@ internal sealed class SharedReads : IDisposable
         {
             await FetchAsync(session, WholeRun, [runId], cancellationToken).ConfigureAwait(false);
         }
+        else if (refs.Count > 0 && session.DialectKind == PipelineProvider.PostgreSql)
+        {
+            await LoadByKeyAsync(session, runId, refs, blocks, cancellationToken).ConfigureAwait(false);
+        }
         else if (refs.Count > 0)
         {
-            var sql = session.DialectKind == PipelineProvider.PostgreSql ? PostgreSqlByHash : SqliteByHash;
-            await FetchAsync(session, sql, [runId, HexList(refs), HexList(blocks)], cancellationToken).ConfigureAwait(false);
+            await FetchAsync(session, SqliteByHash, [runId, KeyList(refs), KeyList(blocks)], cancellationToken).ConfigureAwait(false);
         }
-        foreach (var block in blocks)
+        foreach (var (block, _) in blocks)
         {
             if (_bodies.TryGetValue(block, out var body) && !_blocks.ContainsKey(block))
             {
@@ -136,12 +144,43 @@ internal sealed class SharedReads : IDisposable
 
     public void Dispose() => _arena.Dispose();
 
-    private static string HexList(IEnumerable<UInt128> hashes)
+    /// <summary>
+    /// PostgreSQL: the forms' references (their blocks among them) in one statement, then the pieces
+    /// of those blocks not read yet in a second, each row found by its key.
+    /// </summary>
+    private async Task LoadByKeyAsync(Session session, Guid runId, HashSet<(UInt128, bool)> refs, HashSet<(UInt128, bool)> blocks, CancellationToken cancellationToken)
+    {
+        await FetchAsync(session, PostgreSqlByKey, [runId, CommaKeys(refs)], cancellationToken).ConfigureAwait(false);
+        var pieces = new HashSet<(UInt128, bool)>();
+        foreach (var (block, _) in blocks)
+        {
+            if (_bodies.TryGetValue(block, out var body) && !_blocks.ContainsKey(block))
+            {
+                var parts = _blocks[block] = Parts(_arena.Memory(body), form: false);
+                foreach (var part in parts)
+                {
+                    if (part.Kind == Kind.Piece && !_bodies.ContainsKey(part.Hash))
+                    {
+                        pieces.Add((part.Hash, part.Hex));
+                    }
+                }
+            }
+        }
+        if (pieces.Count > 0)
+        {
+            await FetchAsync(session, PostgreSqlByKey, [runId, CommaKeys(pieces)], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The keys as one text, comma-separated: a key holds no comma (32 hex digits, or 22 base64url characters), each spelled as its form spells it.
+    private static string CommaKeys(IEnumerable<(UInt128 Hash, bool Hex)> hashes) => string.Join(',', hashes.Select(h => SharedForm.Key(h.Hash, h.Hex)));
+
+    private static string KeyList(IEnumerable<(UInt128 Hash, bool Hex)> hashes)
     {
         var sb = new StringBuilder("[");
-        foreach (var hash in hashes)
+        foreach (var (hash, hex) in hashes)
         {
-            sb.Append(sb.Length > 1 ? ",\"" : "\"").Append(SharedForm.Hex(hash)).Append('"');
+            sb.Append(sb.Length > 1 ? ",\"" : "\"").Append(SharedForm.Key(hash, hex)).Append('"');
         }
         return sb.Append(']').ToString();
     }
@@ -153,7 +192,7 @@ internal sealed class SharedReads : IDisposable
         {
             hash.ResetWrittenCount();
             r.CopyStoredUtf8(0, hash);
-            var key = SharedForm.ParseHex(hash.WrittenSpan);
+            var key = SharedForm.ParseKey(hash.WrittenSpan);
             if (!_bodies.ContainsKey(key))
             {
                 r.CopyPiece(1, _arena);
@@ -202,10 +241,10 @@ internal sealed class SharedReads : IDisposable
                     parts.Add(new Part(Kind.Literal, default, _arena.Last with { Offset = _arena.Last.Offset + 1, Length = written - 1 }));
                     break;
                 case (byte)'#':
-                    parts.Add(new Part(Kind.Piece, SharedForm.ParseHex(span[1..written]), default));
-                    break;
                 case (byte)'@' when form:
-                    parts.Add(new Part(Kind.Block, SharedForm.ParseHex(span[1..written]), default));
+                    // A hash in either spelling (SharedForm.Key); the row is named as the part spells it.
+                    var hash = SharedForm.ParseKey(span[1..written]);
+                    parts.Add(new Part(span[0] == (byte)'#' ? Kind.Piece : Kind.Block, hash, default, written - 1 == SharedForm.HexKeyLength));
                     break;
                 default:
                     throw new InvalidDataException($"'{(char)span[0]}' does not start a part of a shared {(form ? "value" : "block")}.");
@@ -215,10 +254,10 @@ internal sealed class SharedReads : IDisposable
     }
 
     private Slice Body(UInt128 hash) => _bodies.TryGetValue(hash, out var body) ? body
-        : throw new InvalidDataException($"The stored content {SharedForm.Hex(hash)} a shared value refers to is missing from run_contents.");
+        : throw new InvalidDataException($"The stored content {SharedForm.Key(hash)} a shared value refers to is missing from run_contents.");
 
     private Part[] Block(UInt128 hash) => _blocks.TryGetValue(hash, out var parts) ? parts
-        : throw new InvalidDataException($"The stored content {SharedForm.Hex(hash)} a shared value refers to is missing from run_contents.");
+        : throw new InvalidDataException($"The stored content {SharedForm.Key(hash)} a shared value refers to is missing from run_contents.");
 
     /// <summary>The value's stored text (UTF-8): its parts in order, blocks expanded, in a pooled buffer (a value of one piece: the piece itself).</summary>
     private Assembled Assemble(string form)
@@ -278,8 +317,8 @@ internal sealed class SharedReads : IDisposable
         Block,
     }
 
-    /// <summary>A part: literal text (a slice of the arena), or the hash of a piece or a block.</summary>
-    private readonly record struct Part(Kind Kind, UInt128 Hash, Slice Literal);
+    /// <summary>A part: literal text (a slice of the arena), or the hash of a piece or a block (<paramref name="Hex"/>: spelled in hex, as earlier versions wrote it).</summary>
+    private readonly record struct Part(Kind Kind, UInt128 Hash, Slice Literal, bool Hex = false);
 
     /// <summary>Bytes in the arena: chunk, offset, length.</summary>
     private readonly record struct Slice(int Chunk, int Offset, int Length);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentPipeline.Persistence.Internal;
+using AgentPipeline.Persistence.Internal.Content;
 using AgentPipeline.Persistence.Tests.Contract;
 using AgentPipeline.Persistence.Tests.Infrastructure;
 using static AgentPipeline.Persistence.PipelinePersistence;
@@ -64,5 +65,31 @@ public sealed class PostgreSqlSharedValueTests(PostgreSqlFixture f) : ContractTe
             Assert.Equal(output.GetRawText(), DbJson.DecodeText((string)row["output"]!));
             Assert.Equal(input.GetRawText(), DbJson.DecodeText((string)row["input"]!));
         }
+    }
+
+    [Fact]
+    public async Task A_read_finds_each_piece_by_a_probe_of_the_primary_key_not_by_reading_the_run_whole()
+    {
+        // A small run_contents, where the planner would rather read the run whole and hash it.
+        var (run, phase) = await Seed.PhaseAsync(Db);
+        var loop = new AgentLoop(systemPromptBytes: 30_000);
+        var invocation = await CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder, SystemPrompt = loop.SystemPrompt });
+        var last = Guid.Empty;
+        JsonElement body = default;
+        for (var n = 0; n < 30; n++)
+        {
+            loop.Turn();
+            body = JsonDocument.Parse(loop.RequestBody()).RootElement.Clone();
+            last = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = body });
+        }
+        var keys = (await Fixture.QueryAsync("SELECT hash FROM agent.run_contents WHERE run_id = @r", ("r", run))).Select(r => (string)r["hash"]!).ToList();
+        Assert.True(keys.Count > 10, $"{keys.Count} rows in run_contents");
+        await Fixture.ExecuteAsync("ANALYZE agent.run_contents");
+
+        var plan = await QueryPlans.ExplainAsync(Db, SharedReads.PostgreSqlByKey, [run, string.Join(',', keys)]);
+
+        Assert.Contains(plan, l => l.Contains("Index Scan using \"PK_run_contents\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, l => l.Contains("Seq Scan", StringComparison.Ordinal) || l.Contains("Hash", StringComparison.Ordinal));
+        Assert.Equal(body.GetRawText(), (await GetAgentStepAsync(Db, last)).RequestBody!.Value.GetRawText());
     }
 }
