@@ -282,6 +282,64 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
     }
 
     [Fact]
+    public async Task A_long_conversations_blocks_are_grouped_and_every_step_reads_back_exactly()
+    {
+        var (run, _, invocation) = await Seed.InvocationAsync(Db);
+        var loop = new AgentLoop();
+        var bodies = new List<(Guid Step, string Body)>();
+        for (var n = 0; n < 120; n++)
+        {
+            loop.Turn();
+            var body = loop.RequestBody();
+            bodies.Add((await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(body) }), body));
+        }
+        // A group: a run_contents row whose parts are all references to blocks.
+        var rows = await Fixture.QueryAsync($"SELECT hash, body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run));
+        var groups = rows.Where(r => r["body"] is string b && b.StartsWith("[\"@", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(groups);
+        Assert.All(groups, g => Assert.All(Parse((string)g["body"]!).EnumerateArray(), p => Assert.StartsWith("@", p.GetString(), StringComparison.Ordinal)));
+        // The last step's column names a group.
+        var last = (string)(await Fixture.QueryAsync($"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id", ("id", bodies[^1].Step)))[0]["b"]!;
+        var named = Parse(last).GetProperty("parts").EnumerateArray().Select(p => p.GetString()!).Where(p => p[0] == '@').Select(p => p[1..]).ToList();
+        Assert.Contains(named, groups.Select(g => (string)g["hash"]!).ToHashSet().Contains);
+        foreach (var (step, body) in bodies)
+        {
+            Assert.Equal(body, (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
+        }
+        var tree = await GetRunTreeAsync(Db, run, new RunTreeOptions { IncludeContent = true });
+        Assert.Equal(bodies.Select(b => b.Body), tree.Phases.Single().Invocations.Single().Steps.Select(s => s.Step.RequestBody!.Value.GetRawText()));
+        if (Fixture.Provider == PipelineProvider.PostgreSql)
+        {
+            var whole = await Fixture.QueryAsync("SELECT agent.shared_value(run_id, request_body::text) AS v FROM agent.agent_steps WHERE id = @id", ("id", bodies[^1].Step));
+            Assert.Equal(bodies[^1].Body, (string)whole[0]["v"]!);
+        }
+    }
+
+    [Fact]
+    public async Task References_nested_deeper_than_the_store_writes_fail_the_read_with_invalid_data()
+    {
+        var (run, _, invocation) = await Seed.InvocationAsync(Db);
+        var loop = new AgentLoop();
+        var steps = new List<Guid>();
+        for (var n = 0; n < 60; n++)
+        {
+            loop.Turn();
+            steps.Add(await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(loop.RequestBody()) }));
+        }
+        var group = (await Fixture.QueryAsync($"SELECT hash, body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run)))
+            .First(r => r["body"] is string b && b.StartsWith("[\"@", StringComparison.Ordinal));
+        // A row naming a group names blocks three deep; a column naming that row is not a form the store writes.
+        var body = $"[\"@{group["hash"]}\"]";
+        var key = SharedForm.Key(SharedForm.Hash(Encoding.UTF8.GetBytes(body)));
+        await Fixture.QueryAsync($"INSERT INTO {Fixture.T("run_contents")} (run_id, hash, body) VALUES (@r, @h, @b)", ("r", run), ("h", key), ("b", body));
+        var form = $$"""{"agentpipe:shared":1,"parts":["@{{key}}"]}""";
+        await Fixture.QueryAsync($"UPDATE {Fixture.T("agent_steps")} SET request_body = {(Fixture.Provider == PipelineProvider.PostgreSql ? "CAST(@f AS json)" : "@f")} WHERE id = @id", ("f", form), ("id", steps[^1]));
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => GetAgentStepAsync(Db, steps[^1]));
+        Assert.NotNull((await GetAgentStepAsync(Db, steps[^2])).RequestBody); // the others read as before
+    }
+
+    [Fact]
     public async Task Replays_are_no_ops_and_conflicts_stay_conflicts()
     {
         var (run, _, invocation) = await Seed.InvocationAsync(Db);
@@ -442,7 +500,7 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
     private async Task SpellHashesInHexAsync(PipelineDb db, Guid run)
     {
         static string Hex(string key) => SharedForm.Key(SharedForm.ParseKey(Encoding.ASCII.GetBytes(key)), hex: true);
-        static string Rewrite(string json, bool form, Func<string, string> block)
+        static string Rewrite(string json, bool form, Func<string, IEnumerable<string>> block)
         {
             using var doc = JsonDocument.Parse(json);
             var parts = form ? doc.RootElement.GetProperty("parts") : doc.RootElement;
@@ -461,7 +519,10 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
                 }
                 foreach (var part in parts.EnumerateArray().Select(p => p.GetString()!))
                 {
-                    writer.WriteStringValue(part[0] switch { '#' => "#" + Hex(part[1..]), '@' => "@" + block(part[1..]), _ => part });
+                    foreach (var spelled in part[0] switch { '#' => ["#" + Hex(part[1..])], '@' => block(part[1..]).Select(b => "@" + b), _ => [part] })
+                    {
+                        writer.WriteStringValue(spelled);
+                    }
                 }
                 writer.WriteEndArray();
                 if (form)
@@ -475,6 +536,11 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
             .ToDictionary(r => (string)r["hash"]!, r => r["body"]!); // text, or (SQLite) a packed piece's BLOB, kept as it is
         Assert.All(rows.Keys, k => Assert.Equal(SharedForm.KeyLength, k.Length));
         var blocks = new Dictionary<string, string>();
+        // The previous version wrote no groups (blocks of blocks): a group named by a form is spelled as its blocks.
+        IEnumerable<string> Blocks(string key) =>
+            JsonDocument.Parse((string)rows[key]).RootElement.EnumerateArray().Select(p => p.GetString()!).ToList() is var parts && parts.All(p => p[0] == '@')
+                ? parts.Select(p => Block(p[1..]))
+                : [Block(key)];
         string Block(string key)
         {
             if (!blocks.TryGetValue(key, out var hex))
@@ -493,7 +559,7 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         {
             foreach (var row in values.Where(r => SharedForm.IsShared((string?)r["b"])))
             {
-                var form = Rewrite((string)row["b"]!, form: true, Block);
+                var form = Rewrite((string)row["b"]!, form: true, Blocks);
                 await session.ExecuteAsync(new Sql($"UPDATE {{s}}.{table} SET {column} = @v WHERE id = @id", [new("v", type), new("id", Col.Guid)]),
                     [new StoredText(form), StoreFixture.AsGuid(row["id"])], CancellationToken.None);
             }

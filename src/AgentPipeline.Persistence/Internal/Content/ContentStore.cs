@@ -152,6 +152,7 @@ internal sealed partial class ContentStore(Dialect dialect)
         writer.WriteNumber("agentpipe:shared", 1);
         writer.WriteStartArray("parts");
         var blockStart = 0;
+        var named = new List<UInt128>(); // the blocks, in order: grouped before the column names them
         if (oldBlocks is not null)
         {
             // Blocks are content-defined from the first part on, so over the same leading parts they close at the same
@@ -163,7 +164,7 @@ internal sealed partial class ContentStore(Dialect dialect)
                 {
                     break;
                 }
-                SharedForm.WriteRef(writer, (byte)'@', block.Hash);
+                named.Add(block.Hash);
                 blocks?.Add(block);
                 blockStart = block.EndPart;
             }
@@ -190,6 +191,7 @@ internal sealed partial class ContentStore(Dialect dialect)
                 CloseBlock(i, utf8);
             }
         }
+        WriteGroups();
         for (var j = blockStart; j < parts.Count; j++)
         {
             WritePart(writer, parts[j], utf8);
@@ -214,10 +216,42 @@ internal sealed partial class ContentStore(Dialect dialect)
             }
             var hash = SharedForm.Hash(block.WrittenSpan);
             Need(hash, block.WrittenSpan, isBlock: true);
-            SharedForm.WriteRef(writer, (byte)'@', hash);
+            named.Add(hash);
             blocks?.Add(new Block(last + 1, hash));
             blockStart = last + 1;
             pieces = 0;
+        }
+
+        // The blocks grouped, content-defined as blocks are (so an appended conversation keeps its groups): the column
+        // names each group, then the blocks after the last group closed. A group is stored once by hash, as a block is.
+        void WriteGroups()
+        {
+            var start = 0;
+            for (var k = 0; k < named.Count; k++)
+            {
+                if (k + 1 - start < SharedForm.GroupMinBlocks || ((int)(named[k] >> 112) & SharedForm.GroupMask) != 0)
+                {
+                    continue;
+                }
+                var group = new ArrayBufferWriter<byte>((k + 1 - start) * 28 + 2);
+                using (var groupWriter = new Utf8JsonWriter(group, SharedForm.WriterOptions))
+                {
+                    groupWriter.WriteStartArray();
+                    for (var j = start; j <= k; j++)
+                    {
+                        SharedForm.WriteRef(groupWriter, (byte)'@', named[j]);
+                    }
+                    groupWriter.WriteEndArray();
+                }
+                var hash = SharedForm.Hash(group.WrittenSpan);
+                Need(hash, group.WrittenSpan, isBlock: true);
+                SharedForm.WriteRef(writer, (byte)'@', hash);
+                start = k + 1;
+            }
+            for (var k = start; k < named.Count; k++)
+            {
+                SharedForm.WriteRef(writer, (byte)'@', named[k]);
+            }
         }
 
         // A block's body stays text (the read statement follows its references in SQL); a piece may be packed.

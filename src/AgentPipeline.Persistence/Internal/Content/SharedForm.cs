@@ -47,6 +47,18 @@ internal static class SharedForm
     /// <summary>…or when it holds this many parts.</summary>
     public const int BlockMaxParts = 64;
 
+    /// <summary>
+    /// Blocks are grouped in turn: a group (a block whose parts are <c>@</c> references to blocks) closes after a
+    /// block whose hash's second byte has these bits zero (1 in 8)…
+    /// </summary>
+    public const int GroupMask = 0x07;
+
+    /// <summary>…once it holds this many blocks. The column lists the groups, then the blocks after the last group.</summary>
+    public const int GroupMinBlocks = 2;
+
+    /// <summary>How deep references may nest in stored content (a group, its blocks, their pieces): deeper is not a form the store writes.</summary>
+    public const int MaxDepth = 2;
+
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     public static bool IsShared(string? value) => value is not null && value.StartsWith(Prefix, StringComparison.Ordinal);

@@ -94,20 +94,44 @@ internal sealed class SharedReads : IDisposable
         if (wholeRun)
         {
             await FetchAsync(session, WholeRun, [runId], cancellationToken).ConfigureAwait(false);
+            return;
         }
-        else if (refs.Count > 0 && session.DialectKind == PipelineProvider.PostgreSql)
+        // Groups name blocks and blocks name pieces: each round reads what the rows read before it name and no row
+        // read has given yet (SQLite's statement also gives the pieces of the blocks it is asked for).
+        for (var depth = 0; refs.Count > 0; depth++)
         {
-            await LoadByKeyAsync(session, runId, refs, blocks, cancellationToken).ConfigureAwait(false);
-        }
-        else if (refs.Count > 0)
-        {
-            await FetchAsync(session, SqliteByHash, [runId, KeyList(refs), KeyList(blocks)], cancellationToken).ConfigureAwait(false);
-        }
-        foreach (var (block, _) in blocks)
-        {
-            if (_bodies.TryGetValue(block, out var body) && !_blocks.ContainsKey(block))
+            if (depth > SharedForm.MaxDepth)
             {
-                _blocks[block] = Parts(_arena.Memory(body), form: false);
+                throw new InvalidDataException("A shared value's references nest deeper than the store writes them.");
+            }
+            if (session.DialectKind == PipelineProvider.PostgreSql)
+            {
+                await FetchAsync(session, PostgreSqlByKey, [runId, CommaKeys(refs)], cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await FetchAsync(session, SqliteByHash, [runId, KeyList(refs), KeyList(blocks)], cancellationToken).ConfigureAwait(false);
+            }
+            var named = blocks;
+            refs = [];
+            blocks = [];
+            foreach (var (block, _) in named)
+            {
+                if (!_bodies.ContainsKey(block))
+                {
+                    continue; // missing: putting the value together says so
+                }
+                foreach (var part in Block(block))
+                {
+                    if (part.Kind != Kind.Literal && !_bodies.ContainsKey(part.Hash))
+                    {
+                        refs.Add((part.Hash, part.Hex));
+                        if (part.Kind == Kind.Block)
+                        {
+                            blocks.Add((part.Hash, part.Hex));
+                        }
+                    }
+                }
             }
         }
     }
@@ -143,34 +167,6 @@ internal sealed class SharedReads : IDisposable
     };
 
     public void Dispose() => _arena.Dispose();
-
-    /// <summary>
-    /// PostgreSQL: the forms' references (their blocks among them) in one statement, then the pieces
-    /// of those blocks not read yet in a second, each row found by its key.
-    /// </summary>
-    private async Task LoadByKeyAsync(Session session, Guid runId, HashSet<(UInt128, bool)> refs, HashSet<(UInt128, bool)> blocks, CancellationToken cancellationToken)
-    {
-        await FetchAsync(session, PostgreSqlByKey, [runId, CommaKeys(refs)], cancellationToken).ConfigureAwait(false);
-        var pieces = new HashSet<(UInt128, bool)>();
-        foreach (var (block, _) in blocks)
-        {
-            if (_bodies.TryGetValue(block, out var body) && !_blocks.ContainsKey(block))
-            {
-                var parts = _blocks[block] = Parts(_arena.Memory(body), form: false);
-                foreach (var part in parts)
-                {
-                    if (part.Kind == Kind.Piece && !_bodies.ContainsKey(part.Hash))
-                    {
-                        pieces.Add((part.Hash, part.Hex));
-                    }
-                }
-            }
-        }
-        if (pieces.Count > 0)
-        {
-            await FetchAsync(session, PostgreSqlByKey, [runId, CommaKeys(pieces)], cancellationToken).ConfigureAwait(false);
-        }
-    }
 
     // The keys as one text, comma-separated: a key holds no comma (32 hex digits, or 22 base64url characters), each spelled as its form spells it.
     private static string CommaKeys(IEnumerable<(UInt128 Hash, bool Hex)> hashes) => string.Join(',', hashes.Select(h => SharedForm.Key(h.Hash, h.Hex)));
@@ -241,7 +237,7 @@ internal sealed class SharedReads : IDisposable
                     parts.Add(new Part(Kind.Literal, default, _arena.Last with { Offset = _arena.Last.Offset + 1, Length = written - 1 }));
                     break;
                 case (byte)'#':
-                case (byte)'@' when form:
+                case (byte)'@':
                     // A hash in either spelling (SharedForm.Key); the row is named as the part spells it.
                     var hash = SharedForm.ParseKey(span[1..written]);
                     parts.Add(new Part(span[0] == (byte)'#' ? Kind.Piece : Kind.Block, hash, default, written - 1 == SharedForm.HexKeyLength));
@@ -256,8 +252,15 @@ internal sealed class SharedReads : IDisposable
     private Slice Body(UInt128 hash) => _bodies.TryGetValue(hash, out var body) ? body
         : throw new InvalidDataException($"The stored content {SharedForm.Key(hash)} a shared value refers to is missing from run_contents.");
 
-    private Part[] Block(UInt128 hash) => _blocks.TryGetValue(hash, out var parts) ? parts
-        : throw new InvalidDataException($"The stored content {SharedForm.Key(hash)} a shared value refers to is missing from run_contents.");
+    /// <summary>A block's (or a group's) parts, parsed from its body the first time they are asked for.</summary>
+    private Part[] Block(UInt128 hash)
+    {
+        if (_blocks.TryGetValue(hash, out var parts))
+        {
+            return parts;
+        }
+        return _blocks[hash] = Parts(_arena.Memory(Body(hash)), form: false);
+    }
 
     /// <summary>The value's stored text (UTF-8): its parts in order, blocks expanded, in a pooled buffer (a value of one piece: the piece itself).</summary>
     private Assembled Assemble(string form)
@@ -267,39 +270,34 @@ internal sealed class SharedReads : IDisposable
         {
             return new Assembled(_arena.Memory(Body(single.Hash)), null);
         }
+        var length = Length(parts, 0);
+        var buffer = ArrayPool<byte>.Shared.Rent(checked((int)length));
+        var at = CopyAll(parts, buffer, 0, 0);
+        return new Assembled(buffer.AsMemory(0, at), buffer);
+    }
+
+    // depth: that of the list the parts are in (the column's: 0); a block's parts are one deeper, at most MaxDepth.
+    private long Length(Part[] parts, int depth)
+    {
         var length = 0L;
         foreach (var part in parts)
         {
-            if (part.Kind == Kind.Block)
-            {
-                foreach (var inner in Block(part.Hash))
-                {
-                    length += SliceOf(inner).Length;
-                }
-            }
-            else
-            {
-                length += SliceOf(part).Length;
-            }
+            length += part.Kind == Kind.Block ? Length(Block(Deeper(part, depth)), depth + 1) : SliceOf(part).Length;
         }
-        var buffer = ArrayPool<byte>.Shared.Rent(checked((int)length));
-        var at = 0;
+        return length;
+    }
+
+    private int CopyAll(Part[] parts, byte[] buffer, int at, int depth)
+    {
         foreach (var part in parts)
         {
-            if (part.Kind == Kind.Block)
-            {
-                foreach (var inner in Block(part.Hash))
-                {
-                    at += Copy(inner, buffer, at);
-                }
-            }
-            else
-            {
-                at += Copy(part, buffer, at);
-            }
+            at = part.Kind == Kind.Block ? CopyAll(Block(Deeper(part, depth)), buffer, at, depth + 1) : at + Copy(part, buffer, at);
         }
-        return new Assembled(buffer.AsMemory(0, at), buffer);
+        return at;
     }
+
+    private static UInt128 Deeper(Part block, int depth) => depth < SharedForm.MaxDepth ? block.Hash
+        : throw new InvalidDataException("A shared value's references nest deeper than the store writes them.");
 
     private Slice SliceOf(Part part) => part.Kind == Kind.Literal ? part.Literal : Body(part.Hash);
 
