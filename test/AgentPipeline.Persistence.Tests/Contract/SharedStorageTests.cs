@@ -23,6 +23,11 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         [.. (await Fixture.QueryAsync($"SELECT body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run)))
             .Select(r => r["body"] is byte[] packed ? Encoding.UTF8.GetString(PackedPiece.Unpack(packed)) : (string)r["body"]!)];
 
+    /// <summary>Each of the run's <c>run_contents</c> rows: its key and its text (packed ones unpacked).</summary>
+    private async Task<List<(string Hash, string Text)>> KeyedBodiesAsync(Guid run) =>
+        [.. (await Fixture.QueryAsync($"SELECT hash, body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run)))
+            .Select(r => ((string)r["hash"]!, r["body"] is byte[] packed ? Encoding.UTF8.GetString(PackedPiece.Unpack(packed)) : (string)r["body"]!))];
+
     private static string Big(string seed, int bytes) => string.Concat(Enumerable.Repeat(seed, bytes / Encoding.UTF8.GetByteCount(seed) + 1));
 
     /// <summary>Values the store escapes or that JSON spells several ways, each in a value large enough to be shared.</summary>
@@ -294,14 +299,13 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
             bodies.Add((await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(body) }), body));
         }
         // A group: a run_contents row whose parts are all references to blocks.
-        var rows = await Fixture.QueryAsync($"SELECT hash, body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run));
-        var groups = rows.Where(r => r["body"] is string b && b.StartsWith("[\"@", StringComparison.Ordinal)).ToList();
+        var groups = (await KeyedBodiesAsync(run)).Where(r => r.Text.StartsWith("[\"@", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(groups);
-        Assert.All(groups, g => Assert.All(Parse((string)g["body"]!).EnumerateArray(), p => Assert.StartsWith("@", p.GetString(), StringComparison.Ordinal)));
+        Assert.All(groups, g => Assert.All(Parse(g.Text).EnumerateArray(), p => Assert.StartsWith("@", p.GetString(), StringComparison.Ordinal)));
         // The last step's column names a group.
         var last = (string)(await Fixture.QueryAsync($"SELECT CAST(request_body AS TEXT) AS b FROM {Fixture.T("agent_steps")} WHERE id = @id", ("id", bodies[^1].Step)))[0]["b"]!;
         var named = Parse(last).GetProperty("parts").EnumerateArray().Select(p => p.GetString()!).Where(p => p[0] == '@').Select(p => p[1..]).ToList();
-        Assert.Contains(named, groups.Select(g => (string)g["hash"]!).ToHashSet().Contains);
+        Assert.Contains(named, groups.Select(g => g.Hash).ToHashSet().Contains);
         foreach (var (step, body) in bodies)
         {
             Assert.Equal(body, (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
@@ -326,10 +330,9 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
             loop.Turn();
             steps.Add(await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(loop.RequestBody()) }));
         }
-        var group = (await Fixture.QueryAsync($"SELECT hash, body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run)))
-            .First(r => r["body"] is string b && b.StartsWith("[\"@", StringComparison.Ordinal));
+        var group = (await KeyedBodiesAsync(run)).First(r => r.Text.StartsWith("[\"@", StringComparison.Ordinal));
         // A row naming a group names blocks three deep; a column naming that row is not a form the store writes.
-        var body = $"[\"@{group["hash"]}\"]";
+        var body = $"[\"@{group.Hash}\"]";
         var key = SharedForm.Key(SharedForm.Hash(Encoding.UTF8.GetBytes(body)));
         await Fixture.QueryAsync($"INSERT INTO {Fixture.T("run_contents")} (run_id, hash, body) VALUES (@r, @h, @b)", ("r", run), ("h", key), ("b", body));
         var form = $$"""{"agentpipe:shared":1,"parts":["@{{key}}"]}""";
@@ -533,7 +536,7 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
             return Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
         var rows = (await Fixture.QueryAsync($"SELECT hash, body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run)))
-            .ToDictionary(r => (string)r["hash"]!, r => r["body"]!); // text, or (SQLite) a packed piece's BLOB, kept as it is
+            .ToDictionary(r => (string)r["hash"]!, r => r["body"] is byte[] { Length: > 0 } b && b[0] == 2 ? Encoding.UTF8.GetString(PackedPiece.Unpack(b)) : r["body"]!); // text, or (SQLite) a packed piece's BLOB, kept as it is; a packed block as its text
         Assert.All(rows.Keys, k => Assert.Equal(SharedForm.KeyLength, k.Length));
         var blocks = new Dictionary<string, string>();
         // The previous version wrote no groups (blocks of blocks): a group named by a form is spelled as its blocks.

@@ -254,7 +254,7 @@ internal sealed partial class ContentStore(Dialect dialect)
             }
         }
 
-        // A block's body stays text (the read statement follows its references in SQL); a piece may be packed.
+        // Where the dialect packs content (SQLite), a piece is LZ4-packed and a block's parts listed in binary when that saves.
         void Need(UInt128 hash, ReadOnlySpan<byte> body, bool isBlock)
         {
             var key = (parent, hash);
@@ -263,7 +263,8 @@ internal sealed partial class ContentStore(Dialect dialect)
                 return;
             }
             content.Keys.Add(key);
-            object stored = !isBlock && dialect.PacksPieces && PackedPiece.Pack(body) is { } packed ? packed : new StoredText(Encoding.UTF8.GetString(body));
+            object stored = (dialect.PacksPieces ? isBlock ? PackedPiece.PackBlock(body) : PackedPiece.Pack(body) : null) as object
+                ?? new StoredText(Encoding.UTF8.GetString(body));
             content.Statements.Add(new BatchStatement(shared.Insert, dialect.Bind(shared.Insert, [SharedForm.Key(hash), stored, parent]), null));
         }
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Text.Json;
 using K4os.Compression.LZ4;
 
 namespace AgentPipeline.Persistence.Internal.Content;
@@ -7,13 +8,14 @@ namespace AgentPipeline.Persistence.Internal.Content;
 /// <summary>
 /// A piece's body compressed with LZ4, as SQLite stores it (docs/storage.md, "Where the pieces are"):
 /// a BLOB of one format byte (1), the text's UTF-8 length as 4 bytes little-endian, then one LZ4
-/// block (the LZ4 block format). Only pieces are packed, never blocks (whose bodies the read
-/// statement parses as JSON), and only when that saves at least an eighth; everything else stays
-/// TEXT, so a body's storage class says which it is. The piece's hash is that of its text.
+/// block (the LZ4 block format), when that saves at least an eighth; everything else stays
+/// TEXT, so a body's storage class says which it is. The piece's hash is that of its text. A block's body may
+/// be packed too, in a binary list of its parts (<see cref="PackBlock"/>).
 /// </summary>
 internal static class PackedPiece
 {
     private const byte Format = 1;
+    private const byte BlockFormat = 2;
     private const int Header = 5;
 
     /// <summary>The packed body of <paramref name="utf8"/>, or null when packing it saves less than an eighth.</summary>
@@ -44,9 +46,112 @@ internal static class PackedPiece
         }
     }
 
-    /// <summary>Writes the text <paramref name="packed"/> holds into <paramref name="destination"/> (one <c>GetSpan</c>, one <c>Advance</c>).</summary>
+    /// <summary>
+    /// A block's body (a JSON array of parts) in binary, or null when that saves less than an eighth or the block is
+    /// not one this version writes: one format byte (2), then each part as one byte, <c>=</c> followed by the
+    /// literal's length (4 bytes, little-endian) and its unescaped UTF-8, or <c>#</c> or <c>@</c> followed by the 16
+    /// bytes of the hash (big-endian). A reference is 17 bytes instead of the 26 of its quoted text.
+    /// </summary>
+    public static byte[]? PackBlock(ReadOnlySpan<byte> json)
+    {
+        var packed = new ArrayBufferWriter<byte>(json.Length);
+        packed.Write([BlockFormat]);
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            return null;
+        }
+        var text = ArrayPool<byte>.Shared.Rent(json.Length);
+        try
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.String)
+            {
+                var length = reader.CopyString(text);
+                if (length == 0)
+                {
+                    return null;
+                }
+                var kind = text[0];
+                if (kind == (byte)'=')
+                {
+                    var span = packed.GetSpan(5 + length - 1);
+                    span[0] = kind;
+                    BinaryPrimitives.WriteInt32LittleEndian(span[1..], length - 1);
+                    text.AsSpan(1, length - 1).CopyTo(span[5..]);
+                    packed.Advance(5 + length - 1);
+                }
+                else if ((kind == (byte)'#' || kind == (byte)'@') && SharedForm.TryParseKey(text.AsSpan(1, length - 1), out var hash, out var hex) && !hex)
+                {
+                    var span = packed.GetSpan(17);
+                    span[0] = kind;
+                    BinaryPrimitives.WriteUInt128BigEndian(span[1..], hash);
+                    packed.Advance(17);
+                }
+                else
+                {
+                    return null;
+                }
+            }
+            if (reader.TokenType != JsonTokenType.EndArray || reader.Read() || packed.WrittenCount > json.Length - json.Length / 8)
+            {
+                return null;
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(text);
+        }
+        // Kept only when it gives back these very bytes (the block's hash is theirs).
+        var result = packed.WrittenSpan.ToArray();
+        var check = new ArrayBufferWriter<byte>(json.Length);
+        UnpackBlock(result, check);
+        return check.WrittenSpan.SequenceEqual(json) ? result : null;
+    }
+
+    private static void UnpackBlock(ReadOnlySpan<byte> packed, IBufferWriter<byte> destination)
+    {
+        var json = new ArrayBufferWriter<byte>(packed.Length * 2);
+        using (var writer = new Utf8JsonWriter(json, SharedForm.WriterOptions))
+        {
+            writer.WriteStartArray();
+            var at = 1;
+            while (at < packed.Length)
+            {
+                var kind = packed[at];
+                if (kind == (byte)'=' && at + 5 <= packed.Length && BinaryPrimitives.ReadInt32LittleEndian(packed[(at + 1)..]) is var length
+                    && length >= 0 && length <= packed.Length - at - 5)
+                {
+                    SharedForm.WritePart(writer, kind, packed.Slice(at + 5, length));
+                    at += 5 + length;
+                }
+                else if ((kind == (byte)'#' || kind == (byte)'@') && at + 17 <= packed.Length)
+                {
+                    SharedForm.WriteRef(writer, kind, BinaryPrimitives.ReadUInt128BigEndian(packed[(at + 1)..]));
+                    at += 17;
+                }
+                else
+                {
+                    throw new InvalidDataException("A packed block of a shared value is damaged.");
+                }
+            }
+            writer.WriteEndArray();
+        }
+        json.WrittenSpan.CopyTo(destination.GetSpan(json.WrittenCount));
+        destination.Advance(json.WrittenCount);
+    }
+
+    /// <summary>Writes the text <paramref name="packed"/> holds (a piece's, or a block's JSON) into <paramref name="destination"/> (one <c>GetSpan</c>, one <c>Advance</c>).</summary>
     public static void Unpack(ReadOnlySpan<byte> packed, IBufferWriter<byte> destination)
     {
+        if (packed.Length >= 1 && packed[0] == BlockFormat)
+        {
+            UnpackBlock(packed, destination);
+            return;
+        }
         if (packed.Length < Header || packed[0] != Format)
         {
             throw new InvalidDataException("A stored piece of a shared value is a BLOB that is not a packed piece.");

@@ -24,14 +24,11 @@ internal sealed class SharedReads : IDisposable
 
     private static readonly Sql WholeRun = new("SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id", [new("run_id", Col.Guid)], Results);
 
-    // @hashes: the forms' own references (blocks and pieces); @blocks: the blocks among them, whose
-    // pieces the same statement adds (a block's parts are "=…" and "#…" strings). The blocks are
-    // selected first (MATERIALIZED), so only a block's body is ever parsed as JSON.
-    private static readonly Sql SqliteByHash = new(
-        "WITH b AS MATERIALIZED (SELECT body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (SELECT value FROM json_each(@blocks))) " +
-        "SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (" +
-        "SELECT value FROM json_each(@hashes) UNION SELECT substr(p.value, 2) FROM b, json_each(b.body) p WHERE substr(p.value, 1, 1) = '#')",
-        [new("run_id", Col.Guid), new("hashes", Col.Text), new("blocks", Col.Text)], Results);
+    // SQLite: rows by key (@keys: a JSON array of keys), each found in the primary key's index. A block's
+    // body may be packed (binary), so its references are followed on the client, round by round (LoadAsync).
+    private static readonly Sql SqliteByKey = new(
+        "SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (SELECT value FROM json_each(@keys))",
+        [new("run_id", Col.Guid), new("keys", Col.Text)], Results);
 
     // PostgreSQL: rows by key, each an index probe of the primary key (run_id, hash); @keys is the
     // keys joined by commas (hashes hold none, whatever their spelling). The subquery's LIMIT keeps
@@ -97,7 +94,7 @@ internal sealed class SharedReads : IDisposable
             return;
         }
         // Groups name blocks and blocks name pieces: each round reads what the rows read before it name and no row
-        // read has given yet (SQLite's statement also gives the pieces of the blocks it is asked for).
+        // read has given yet.
         for (var depth = 0; refs.Count > 0; depth++)
         {
             if (depth > SharedForm.MaxDepth)
@@ -110,7 +107,7 @@ internal sealed class SharedReads : IDisposable
             }
             else
             {
-                await FetchAsync(session, SqliteByHash, [runId, KeyList(refs), KeyList(blocks)], cancellationToken).ConfigureAwait(false);
+                await FetchAsync(session, SqliteByKey, [runId, KeyList(refs)], cancellationToken).ConfigureAwait(false);
             }
             var named = blocks;
             refs = [];

@@ -8,9 +8,9 @@ using static AgentPipeline.Persistence.PipelinePersistence;
 namespace AgentPipeline.Persistence.Tests.Providers.Sqlite;
 
 /// <summary>
-/// SQLite stores a piece of a shared value LZ4-packed, as a BLOB, when that saves at least an eighth
-/// (<see cref="PackedPiece"/>, docs/storage.md); blocks and pieces that do not pack stay text, as do
-/// the pieces an earlier version wrote. Every read gives back the text, whichever way it is stored,
+/// SQLite stores a piece of a shared value LZ4-packed, as a BLOB, when that saves at least an eighth, and
+/// a block's parts in binary (<see cref="PackedPiece"/>, docs/storage.md); what does not pack stays text,
+/// as do the pieces and blocks an earlier version wrote. Every read gives back the text, whichever way it is stored,
 /// through the direct calls and through the wrappers alike.
 /// </summary>
 public sealed class SqlitePackedPieceTests(SqliteFixture fixture) : IClassFixture<SqliteFixture>
@@ -29,7 +29,7 @@ public sealed class SqlitePackedPieceTests(SqliteFixture fixture) : IClassFixtur
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Pieces_that_pack_are_blobs_the_rest_text_and_every_read_is_exact(bool directCalls)
+    public async Task Pieces_and_blocks_that_pack_are_blobs_the_rest_text_and_every_read_is_exact(bool directCalls)
     {
         await using var db = PipelineDb.Open(new PipelineDbOptions { SqliteDirectCalls = directCalls }.UseSqlite(fixture.Target));
         var (run, _, invocation) = await Seed.InvocationAsync(db);
@@ -43,7 +43,7 @@ public sealed class SqlitePackedPieceTests(SqliteFixture fixture) : IClassFixtur
         Assert.Contains(rows, r => r.Type == "blob" && r.Text == $"\"{log}\"");
         Assert.Contains(rows, r => r.Type == "text" && r.Text == $"\"{random}\"");
         Assert.Contains(rows, r => r.Text.StartsWith("[\"", StringComparison.Ordinal)); // a block
-        Assert.DoesNotContain(rows, r => r.Type == "blob" && r.Text.StartsWith("[\"", StringComparison.Ordinal)); // never packed: SQL reads its references
+        Assert.Contains(rows, r => r.Type == "blob" && r.Text.StartsWith("[\"", StringComparison.Ordinal)); // its parts listed in binary
         Assert.Equal(text, (await GetAgentStepAsync(db, step)).RequestBody!.Value.GetRawText());
         var tree = await GetRunTreeAsync(db, run, new RunTreeOptions { IncludeContent = true });
         Assert.Equal(text, tree.Phases.Single().Invocations.Single().Steps.Single().Step.RequestBody!.Value.GetRawText());
@@ -79,7 +79,9 @@ public sealed class SqlitePackedPieceTests(SqliteFixture fixture) : IClassFixtur
     }
 
     [Theory]
-    [InlineData("X'02000100004142'")] // another format
+    [InlineData("X'03000100004142'")] // another format
+    [InlineData("X'0223414243'")] // a block whose reference is cut short
+    [InlineData("X'023DFFFFFF7F41'")] // a block whose literal gives a length it cannot hold
     [InlineData("X'01'")] // no length
     [InlineData("X'01FFFFFF7F00'")] // a length the bytes cannot hold
     [InlineData("X'0110000000F0'")] // a length the block does not give
