@@ -16,10 +16,91 @@ internal static class PackedPiece
 {
     private const byte Format = 1;
     private const byte BlockFormat = 2;
+    private const byte Base64Format = 3;
+    private const int MinBase64 = 1024;
     private const int Header = 5;
 
     /// <summary>The packed body of <paramref name="utf8"/>, or null when packing it saves less than an eighth.</summary>
-    public static byte[]? Pack(ReadOnlySpan<byte> utf8)
+    public static byte[]? Pack(ReadOnlySpan<byte> utf8) => PackBase64(utf8) ?? PackLz4(utf8);
+
+    /// <summary>
+    /// A piece that is mostly base64 (an image, a file: LZ4 finds nothing to repeat in it) as the bytes it encodes:
+    /// one format byte (3), the text before the base64 (its length, 4 bytes little-endian, and its UTF-8), the text
+    /// after it (likewise), then the decoded bytes: three quarters of the base64's size. Only base64 that encodes
+    /// them back to the very same characters (canonical padding) is taken.
+    /// </summary>
+    private static byte[]? PackBase64(ReadOnlySpan<byte> utf8)
+    {
+        // The longest run of base64 characters, then its padding.
+        int start = 0, length = 0;
+        for (var i = 0; i < utf8.Length;)
+        {
+            var j = i;
+            while (j < utf8.Length && IsBase64(utf8[j]))
+            {
+                j++;
+            }
+            if (j - i > length)
+            {
+                (start, length) = (i, j - i);
+            }
+            i = j + 1;
+        }
+        if (length < MinBase64 || length < utf8.Length / 2)
+        {
+            return null;
+        }
+        var pad = 0;
+        while (pad < 2 && start + length + pad < utf8.Length && utf8[start + length + pad] == (byte)'=')
+        {
+            pad++;
+        }
+        length = (length + pad) % 4 == 0 ? length + pad : length - length % 4;
+        var base64 = utf8.Slice(start, length);
+        var decoded = new byte[System.Buffers.Text.Base64.GetMaxDecodedFromUtf8Length(length)];
+        if (System.Buffers.Text.Base64.DecodeFromUtf8(base64, decoded, out var consumed, out var written) != OperationStatus.Done || consumed != length)
+        {
+            return null;
+        }
+        var prefix = utf8[..start];
+        var suffix = utf8[(start + length)..];
+        var packed = new byte[1 + 4 + prefix.Length + 4 + suffix.Length + written];
+        packed[0] = Base64Format;
+        BinaryPrimitives.WriteInt32LittleEndian(packed.AsSpan(1), prefix.Length);
+        prefix.CopyTo(packed.AsSpan(5));
+        BinaryPrimitives.WriteInt32LittleEndian(packed.AsSpan(5 + prefix.Length), suffix.Length);
+        suffix.CopyTo(packed.AsSpan(9 + prefix.Length));
+        decoded.AsSpan(0, written).CopyTo(packed.AsSpan(9 + prefix.Length + suffix.Length));
+        if (packed.Length > utf8.Length - utf8.Length / 8)
+        {
+            return null;
+        }
+        var check = new ArrayBufferWriter<byte>(utf8.Length);
+        UnpackBase64(packed, check);
+        return check.WrittenSpan.SequenceEqual(utf8) ? packed : null;
+    }
+
+    private static bool IsBase64(byte c) => (uint)(c - 'A') < 26 || (uint)(c - 'a') < 26 || (uint)(c - '0') < 10 || c == '+' || c == '/';
+
+    private static void UnpackBase64(ReadOnlySpan<byte> packed, IBufferWriter<byte> destination)
+    {
+        if (packed.Length < 9 || BinaryPrimitives.ReadInt32LittleEndian(packed[1..]) is var prefixLength && (prefixLength < 0 || prefixLength > packed.Length - 9)
+            || BinaryPrimitives.ReadInt32LittleEndian(packed[(5 + prefixLength)..]) is var suffixLength && (suffixLength < 0 || suffixLength > packed.Length - 9 - prefixLength))
+        {
+            throw new InvalidDataException("A packed piece of a shared value is damaged.");
+        }
+        var prefix = packed.Slice(5, prefixLength);
+        var suffix = packed.Slice(9 + prefixLength, suffixLength);
+        var bytes = packed[(9 + prefixLength + suffixLength)..];
+        var encoded = System.Buffers.Text.Base64.GetMaxEncodedToUtf8Length(bytes.Length);
+        var span = destination.GetSpan(prefix.Length + encoded + suffix.Length);
+        prefix.CopyTo(span);
+        System.Buffers.Text.Base64.EncodeToUtf8(bytes, span[prefix.Length..], out _, out var written);
+        suffix.CopyTo(span[(prefix.Length + written)..]);
+        destination.Advance(prefix.Length + written + suffix.Length);
+    }
+
+    private static byte[]? PackLz4(ReadOnlySpan<byte> utf8)
     {
         var limit = utf8.Length - utf8.Length / 8 - Header;
         if (limit <= 0)
@@ -150,6 +231,11 @@ internal static class PackedPiece
         if (packed.Length >= 1 && packed[0] == BlockFormat)
         {
             UnpackBlock(packed, destination);
+            return;
+        }
+        if (packed.Length >= 1 && packed[0] == Base64Format)
+        {
+            UnpackBase64(packed, destination);
             return;
         }
         if (packed.Length < Header || packed[0] != Format)

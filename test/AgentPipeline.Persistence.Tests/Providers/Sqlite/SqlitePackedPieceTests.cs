@@ -41,7 +41,7 @@ public sealed class SqlitePackedPieceTests(SqliteFixture fixture) : IClassFixtur
 
         var rows = await RowsAsync(run);
         Assert.Contains(rows, r => r.Type == "blob" && r.Text == $"\"{log}\"");
-        Assert.Contains(rows, r => r.Type == "text" && r.Text == $"\"{random}\"");
+        Assert.Contains(rows, r => r.Type == "blob" && r.Text == $"\"{random}\""); // base64: stored as the bytes it encodes
         Assert.Contains(rows, r => r.Text.StartsWith("[\"", StringComparison.Ordinal)); // a block
         Assert.Contains(rows, r => r.Type == "blob" && r.Text.StartsWith("[\"", StringComparison.Ordinal)); // its parts listed in binary
         Assert.Equal(text, (await GetAgentStepAsync(db, step)).RequestBody!.Value.GetRawText());
@@ -82,6 +82,7 @@ public sealed class SqlitePackedPieceTests(SqliteFixture fixture) : IClassFixtur
     [InlineData("X'03000100004142'")] // another format
     [InlineData("X'0223414243'")] // a block whose reference is cut short
     [InlineData("X'023DFFFFFF7F41'")] // a block whose literal gives a length it cannot hold
+    [InlineData("X'03FFFFFF7F0000000041'")] // base64 whose text before it gives a length it cannot hold
     [InlineData("X'01'")] // no length
     [InlineData("X'01FFFFFF7F00'")] // a length the bytes cannot hold
     [InlineData("X'0110000000F0'")] // a length the block does not give
@@ -108,6 +109,40 @@ public sealed class SqlitePackedPieceTests(SqliteFixture fixture) : IClassFixtur
         Assert.True(packed.Length <= bytes - bytes / 8, $"{packed.Length} bytes for {bytes}");
         Assert.Equal(text, PackedPiece.Unpack(packed));
 
-        Assert.Null(PackedPiece.Pack(Encoding.ASCII.GetBytes(Incompressible(bytes))));
+        Assert.Null(PackedPiece.Pack(Encoding.ASCII.GetBytes(Unpackable(bytes))));
+    }
+
+    // Random characters outside base64's alphabet: nothing for LZ4 to repeat, no base64 to decode.
+    private static string Unpackable(int bytes) => string.Concat(RandomNumberGenerator.GetBytes(bytes).Select(b => "!#$%&()*,-.:;<>?@[]^_`{|}~"[b % 26]));
+
+    public static TheoryData<string, bool> Base64Texts() => new()
+    {
+        { $"\"data:image/png;base64,{Incompressible(60_000)}\"", true },
+        { $"\"{Incompressible(30_000)}\"", true },
+        { $"\"{Incompressible(30_000)[..^4]}QR==\"", false }, // padding bits not zero: not what encoding the bytes gives
+        { $"\"{Incompressible(30_000).Replace("/", "\\/", StringComparison.Ordinal)}\"", false }, // '/' escaped: no long run
+        { $"{{\"a\":\"{Incompressible(3_000)}\",\"b\":\"{Incompressible(3_000)}\"}}", false }, // the longest run under half of it
+    };
+
+    [Theory]
+    [MemberData(nameof(Base64Texts))]
+    public void Base64_packs_to_the_bytes_it_encodes_only_when_it_gives_back_the_very_text(string text, bool asBytes)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(text);
+        var packed = PackedPiece.Pack(utf8);
+        if (asBytes)
+        {
+            Assert.NotNull(packed);
+            Assert.Equal(3, packed[0]);
+            Assert.True(packed.Length < utf8.Length * 0.76, $"{packed.Length} bytes for {utf8.Length}");
+        }
+        else
+        {
+            Assert.True(packed is null || packed[0] != 3);
+        }
+        if (packed is not null)
+        {
+            Assert.Equal(utf8, PackedPiece.Unpack(packed));
+        }
     }
 }
