@@ -12,8 +12,8 @@ namespace AgentPipeline.Persistence.Benchmarks.Reads;
 /// forms, much faster than the API could write them: SQLite in one transaction through prepared
 /// multi-row INSERTs; PostgreSQL by binary COPY, one table after another, with foreign-key triggers
 /// off for the load (<c>session_replication_role = replica</c>; the rows are consistent by
-/// construction) and VACUUM (ANALYZE) after it, as autovacuum would do on a real database before
-/// the reads are timed.
+/// construction), then VACUUM (ANALYZE) and a CHECKPOINT, as autovacuum and the checkpointer would
+/// have done on a real database before the reads are timed.
 /// </summary>
 internal static class ReadSeeder
 {
@@ -177,6 +177,11 @@ internal static class ReadSeeder
         await using var analyze = new NpgsqlCommand("VACUUM (ANALYZE)", connection);
         analyze.CommandTimeout = 600;
         await analyze.ExecuteNonQueryAsync();
+        // And a checkpoint: otherwise the checkpointer spreads the load's gigabytes of dirty pages over the next
+        // minutes, while the reads are timed.
+        await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection);
+        checkpoint.CommandTimeout = 600;
+        await checkpoint.ExecuteNonQueryAsync();
     }
 
     private static object Convert(object value, NpgsqlDbType type) => type switch
