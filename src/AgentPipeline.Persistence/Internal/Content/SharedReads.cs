@@ -6,8 +6,8 @@ namespace AgentPipeline.Persistence.Internal.Content;
 
 /// <summary>
 /// The read side of shared storage: values read in their shared form are collected
-/// (<see cref="Need(string?)"/>), the run's blocks and pieces they name are read (<see cref="LoadAsync"/>:
-/// one statement on SQLite; on PostgreSQL the blocks first, then their pieces, each row by its key), and each value is then given back exactly as the caller wrote it
+/// (<see cref="Need(string?)"/>), the run's groups, blocks and pieces they name are read by key, a level
+/// at a time (<see cref="LoadAsync"/>), and each value is then given back exactly as the caller wrote it
 /// (<see cref="Json"/>, <see cref="Text"/>). A value not in the shared form (a small one, or one
 /// stored before shared storage existed) passes through unchanged.
 /// </summary>
@@ -24,19 +24,17 @@ internal sealed class SharedReads : IDisposable
 
     private static readonly Sql WholeRun = new("SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id", [new("run_id", Col.Guid)], Results);
 
-    // SQLite: rows by key (@keys: a JSON array of keys), each found in the primary key's index. A block's
-    // body may be packed (binary), so its references are followed on the client, round by round (LoadAsync).
+    // Rows by key (@keys: a JSON array of keys, each spelled as its reference spells it), each found in the
+    // primary key's index. Block bodies are parsed on the client (on SQLite they may be packed), which then
+    // asks for what they name (LoadAsync), so the database neither parses JSON bodies nor removes duplicates.
     private static readonly Sql SqliteByKey = new(
         "SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash IN (SELECT value FROM json_each(@keys))",
         [new("run_id", Col.Guid), new("keys", Col.Text)], Results);
 
-    // PostgreSQL: rows by key, each an index probe of the primary key (run_id, hash); @keys is the
-    // keys joined by commas (hashes hold none, whatever their spelling). The subquery's LIMIT keeps
-    // it a probe per key: the planner would otherwise turn the join into a hash join over every
-    // row of the run. Blocks are read first and their pieces next (two statements, see LoadAsync),
-    // so the server neither parses JSON nor removes duplicates.
+    // PostgreSQL: the subquery's LIMIT keeps it a probe of the primary key per key: the planner would otherwise
+    // turn the join into a hash join over every row of the run.
     internal static readonly Sql PostgreSqlByKey = new(
-        "SELECT c.hash, c.body FROM unnest(string_to_array(@keys, ',')) k(key) " +
+        "SELECT c.hash, c.body FROM json_array_elements_text(CAST(@keys AS json)) k(key) " +
         "CROSS JOIN LATERAL (SELECT hash, body FROM {s}.run_contents WHERE run_id = @run_id AND hash = k.key LIMIT 1) c",
         [new("run_id", Col.Guid), new("keys", Col.Text)], Results);
 
@@ -75,18 +73,7 @@ internal sealed class SharedReads : IDisposable
         var blocks = new HashSet<(UInt128, bool)>();
         foreach (var form in _forms.Keys.ToList())
         {
-            var parts = _forms[form] ??= Parts(Encoding.UTF8.GetBytes(form), form: true);
-            foreach (var part in parts)
-            {
-                if (part.Kind != Kind.Literal && !_bodies.ContainsKey(part.Hash))
-                {
-                    refs.Add((part.Hash, part.Hex));
-                    if (part.Kind == Kind.Block)
-                    {
-                        blocks.Add((part.Hash, part.Hex));
-                    }
-                }
-            }
+            Unread(_forms[form] ??= Parts(Encoding.UTF8.GetBytes(form), form: true), refs, blocks);
         }
         if (wholeRun)
         {
@@ -95,39 +82,38 @@ internal sealed class SharedReads : IDisposable
         }
         // Groups name blocks and blocks name pieces: each round reads what the rows read before it name and no row
         // read has given yet.
+        var byKey = session.DialectKind == PipelineProvider.PostgreSql ? PostgreSqlByKey : SqliteByKey;
         for (var depth = 0; refs.Count > 0; depth++)
         {
             if (depth > SharedForm.MaxDepth)
             {
                 throw new InvalidDataException("A shared value's references nest deeper than the store writes them.");
             }
-            if (session.DialectKind == PipelineProvider.PostgreSql)
-            {
-                await FetchAsync(session, PostgreSqlByKey, [runId, CommaKeys(refs)], cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await FetchAsync(session, SqliteByKey, [runId, KeyList(refs)], cancellationToken).ConfigureAwait(false);
-            }
+            await FetchAsync(session, byKey, [runId, KeyList(refs)], cancellationToken).ConfigureAwait(false);
             var named = blocks;
             refs = [];
             blocks = [];
             foreach (var (block, _) in named)
             {
-                if (!_bodies.ContainsKey(block))
+                if (_bodies.ContainsKey(block)) // a missing one: putting the value together says so
                 {
-                    continue; // missing: putting the value together says so
+                    Unread(Block(block), refs, blocks);
                 }
-                foreach (var part in Block(block))
+            }
+        }
+    }
+
+    /// <summary>Adds the references among <paramref name="parts"/> whose rows are not read yet (and the blocks among them).</summary>
+    private void Unread(Part[] parts, HashSet<(UInt128, bool)> refs, HashSet<(UInt128, bool)> blocks)
+    {
+        foreach (var part in parts)
+        {
+            if (part.Kind != Kind.Literal && !_bodies.ContainsKey(part.Hash))
+            {
+                refs.Add((part.Hash, part.Hex));
+                if (part.Kind == Kind.Block)
                 {
-                    if (part.Kind != Kind.Literal && !_bodies.ContainsKey(part.Hash))
-                    {
-                        refs.Add((part.Hash, part.Hex));
-                        if (part.Kind == Kind.Block)
-                        {
-                            blocks.Add((part.Hash, part.Hex));
-                        }
-                    }
+                    blocks.Add((part.Hash, part.Hex));
                 }
             }
         }
@@ -164,9 +150,6 @@ internal sealed class SharedReads : IDisposable
     };
 
     public void Dispose() => _arena.Dispose();
-
-    // The keys as one text, comma-separated: a key holds no comma (32 hex digits, or 22 base64url characters), each spelled as its form spells it.
-    private static string CommaKeys(IEnumerable<(UInt128 Hash, bool Hex)> hashes) => string.Join(',', hashes.Select(h => SharedForm.Key(h.Hash, h.Hex)));
 
     private static string KeyList(IEnumerable<(UInt128 Hash, bool Hex)> hashes)
     {

@@ -86,7 +86,7 @@ public sealed class PostgreSqlSharedValueTests(PostgreSqlFixture f) : ContractTe
         Assert.True(keys.Count > 10, $"{keys.Count} rows in run_contents");
         await Fixture.ExecuteAsync("ANALYZE agent.run_contents");
 
-        var plan = await QueryPlans.ExplainAsync(Db, SharedReads.PostgreSqlByKey, [run, string.Join(',', keys)]);
+        var plan = await QueryPlans.ExplainAsync(Db, SharedReads.PostgreSqlByKey, [run, JsonSerializer.Serialize(keys)]);
 
         Assert.Contains(plan, l => l.Contains("Index Scan using \"PK_run_contents\"", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, l => l.Contains("Seq Scan", StringComparison.Ordinal) || l.Contains("Hash", StringComparison.Ordinal));
