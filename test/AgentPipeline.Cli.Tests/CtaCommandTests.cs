@@ -219,16 +219,16 @@ public abstract class CtaCommandTests<TStore>(TStore fixture) : IClassFixture<TS
     [Fact]
     public async Task An_ambiguous_cta_id_exits_1_naming_both()
     {
-        var first = await AskAsync(CtaKind.Approval);
-        var second = await AskAsync(CtaKind.Approval);
-        var a = first.ToString("N");
-        var b = second.ToString("N");
-        // Made a moment apart, their UUIDv7 ids share the leading timestamp digits.
-        var shared = a[..Math.Max(4, Enumerable.Range(0, 32).TakeWhile(i => a[i] == b[i]).Count())];
+        // The fixture's database is shared with the other tests, whose UUIDv7 ids made in the same minute share
+        // their leading digits; two ids given here share 16 random digits that no other CTA has.
+        var shared = Guid.NewGuid().ToString("N")[..16];
+        var first = await AskAsync(CtaKind.Approval, Guid.ParseExact(shared + "0" + Guid.NewGuid().ToString("N")[17..], "N"));
+        var second = await AskAsync(CtaKind.Approval, Guid.ParseExact(shared + "1" + Guid.NewGuid().ToString("N")[17..], "N"));
 
         var result = await CliAsync("cta", "timeout", shared);
 
         Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"'{shared}' matches 2 CTAs", result.Stderr, StringComparison.Ordinal);
         Assert.Contains(first.ToString(), result.Stderr, StringComparison.Ordinal);
         Assert.Contains(second.ToString(), result.Stderr, StringComparison.Ordinal);
         Assert.Null((await fixture.RowAsync("cta_events", first))["responded_at"]);
@@ -260,13 +260,13 @@ public abstract class CtaCommandTests<TStore>(TStore fixture) : IClassFixture<TS
     private static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + "Z";
 
     /// <summary>A run with an invocation that asks one CTA of <paramref name="kind"/>, through the library.</summary>
-    private async Task<Guid> AskAsync(CtaKind kind)
+    private async Task<Guid> AskAsync(CtaKind kind, Guid? id = null)
     {
         var db = fixture.Open();
         var (run, phase, invocation) = await Seed.InvocationAsync(db);
         return await CreateCtaEventAsync(db, kind switch
         {
-            CtaKind.Approval => new NewCtaEvent { RunId = run, PhaseResultId = phase, InvocationId = invocation, Kind = kind, RequestMessage = "Open the PR?" },
+            CtaKind.Approval => new NewCtaEvent { Id = id, RunId = run, PhaseResultId = phase, InvocationId = invocation, Kind = kind, RequestMessage = "Open the PR?" },
             CtaKind.Text => new NewCtaEvent { RunId = run, PhaseResultId = phase, Kind = kind, RequestPrompt = "How should I get a test database?" },
             _ => new NewCtaEvent { RunId = run, PhaseResultId = phase, Kind = kind, RequestPrompt = "Which approach?", RequestOptions = Options },
         });
