@@ -13,7 +13,8 @@ internal sealed class PostgreSqlSession(PostgreSqlDialect owner, NpgsqlConnectio
 {
     protected override DbCommand Rent(Sql sql)
     {
-        var command = new NpgsqlCommand(sql.TextFor(owner), connection);
+        // Inside a transaction of the caller's, the statement runs as it is (its own BEGIN and COMMIT would end the caller's).
+        var command = new NpgsqlCommand(sql.Plan != PlanChoice.Auto && Transaction is null ? sql.PlanText(owner) : sql.TextFor(owner), connection);
         foreach (var p in sql.Parameters)
         {
             command.Parameters.Add(new NpgsqlParameter(p.Name, PostgreSqlDialect.TypeOf(p.Type)));
