@@ -627,6 +627,93 @@ public sealed class PostgreSqlFeatureRunListTests(PostgreSqlFixture f) : Feature
     protected override string MigrationBeforePromptIndex => "20261207180145_TreeIndexes";
 
     /// <summary>
+    /// The plan cache at 20,000 runs: in its auto mode PostgreSQL planned the listings with values
+    /// anew on every call there (their generic plan, priced with <c>LIMIT $n</c> as 10% of the matching
+    /// runs, looked dearer than a plan for the values), where at 1,000 runs it kept the generic plan.
+    /// Each listing with values but no search runs with its generic plan from the first call, and that
+    /// plan walks an index; a search is planned for its text every call. The calls share one connection,
+    /// whose prepared statements pg_prepared_statements shows.
+    /// </summary>
+    [Fact]
+    public async Task At_20000_runs_a_listing_with_values_runs_its_generic_plan_every_call_and_a_search_a_plan_for_its_text()
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        var oneConnection = new Npgsql.NpgsqlConnectionStringBuilder(target) { MaxPoolSize = 1 }.ConnectionString;
+        await using var db = PipelineDb.Open(oneConnection, Clock);
+        await db.MigrateAsync();
+        // 20,000 runs 90 s apart, newest last: 90% completed, 5% failed, 5% in a working phase, in four repositories.
+        await Fixture.QueryAsyncOn(target,
+            "INSERT INTO agent.feature_runs (id, prompt, github_repo_url, current_phase, created_at) "
+            + "SELECT gen_random_uuid(), 'request ' || i || ': add dark mode', 'https://github.com/acme/repo' || (i % 4), "
+            + "CASE WHEN i % 20 = 0 THEN 'failed' WHEN i % 20 = 1 THEN 'implementation' ELSE 'completed' END, "
+            + "timestamptz '2026-01-01 00:00:00+00' + i * interval '90 seconds' FROM generate_series(1, 20000) i; ANALYZE agent.feature_runs");
+        var day = new DateTimeOffset(2026, 1, 10, 0, 0, 0, TimeSpan.Zero);
+        FeatureRunQuery[] listings =
+        [
+            new() { PageSize = 20, Phase = FeaturePhase.Failed },
+            new() { PageSize = 20, Repository = "https://github.com/acme/repo3" },
+            new() { PageSize = 20, CreatedFrom = day, CreatedTo = day.AddDays(1) },
+            new() { PageSize = 20, Status = RunStatus.Running },
+            new() { PageSize = 20 },
+        ];
+        FeatureRunQuery[] searches = [new() { PageSize = 20, PromptContains = "request 10000:" }, new() { PageSize = 20, PromptContains = "dark mode" }];
+        foreach (var query in listings.Concat(searches))
+        {
+            var first = await ListFeatureRunsAsync(db, query);
+            Assert.NotEmpty(first.Items);
+            for (var i = 0; i < 8; i++)
+            {
+                Assert.Equal(first.Items.Select(r => r.Id), (await ListFeatureRunsAsync(db, query)).Items.Select(r => r.Id));
+                if (first.NextCursor is { } cursor)
+                {
+                    Assert.NotEmpty((await ListFeatureRunsAsync(db, query with { Cursor = cursor })).Items);
+                }
+            }
+        }
+
+        var prepared = await db.RunAsync(write: false, (session, ct) => session.QueryRowsAsync(new Sql(
+            "SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'SELECT r.id, r.prompt,%FROM agent.feature_runs r%'",
+            [], [new("name", Col.Text), new("statement", Col.Text), new("generic_plans", Col.Long), new("custom_plans", Col.Long)]), [], ct),
+            CancellationToken.None);
+        var withValues = prepared.Where(r => ((string)r[1]!).Contains("$1", StringComparison.Ordinal)).ToList();
+        var searched = withValues.Where(r => ((string)r[1]!).Contains(" LIKE ", StringComparison.Ordinal)).ToList();
+        var listed = withValues.Except(searched).ToList();
+        // Phase, repository, dates, and the next page of each listing (a cursor): at least one statement each.
+        foreach (var shape in new[] { "r.current_phase = $1", "r.github_repo_url = $1", "r.created_at >= $1", "(r.created_at, r.id) < ($" })
+        {
+            Assert.Contains(listed, r => ((string)r[1]!).Contains(shape, StringComparison.Ordinal));
+        }
+        Assert.NotEmpty(searched);
+        foreach (var r in listed)
+        {
+            Assert.True((long)r[3]! == 0 && (long)r[2]! > 0, $"{r[2]} generic and {r[3]} custom plans: {r[1]}");
+        }
+        foreach (var r in searched)
+        {
+            Assert.True((long)r[2]! == 0 && (long)r[3]! > 0, $"{r[2]} generic and {r[3]} custom plans: {r[1]}");
+        }
+        // The generic plan of each (whatever values: NULLs) walks an index, neither reading the runs whole nor sorting them.
+        foreach (var r in listed)
+        {
+            var values = string.Join(", ", Enumerable.Repeat("NULL", ((string)r[1]!).Split('$').Length - 1));
+            var plan = await db.RunAsync(write: false, async (session, ct) =>
+            {
+                await session.ExecuteAsync(new Sql("SET plan_cache_mode = force_generic_plan", []), [], ct);
+                try
+                {
+                    var lines = await session.QueryRowsAsync(new Sql($"EXPLAIN EXECUTE {r[0]}({values})", [], [new("plan", Col.Text)]), [], ct);
+                    return lines.Select(l => (string)l[0]!).ToArray();
+                }
+                finally
+                {
+                    await session.ExecuteAsync(new Sql("RESET plan_cache_mode", []), [], ct);
+                }
+            }, CancellationToken.None);
+            Assert.True(QueryPlans.FullReads(plan).Length == 0, $"{r[1]}:\n{string.Join("\n", plan)}");
+        }
+    }
+
+    /// <summary>
     /// A server without pg_trgm (or a user who may not create it): the migration leaves the index
     /// out, and the search reads the runs, with the same results.
     /// </summary>
