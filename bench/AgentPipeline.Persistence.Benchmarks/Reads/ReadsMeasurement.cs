@@ -19,8 +19,11 @@ internal static class ReadsMeasurement
     private const int PageSize = 20;
     private const int DeepPage = 50;
 
-    /// <summary>A read's median and 90th percentile, and the rows (or steps) its last call returned.</summary>
-    public sealed record Timing(string Operation, double MedianMs, double P90Ms, int Rows);
+    /// <summary>
+    /// A read's median and 90th percentile, and the rows (or steps) its last call returned; PostgreSQL,
+    /// a listing: the plans its calls (warm-up and timed) ran with, generic and custom (<see cref="PlanCountsAsync"/>).
+    /// </summary>
+    public sealed record Timing(string Operation, double MedianMs, double P90Ms, int Rows, (long Generic, long Custom)? Plans = null);
 
     public sealed record Result(PipelineProvider Provider, int SmallRuns, int LargeRuns, long LargeSteps, TimeSpan SeedSmall, TimeSpan SeedLarge,
         List<Timing> Small, List<Timing> Large, List<string> PlanProblems, List<string> Plans);
@@ -90,11 +93,14 @@ internal static class ReadsMeasurement
         foreach (var (name, list, skip) in ListQueries(runs, deepPage))
         {
             var query = await AtPageAsync(db, list, skip);
-            timings.Add(await TimeAsync(name, async () =>
+            var before = await PlanCountsAsync(db);
+            var timing = await TimeAsync(name, async () =>
             {
                 var page = await PipelinePersistence.ListFeatureRunsAsync(db, query);
                 return page.Items.Count;
-            }));
+            });
+            var after = await PlanCountsAsync(db);
+            timings.Add(before is { } b && after is { } a ? timing with { Plans = (a.Generic - b.Generic, a.Custom - b.Custom) } : timing);
         }
         var big = ReadShape.RunId(0);
         timings.Add(await TimeAsync("GetFeatureRun", async () => (await PipelinePersistence.GetFeatureRunAsync(db, big)).Id == big ? 1 : 0));
@@ -105,6 +111,24 @@ internal static class ReadsMeasurement
         timings.Add(await TimeAsync("ListCtaEvents, open, first page", async () =>
             (await PipelinePersistence.ListCtaEventsAsync(db, new CtaEventQuery { PageSize = PageSize })).Items.Count));
         return timings;
+    }
+
+    /// <summary>
+    /// PostgreSQL: the plans the listings' prepared statements have run with so far, generic and custom,
+    /// summed (pg_prepared_statements, on the connection this call gets: calls one after another use
+    /// the same one). A custom plan is a planning of its own (about 0.3 ms for these statements).
+    /// </summary>
+    private static async Task<(long Generic, long Custom)?> PlanCountsAsync(PipelineDb db)
+    {
+        if (db.Dialect.Kind != PipelineProvider.PostgreSql)
+        {
+            return null;
+        }
+        // The pattern split in two, so that this statement is not one of those it counts.
+        var sql = new Sql("SELECT COALESCE(SUM(generic_plans), 0)::bigint, COALESCE(SUM(custom_plans), 0)::bigint FROM pg_prepared_statements "
+            + "WHERE statement LIKE '%FROM agent.' || 'feature_runs r%'", [], [new("g", Col.Long), new("c", Col.Long)]);
+        var row = await db.RunAsync(write: false, (session, ct) => session.QueryRowAsync(sql, [], ct), CancellationToken.None);
+        return ((long)row![0]!, (long)row[1]!);
     }
 
     /// <summary>The steps of an invocation and of its sub-agents, theirs and so on.</summary>
@@ -224,6 +248,17 @@ internal static class ReadsMeasurement
             }
         }
         Console.WriteLine();
+        foreach (var r in results.Where(r => r.Small.Any(t => t.Plans is not null)))
+        {
+            Console.WriteLine(string.Create(c, $"{Name(r.Provider)}, the plans each listing's calls ran with (warm-up and timed), generic / custom, at {r.SmallRuns:N0} → {r.LargeRuns:N0} runs:"));
+            for (var i = 0; i < r.Small.Count; i++)
+            {
+                if (r.Small[i].Plans is { } s && r.Large[i].Plans is { } l)
+                {
+                    Console.WriteLine(string.Create(c, $"  {r.Small[i].Operation}: {s.Generic:N0} / {s.Custom:N0} → {l.Generic:N0} / {l.Custom:N0}"));
+                }
+            }
+        }
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(c,
