@@ -634,6 +634,33 @@ public sealed class PostgreSqlFeatureRunListTests(PostgreSqlFixture f) : Feature
     /// plan walks an index; a search is planned for its text every call. The calls share one connection,
     /// whose prepared statements pg_prepared_statements shows.
     /// </summary>
+    /// <summary>
+    /// A listing with values runs in a transaction of its own (its plan choice, SET LOCAL): when its
+    /// statement fails, the pooled connection (the only one) is not left in the failed transaction:
+    /// the next call on it lists as before (in an aborted transaction it would fail), and the setting
+    /// is gone.
+    /// </summary>
+    [Fact]
+    public async Task A_listing_that_fails_leaves_its_connection_out_of_a_transaction_and_the_next_call_lists()
+    {
+        var target = await Fixture.CreateDatabaseAsync();
+        var oneConnection = new Npgsql.NpgsqlConnectionStringBuilder(target) { MaxPoolSize = 1 }.ConnectionString;
+        await using var db = PipelineDb.Open(oneConnection, Clock);
+        await db.MigrateAsync();
+        var id = await CreateFeatureRunAsync(db, new NewFeatureRun { Prompt = "Add dark mode" });
+        var query = new FeatureRunQuery { Phase = FeaturePhase.Analysis };
+        Assert.Equal([id], (await ListFeatureRunsAsync(db, query)).Items.Select(r => r.Id));
+
+        await Fixture.QueryAsyncOn(target, "ALTER TABLE agent.cta_events RENAME TO cta_events_away");
+        await Assert.ThrowsAnyAsync<PipelinePersistenceException>(() => ListFeatureRunsAsync(db, query));
+        await Fixture.QueryAsyncOn(target, "ALTER TABLE agent.cta_events_away RENAME TO cta_events");
+
+        Assert.Equal([id], (await ListFeatureRunsAsync(db, query)).Items.Select(r => r.Id));
+        var mode = await db.RunAsync(write: false, (session, ct) => session.QueryRowAsync(new Sql(
+            "SELECT current_setting('plan_cache_mode')", [], [new("mode", Col.Text)]), [], ct), CancellationToken.None);
+        Assert.Equal("auto", mode![0]);
+    }
+
     [Fact]
     public async Task At_20000_runs_a_listing_with_values_runs_its_generic_plan_every_call_and_a_search_a_plan_for_its_text()
     {
