@@ -407,7 +407,7 @@ internal sealed class EfNaiveStore : IPipelineCalls
     /// <summary>The library's per-connection pragmas, run once per pooled SQLite connection.</summary>
     private sealed class SqliteConnectionSetup : DbConnectionInterceptor
     {
-        private const string Pragmas = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+        private const string Pragmas = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA cache_size = -16384;";
         private readonly ConcurrentDictionary<nint, bool> _done = new();
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)

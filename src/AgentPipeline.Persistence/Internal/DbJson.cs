@@ -54,20 +54,19 @@ internal static class DbJson
     }
 
     /// <summary>
-    /// The same from stored UTF-8 in an array the caller gives up (a shared value put together in an array of its
-    /// own): tokenized once where it lies, with nothing copied (<see cref="Parse(ReadOnlySpan{byte})"/> validates
-    /// the value's extent first, then copies and parses it). The document is not disposed: its element lives as
-    /// long as the caller keeps it, as a cloned one would, and its token table goes to the garbage collector with it.
+    /// The same from stored UTF-8 the caller keeps (a shared value put together in a pooled buffer):
+    /// tokenized once, in place, and the element then copied out (its bytes and its token table, no
+    /// second parse); <see cref="Parse(ReadOnlySpan{byte})"/> validates the value's extent first, then
+    /// copies and parses it.
     /// </summary>
-    public static JsonElement ParseOwned(byte[] utf8)
+    public static JsonElement ParseCopy(ReadOnlyMemory<byte> utf8)
     {
-        if (HasStoreEscapes(utf8))
+        if (HasStoreEscapes(utf8.Span))
         {
-            return Parse(Encoding.UTF8.GetString(utf8));
+            return Parse(Encoding.UTF8.GetString(utf8.Span));
         }
-#pragma warning disable CA2000 // Not disposed on purpose: the element returned is the document's.
-        return JsonDocument.Parse(utf8, ParseOptions).RootElement;
-#pragma warning restore CA2000
+        using var document = JsonDocument.Parse(utf8, ParseOptions);
+        return document.RootElement.Clone();
     }
 
     /// <summary>Whether stored text may hold one of the store's escapes to undo: U+FFFF, raw or as <c>\uffff</c> (any case).</summary>

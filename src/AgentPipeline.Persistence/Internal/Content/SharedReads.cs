@@ -14,9 +14,9 @@ namespace AgentPipeline.Persistence.Internal.Content;
 /// <remarks>
 /// Every byte read (the pieces' bodies as the database hands them out, the literal parts unescaped
 /// from the forms) goes into one pooled buffer (<see cref="Arena"/>); parts are slices of it and
-/// hashes are numbers, so a read makes no string or array per part. A JSON value is then copied once
-/// into an array of its exact length and parsed there, once, the element keeping that array; a text
-/// value is put together in a pooled buffer and decoded; <see cref="Dispose"/> gives the buffers back.
+/// hashes are numbers, so a read makes no string or array per part. A value is then copied once
+/// into a pooled buffer of its exact length and parsed from there once (a value of one piece is
+/// parsed where it lies); <see cref="Dispose"/> gives the buffers back.
 /// </remarks>
 internal sealed class SharedReads : IDisposable
 {
@@ -126,12 +126,8 @@ internal sealed class SharedReads : IDisposable
         {
             return value;
         }
-        // Put together in an array of its own and parsed where it lies: no copy of the value after its parts'.
-        var form = value!.Value.GetRawText();
-        var parts = PartsOf(form);
-        var owned = GC.AllocateUninitializedArray<byte>(checked((int)Length(parts, 0)));
-        CopyAll(parts, owned, 0, 0);
-        return DbJson.ParseOwned(owned);
+        using var text = Assemble(value!.Value.GetRawText());
+        return DbJson.ParseCopy(text.Memory);
     }
 
     /// <summary>A text column's value as the caller wrote it.</summary>
@@ -249,7 +245,7 @@ internal sealed class SharedReads : IDisposable
     /// <summary>The value's stored text (UTF-8): its parts in order, blocks expanded, in a pooled buffer (a value of one piece: the piece itself).</summary>
     private Assembled Assemble(string form)
     {
-        var parts = PartsOf(form);
+        var parts = _forms.TryGetValue(form, out var known) && known is not null ? known : Parts(Encoding.UTF8.GetBytes(form), form: true);
         if (parts is [{ Kind: Kind.Piece } single])
         {
             return new Assembled(_arena.Memory(Body(single.Hash)), null);
@@ -259,9 +255,6 @@ internal sealed class SharedReads : IDisposable
         var at = CopyAll(parts, buffer, 0, 0);
         return new Assembled(buffer.AsMemory(0, at), buffer);
     }
-
-    private Part[] PartsOf(string form) =>
-        _forms.TryGetValue(form, out var known) && known is not null ? known : Parts(Encoding.UTF8.GetBytes(form), form: true);
 
     // depth: that of the list the parts are in (the column's: 0); a block's parts are one deeper, at most MaxDepth.
     private long Length(Part[] parts, int depth)

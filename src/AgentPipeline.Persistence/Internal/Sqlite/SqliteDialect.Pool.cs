@@ -9,6 +9,9 @@ namespace AgentPipeline.Persistence.Internal.Sqlite;
 /// </summary>
 internal sealed partial class SqliteDialect
 {
+    /// <summary>Each connection's page cache (<c>PRAGMA cache_size</c>, negative: KiB).</summary>
+    internal const int CacheSizeKib = -16384;
+
     private readonly int _busyTimeoutMs;
     // Idle connections, most recently used on top (its pages are warm); a lock, not a
     // ConcurrentBag, because a bag's per-thread lists make a call that resumed on another thread steal.
@@ -91,8 +94,11 @@ internal sealed partial class SqliteDialect
             // These live on the connection, not the file: every pooled connection needs them.
             // wal_autocheckpoint = 0: a commit never stops to copy the WAL into the database file
             // and fsync it; Checkpoint does that beside the writer (see Release).
+            // cache_size: up to 16 MiB of pages per connection (SQLite's default is 2 MiB, filled as pages are read),
+            // so that the pieces of a long conversation's shared request (3 MB of pieces spread over the run's pages,
+            // docs/storage.md) are read from the cache the next time rather than from the file, page by page.
             command.CommandText = string.Create(CultureInfo.InvariantCulture,
-                $"PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA wal_autocheckpoint = 0;");
+                $"PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = {CacheSizeKib};");
             command.ExecuteNonQuery();
             return new PooledConnection(connection, DirectCalls);
         }

@@ -44,4 +44,26 @@ public sealed class PostgreSqlCompressionTests(PostgreSqlFixture f) : ContractTe
         Assert.Equal(log, read.GetProperty("stdout").GetString());
         Assert.Equal(log, (await GetToolCallAsync(Db, tool)).Error!.Value.GetProperty("stdout").GetString());
     }
+    [Fact]
+    public async Task A_piece_that_fits_in_its_row_stays_there_compressed_not_in_the_toast_table()
+    {
+        Assert.Equal("m", (await Fixture.QueryAsync(
+            "SELECT attstorage::text AS s FROM pg_attribute WHERE attrelid = 'agent.run_contents'::regclass AND attname = 'body'")).Single()["s"]);
+        var toast = (string)(await Fixture.QueryAsync(
+            "SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE oid = 'agent.run_contents'::regclass")).Single()["t"]!;
+        var chunks = async () => (long)(await Fixture.QueryAsync($"SELECT count(*) AS n FROM {toast}")).Single()["n"]!;
+        var before = await chunks();
+        // 6 KB that lz4 barely shrinks: over the 2 KB at which a value would go to the TOAST table, well under a page.
+        var noise = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4_500));
+        var (_, invocation, _) = await Seed.StepAsync(Db);
+        var body = JsonSerializer.SerializeToElement(new { stdout = noise, exitCode = 0 });
+
+        var step = await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = 1, ResponseBody = body });
+
+        Assert.Equal(1L, (long)(await Fixture.QueryAsync(
+            "SELECT count(*) AS n FROM agent.run_contents c JOIN agent.agent_steps s ON s.run_id = c.run_id WHERE s.id = @s AND octet_length(c.body) > 6000",
+            ("s", step))).Single()["n"]!);
+        Assert.Equal(before, await chunks());
+        Assert.Equal(body.GetRawText(), (await GetAgentStepAsync(Db, step)).ResponseBody!.Value.GetRawText());
+    }
 }

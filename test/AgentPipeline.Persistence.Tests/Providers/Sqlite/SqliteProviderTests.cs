@@ -15,7 +15,7 @@ namespace AgentPipeline.Persistence.Tests.Providers.Sqlite;
 public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<SqliteFixture>
 {
     [Fact]
-    public async Task Every_pooled_connection_has_wal_foreign_keys_synchronous_normal_and_the_busy_timeout()
+    public async Task Every_pooled_connection_has_wal_foreign_keys_synchronous_normal_the_busy_timeout_and_a_16_MiB_page_cache()
     {
         await using var db = PipelineDb.Open(new PipelineDbOptions { SqliteBusyTimeout = TimeSpan.FromSeconds(7) }.UseSqlite(fixture.Target));
         var sessions = new List<Session>();
@@ -32,6 +32,7 @@ public sealed class SqliteProviderTests(SqliteFixture fixture) : IClassFixture<S
             Assert.Equal("1", await Pragma("synchronous"));
             Assert.Equal("7000", await Pragma("busy_timeout"));
             Assert.Equal("0", await Pragma("wal_autocheckpoint"));
+            Assert.Equal("-16384", await Pragma("cache_size"));
             await session.DisposeAsync();
         }
     }
