@@ -41,7 +41,7 @@ internal static class ReadProfile
                 var step = (await session.ReadAsync(row, [stepId], RowReaders.Steps.Whole.Read, ct))[0];
                 rowMs.Add(s.Elapsed.TotalMilliseconds);
                 s.Restart();
-                var reads = new SharedReads();
+                using var reads = new SharedReads();
                 reads.Need(step.Content);
                 reads.Need(step.RequestBody);
                 reads.Need(step.ResponseBody);
