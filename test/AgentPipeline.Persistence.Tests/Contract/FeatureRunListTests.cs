@@ -627,14 +627,6 @@ public sealed class PostgreSqlFeatureRunListTests(PostgreSqlFixture f) : Feature
     protected override string MigrationBeforePromptIndex => "20261207180145_TreeIndexes";
 
     /// <summary>
-    /// The plan cache at 20,000 runs: in its auto mode PostgreSQL planned the listings with values
-    /// anew on every call there (their generic plan, priced with <c>LIMIT $n</c> as 10% of the matching
-    /// runs, looked dearer than a plan for the values), where at 1,000 runs it kept the generic plan.
-    /// Each listing with values but no search runs with its generic plan from the first call, and that
-    /// plan walks an index; a search is planned for its text every call. The calls share one connection,
-    /// whose prepared statements pg_prepared_statements shows.
-    /// </summary>
-    /// <summary>
     /// A listing with values runs in a transaction of its own (its plan choice, SET LOCAL): when its
     /// statement fails, the pooled connection (the only one) is not left in the failed transaction:
     /// the next call on it lists as before (in an aborted transaction it would fail), and the setting
@@ -661,6 +653,14 @@ public sealed class PostgreSqlFeatureRunListTests(PostgreSqlFixture f) : Feature
         Assert.Equal("auto", mode![0]);
     }
 
+    /// <summary>
+    /// The plan cache at 20,000 runs: in its auto mode PostgreSQL planned the listings with values
+    /// anew on every call there (their generic plan, priced with <c>LIMIT $n</c> as 10% of the matching
+    /// runs, looked dearer than a plan for the values), where at 1,000 runs it kept the generic plan.
+    /// Each listing with values but no search runs with its generic plan from the first call, and that
+    /// plan walks an index; a search is planned for its text every call. The calls share one connection,
+    /// whose prepared statements pg_prepared_statements shows.
+    /// </summary>
     [Fact]
     public async Task At_20000_runs_a_listing_with_values_runs_its_generic_plan_every_call_and_a_search_a_plan_for_its_text()
     {

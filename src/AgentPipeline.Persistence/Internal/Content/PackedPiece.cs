@@ -6,11 +6,12 @@ using K4os.Compression.LZ4;
 namespace AgentPipeline.Persistence.Internal.Content;
 
 /// <summary>
-/// A piece's body compressed with LZ4, as SQLite stores it (docs/storage.md, "Where the pieces are"):
-/// a BLOB of one format byte (1), the text's UTF-8 length as 4 bytes little-endian, then one LZ4
-/// block (the LZ4 block format), when that saves at least an eighth; everything else stays
-/// TEXT, so a body's storage class says which it is. The piece's hash is that of its text. A block's body may
-/// be packed too, in a binary list of its parts (<see cref="PackBlock"/>).
+/// A <c>run_contents</c> body packed, as SQLite stores it (docs/storage.md, "Where the pieces are"): a BLOB whose
+/// first byte says the format, kept only when it saves at least an eighth and unpacks to the very same bytes;
+/// everything else stays TEXT, so a body's storage class says which it is. The hash is always that of the text.
+/// Format 1: a piece in LZ4 (the text's UTF-8 length as 4 bytes little-endian, then one LZ4 block); 2: a block's
+/// parts in binary (<see cref="PackBlock"/>); 3: a piece that is mostly base64 as the bytes it encodes
+/// (<see cref="PackBase64"/>).
 /// </summary>
 internal static class PackedPiece
 {

@@ -14,7 +14,8 @@ namespace AgentPipeline.Persistence.Internal.Content;
 /// stored text (the text the column held before, the store's escapes applied). Each part is a
 /// JSON string: <c>"=</c><i>literal text</i><c>"</c>, <c>"#</c><i>hash</i><c>"</c> (a piece:
 /// the body of the run's <c>run_contents</c> row with that hash) or <c>"@</c><i>hash</i><c>"</c>
-/// (a block: a row whose body is a JSON array of <c>=</c> and <c>#</c> parts). A hash is the first
+/// (a block: a row whose body is a JSON array of <c>=</c> and <c>#</c> parts; or a group: a row whose body
+/// is a JSON array of <c>@</c> references to blocks, <see cref="GroupMask"/>). A hash is the first
 /// 16 bytes of the SHA-256 of the body's UTF-8, spelled (in references and as the row's key) as 22
 /// base64url characters; forms and rows written by earlier versions spell it as 32 lower-case hex
 /// digits, and are read as they are (a reference names the row whose key is spelled as it is).
