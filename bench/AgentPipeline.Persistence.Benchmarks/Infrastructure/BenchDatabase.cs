@@ -13,9 +13,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         Provider = provider;
         Target = target;
         _folder = folder;
-        var options = provider == PipelineProvider.Sqlite
-            ? new PipelineDbOptions().UseSqlite(target)
-            : new PipelineDbOptions().UsePostgreSql(target);
+        var options = Options();
         if (MinWriters is { } min)
         {
             options.GroupCommitMinWriters = min;
@@ -29,6 +27,16 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 
     private readonly CheckpointWatch? _checkpoints;
+
+    private PipelineDbOptions Options() => Provider == PipelineProvider.Sqlite
+        ? new PipelineDbOptions().UseSqlite(Target)
+        : new PipelineDbOptions().UsePostgreSql(Target);
+
+    /// <summary>
+    /// A second handle on the same database, with connections of its own (on PostgreSQL, new server
+    /// processes): a reader that did not do the writes. The caller disposes it.
+    /// </summary>
+    public PipelineDb OpenAnotherHandle() => PipelineDb.Open(Options());
 
     /// <summary>The library's most recent background checkpoint, which a timed batch waits out before it starts.</summary>
     private sealed class CheckpointWatch : AgentPipeline.Persistence.Internal.Sqlite.ICheckpointObserver

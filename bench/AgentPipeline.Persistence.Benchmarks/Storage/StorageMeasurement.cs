@@ -27,7 +27,7 @@ internal static class StorageMeasurement
 
     public sealed record Result(
         PipelineProvider Provider, string Label, int Invocations, int Steps, long StoredBytes, long UniqueBytes, long LiteralRequestBytes,
-        long LargestRequestBytes, IReadOnlyList<WrittenStep> Written, double ReadLastMs, List<TableBytes> Tables, double WriteSeconds, long RequestBodyColumnBytes, long ImageBytes);
+        long LargestRequestBytes, IReadOnlyList<WrittenStep> Written, double ReadLastMs, double ReadNewHandleMs, List<TableBytes> Tables, double WriteSeconds, long RequestBodyColumnBytes, long ImageBytes);
 
     public static async Task<int> RunAsync(StorageOptions options)
     {
@@ -137,7 +137,14 @@ internal static class StorageMeasurement
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         // The step with the largest request: a loop's last step.
-        var readMs = await TimeReadAsync(db, largestStep!.Id, largestRequest);
+        var readMs = await TimeReadAsync(db, largestStep!.Id, largestRequest, "the writer's handle");
+        // The same step through a handle of its own (new connections; on PostgreSQL, new server processes): a reader
+        // that did not write the loop, as the CLI, an explorer or an orchestrator resumed in a new process are.
+        double newHandleMs;
+        await using (var reader = database.OpenAnotherHandle())
+        {
+            newHandleMs = await TimeReadAsync(reader, largestStep.Id, largestRequest, "a new handle");
+        }
         if (double.TryParse(Environment.GetEnvironmentVariable("AGENTPIPE_BENCH_READ_PROFILE"), CultureInfo.InvariantCulture, out var profileSeconds))
         {
             await ReadProfile.RunAsync(db, largestStep.Id, profileSeconds);
@@ -145,12 +152,12 @@ internal static class StorageMeasurement
 
         var (totalBytes, tables) = await SizeAsync(database);
         return new Result(provider, label, plan.Count, written.Count, totalBytes - emptyBytes, unique.Sum(t => (long)Encoding.UTF8.GetByteCount(t)),
-            literal, largestStep.RequestBytes, written, readMs, tables, writeSeconds, await RequestBodyBytesAsync(database),
+            literal, largestStep.RequestBytes, written, readMs, newHandleMs, tables, writeSeconds, await RequestBodyBytesAsync(database),
             unique.Where(t => t.Contains("base64", StringComparison.Ordinal)).Sum(t => (long)Encoding.UTF8.GetByteCount(t)));
     }
 
     /// <summary>Reads the step whole, <see cref="ReadRepeats"/> times after two warm-ups; checks once that the request body is the text written.</summary>
-    private static async Task<double> TimeReadAsync(PipelineDb db, Guid stepId, string expectedRequest)
+    private static async Task<double> TimeReadAsync(PipelineDb db, Guid stepId, string expectedRequest, string through)
     {
         var first = await PipelinePersistence.GetAgentStepAsync(db, stepId);
         var read = first.RequestBody?.GetRawText();
@@ -187,7 +194,7 @@ internal static class StorageMeasurement
         }
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"garbage collections during the timed reads: {GC.CollectionCount(0) - gc0.Item1}/{GC.CollectionCount(1) - gc0.Item2}/{GC.CollectionCount(2) - gc0.Item3} (gen 0/1/2), {(GC.GetTotalPauseDuration() - gc0.Item4).TotalMilliseconds:F0} ms paused, {(GC.GetTotalAllocatedBytes() - gc0.Item5) / 1e6 / ms.Count:F1} MB allocated per read"));
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read largest step: {Median(ms):F1} ms, {Median(cpu):F1} ms CPU{(serverCpu.Count > 0 ? $" + {Median(serverCpu):F1} ms the server's" : "")} (median of {ms.Count})"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read largest step through {through}: {Median(ms):F1} ms, {Median(cpu):F1} ms CPU{(serverCpu.Count > 0 ? $" + {Median(serverCpu):F1} ms the server's" : "")} (median of {ms.Count})"));
         return Median(ms);
     }
 
@@ -352,8 +359,8 @@ internal static class StorageMeasurement
             Console.WriteLine(setting + (_compression is null ? "" : $"; agent_steps.request_body compression: {_compression}"));
         }
         Console.WriteLine();
-        Console.WriteLine("| workload | provider | stored | unique content | stored / unique | request bodies (literal) | largest request | ms/step (CPU) @10 | @100 | @400 | read largest step ms |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| workload | provider | stored | unique content | stored / unique | request bodies (literal) | largest request | ms/step (CPU) @10 | @100 | @400 | read largest step ms: writer's handle | new handle |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             string Ms(int step) => r.Invocations == 1 && MsAtStep(r.Written, step) is { } ms
@@ -361,7 +368,7 @@ internal static class StorageMeasurement
                 : "–";
             var workload = r.Invocations == 1 ? r.Label : string.Create(c, $"{r.Label} ({r.Invocations} invocations, {r.Steps} steps)");
             Console.WriteLine(string.Create(c,
-                $"| {workload} | {Name(r.Provider)} | {Mb(r.StoredBytes)} | {Mb(r.UniqueBytes)} | {(double)r.StoredBytes / r.UniqueBytes:F1}× | {Mb(r.LiteralRequestBytes)} | {Mb(r.LargestRequestBytes)} | {Ms(10)} | {Ms(100)} | {Ms(400)} | {r.ReadLastMs:F1} |"));
+                $"| {workload} | {Name(r.Provider)} | {Mb(r.StoredBytes)} | {Mb(r.UniqueBytes)} | {(double)r.StoredBytes / r.UniqueBytes:F1}× | {Mb(r.LiteralRequestBytes)} | {Mb(r.LargestRequestBytes)} | {Ms(10)} | {Ms(100)} | {Ms(400)} | {r.ReadLastMs:F1} | {r.ReadNewHandleMs:F1} |"));
         }
         Console.WriteLine();
         Console.WriteLine("Per-step cost against request size (one invocation, the longest loop: marginal MB of request per second of CreateAgentStep between step 100 and the last), and the whole run:");

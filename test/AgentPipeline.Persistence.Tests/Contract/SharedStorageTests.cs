@@ -28,6 +28,39 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         [.. (await Fixture.QueryAsync($"SELECT hash, body FROM {Fixture.T("run_contents")} WHERE run_id = @r", ("r", run)))
             .Select(r => ((string)r["hash"]!, r["body"] is byte[] packed ? Encoding.UTF8.GetString(PackedPiece.Unpack(packed)) : (string)r["body"]!))];
 
+    /// <summary>The most UTF-8 bytes a stored piece holds, as docs/storage.md states it (<see cref="SharedForm.MaxPiece"/>).</summary>
+    private const int MaxPieceBytes = 32 * 1024;
+
+    /// <summary>
+    /// <paramref name="text"/> as the store cuts a long piece, worked out here on its own: <see cref="MaxPieceBytes"/>
+    /// UTF-8 bytes at a time from its start, each cut moved back to the first byte of a character.
+    /// </summary>
+    private static List<string> CutAsStored(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var pieces = new List<string>();
+        for (var start = 0; start < bytes.Length;)
+        {
+            var end = Math.Min(start + MaxPieceBytes, bytes.Length);
+            while (end < bytes.Length && (bytes[end] & 0xC0) == 0x80)
+            {
+                end--;
+            }
+            pieces.Add(Encoding.UTF8.GetString(bytes, start, end - start));
+            start = end;
+        }
+        return pieces;
+    }
+
+    /// <summary>Each piece of <paramref name="text"/> (<see cref="CutAsStored"/>) is one row of <paramref name="bodies"/>: the text is stored once.</summary>
+    private static void AssertStoredOnce(List<string> bodies, string text)
+    {
+        foreach (var piece in CutAsStored(text))
+        {
+            Assert.Single(bodies, b => b == piece);
+        }
+    }
+
     private static string Big(string seed, int bytes) => string.Concat(Enumerable.Repeat(seed, bytes / Encoding.UTF8.GetByteCount(seed) + 1));
 
     /// <summary>Values the store escapes or that JSON spells several ways, each in a value large enough to be shared.</summary>
@@ -246,8 +279,11 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         {
             steps.Add(await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = body }));
         }
-        var stored = Assert.Single(await BodiesAsync(run));
-        Assert.Equal(JsonSerializer.Serialize(prompt), stored);
+        // The prompt is longer than a piece may be: its pieces are the run's only rows, each stored once.
+        var bodies = await BodiesAsync(run);
+        var pieces = CutAsStored(JsonSerializer.Serialize(prompt));
+        Assert.Equal(3, pieces.Count);
+        Assert.Equal(pieces.Order(StringComparer.Ordinal), bodies.Order(StringComparer.Ordinal));
         foreach (var step in steps)
         {
             Assert.Equal(body.GetRawText(), (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
@@ -255,6 +291,37 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         // Each step's own column holds the small shared form.
         var longest = await Fixture.QueryAsync($"SELECT MAX(LENGTH(CAST(request_body AS TEXT))) AS n FROM {Fixture.T("agent_steps")} WHERE run_id = @r", ("r", run));
         Assert.True(StoreFixture.AsLong(longest[0]["n"]) < 200, $"a step's column holds {longest[0]["n"]} characters");
+    }
+
+    [Fact]
+    public async Task Long_strings_plain_text_and_runs_of_small_values_are_cut_into_pieces_of_at_most_32_KB_and_read_back_exactly()
+    {
+        var (run, phase) = await Seed.PhaseAsync(Db);
+        // Characters of 1, 2, 3 and 4 bytes in a period of 13 bytes, so cuts fall inside characters of every width; an image's
+        // base64; a long list of small numbers, which is literal text between pieces (a run of small values).
+        var mixed = Big("aé€😀bcd ", 250_000);
+        var image = Convert.ToBase64String(Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7919 % 251)).ToArray());
+        var numbers = string.Join(",", Enumerable.Range(0, 20_000));
+        var request = $$$"""{"model":"m","messages":[{"role":"user","content":"{{{mixed}}}"},{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,{{{image}}}"}}]}],"stop":[{{{numbers}}}]}""";
+        var invocation = await CreateAgentInvocationAsync(Db, new NewAgentInvocation { PhaseResultId = phase, AgentType = AgentType.Coder, SystemPrompt = mixed });
+        var steps = new List<Guid>();
+        for (var n = 1; n <= 3; n++)
+        {
+            steps.Add(await CreateAgentStepAsync(Db, new NewAgentStep { InvocationId = invocation, StepNumber = n, RequestBody = Parse(request) }));
+        }
+
+        var bodies = await BodiesAsync(run);
+        Assert.All(bodies, b => Assert.InRange(Encoding.UTF8.GetByteCount(b), 1, MaxPieceBytes));
+        Assert.All(bodies, b => Assert.DoesNotContain('\uFFFD', b)); // no character was split
+        Assert.Equal(bodies.Count, bodies.Distinct(StringComparer.Ordinal).Count());
+        AssertStoredOnce(bodies, mixed); // the system prompt, plain text: cut from its start
+        Assert.True(bodies.Sum(b => (long)b.Length) < 2 * (mixed.Length + image.Length + numbers.Length),
+            "three steps and the system prompt stored their long texts once");
+        Assert.Equal(mixed, (await GetAgentInvocationAsync(Db, invocation)).SystemPrompt);
+        foreach (var step in steps)
+        {
+            Assert.Equal(request, (await GetAgentStepAsync(Db, step)).RequestBody!.Value.GetRawText());
+        }
     }
 
     [Fact]
@@ -431,8 +498,8 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         var results = await Task.WhenAll(writers);
         var promptText = JsonSerializer.Serialize(prompt);
         var bodies = await BodiesAsync(run);
-        Assert.Single(bodies, b => b == promptText);
-        Assert.Single(bodies, b => b == prompt);
+        AssertStoredOnce(bodies, promptText);
+        AssertStoredOnce(bodies, prompt);
         foreach (var (invocation, written) in results)
         {
             Assert.Equal(prompt, (await GetAgentInvocationAsync(Db, invocation)).SystemPrompt);

@@ -39,6 +39,15 @@ internal static class SharedForm
     /// <summary>Within a shared JSON value, a container this large (UTF-8 bytes) is descended into, and a leaf this large is a piece; smaller ones stay literal.</summary>
     public const int MinPiece = 256;
 
+    /// <summary>
+    /// A piece is at most this large (UTF-8 bytes): a longer leaf (a base64 image, a long tool output) or plain text is
+    /// cut into pieces of this size from its start, each ending before a character's first byte, so the same text is
+    /// cut the same way wherever it appears. A PostgreSQL server process reading a piece allocates the piece and its
+    /// message whole; blocks under 128 KB come from its heap, while larger ones are mapped afresh at every read
+    /// and their pages faulted in (docs/storage.md, "The read of a 3 MB request").
+    /// </summary>
+    public const int MaxPiece = 32 * 1024;
+
     /// <summary>A block of parts closes after a piece whose hash's first byte has these bits zero (1 in 16)…</summary>
     public const int BoundaryMask = 0x0F;
 

@@ -15,7 +15,9 @@ internal readonly record struct Part(bool Piece, int Start, int End, UInt128 Has
 /// description, a base64 image): the same text is then one piece wherever it appears, in a request,
 /// a step's content or an invocation's response messages, whatever JSON surrounds it. The text
 /// between pieces (punctuation, keys, small values) is literal, or a piece itself when it is as
-/// large as one. Plain text is one piece. Every cut falls between JSON tokens, so no character is ever split.
+/// large as one. Plain text is one piece. A piece longer than <see cref="SharedForm.MaxPiece"/> is cut into
+/// pieces of that size from its start (<see cref="Cut"/>). Every cut falls between JSON tokens or, inside a long
+/// one, before a character's first byte, so no character is ever split.
 /// </summary>
 internal static class Splitter
 {
@@ -24,7 +26,7 @@ internal static class Splitter
         var pieces = new List<Part>();
         if (utf8.Length >= SharedForm.Threshold)
         {
-            foreach (var (start, end) in json ? JsonPieces(utf8) : [(0, utf8.Length)])
+            foreach (var (start, end) in json ? JsonPieces(utf8) : Cut(utf8, 0, utf8.Length, []))
             {
                 pieces.Add(new Part(true, start, end, SharedForm.Hash(utf8[start..end])));
             }
@@ -67,10 +69,40 @@ internal static class Splitter
             // Text between pieces as large as a piece (many small values side by side: a list of tools) is a piece too,
             // so no literal part is large.
             var text = utf8[start..end];
+            if (text.Length > SharedForm.MaxPiece)
+            {
+                foreach (var (from, to) in Cut(utf8, start, end, []))
+                {
+                    var chunk = utf8[from..to];
+                    parts.Add(new Part(true, from, to, reuse is not null && reuse(chunk, out var known) ? known : SharedForm.Hash(chunk)));
+                }
+                return;
+            }
             var piece = text.Length >= SharedForm.MinPiece || SharedForm.Unsafe(text);
             parts.Add(new Part(piece, start, end,
                 !piece ? default : reuse is not null && reuse(text, out var hash) ? hash : SharedForm.Hash(text)));
         }
+    }
+
+    /// <summary>
+    /// Bytes [<paramref name="start"/>, <paramref name="end"/>) as pieces of at most <see cref="SharedForm.MaxPiece"/>
+    /// bytes, added to <paramref name="pieces"/>: each as long as it can be from where the previous one ended, short
+    /// of a character's continuation bytes (UTF-8 10xxxxxx), so no character is split and the same text is always cut alike.
+    /// </summary>
+    internal static List<(int Start, int End)> Cut(ReadOnlySpan<byte> utf8, int start, int end, List<(int Start, int End)> pieces)
+    {
+        while (end - start > SharedForm.MaxPiece)
+        {
+            var at = start + SharedForm.MaxPiece;
+            while ((utf8[at] & 0xC0) == 0x80)
+            {
+                at--;
+            }
+            pieces.Add((start, at));
+            start = at;
+        }
+        pieces.Add((start, end));
+        return pieces;
     }
 
     /// <summary>The pieces of a JSON text, in order, bottom-up: a container's candidates are kept if it is descended into, else it is one piece itself.</summary>
@@ -113,7 +145,7 @@ internal static class Splitter
                     if (end - start >= SharedForm.MinPiece)
                     {
                         List<(int, int)>? parent = stack.Count > 0 ? stack.Peek().Found : root;
-                        Parent(stack, ref parent, root).Add((start, end));
+                        Cut(utf8, start, end, Parent(stack, ref parent, root));
                     }
                     break;
                 }
