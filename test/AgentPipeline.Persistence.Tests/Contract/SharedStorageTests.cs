@@ -708,7 +708,12 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
     /// <summary>A random message as a provider SDK writes it: text of many sizes, now and then a secret, a secret's name, an escape.</summary>
     private static string Message(Random random, int n)
     {
-        var size = random.Next(4) switch { 0 => random.Next(20, 300), 1 => random.Next(300, 1_200), 2 => random.Next(1_000, 4_000), _ => random.Next(4_000, 12_000) };
+        // Now and then a message longer than a piece may be (32 KB), cut into pieces on both paths alike.
+        var size = random.Next(9) switch
+        {
+            0 or 1 => random.Next(20, 300), 2 or 3 => random.Next(300, 1_200), 4 or 5 => random.Next(1_000, 4_000), 8 => random.Next(33_000, 70_000),
+            _ => random.Next(4_000, 12_000),
+        };
         var text = new StringBuilder();
         while (text.Length < size)
         {
@@ -746,7 +751,7 @@ public abstract class SharedStorageTests<TFixture>(TFixture fixture) : ContractT
         var (_, _, fast) = await Seed.InvocationAsync(Db);
         var (_, _, slow) = await Seed.InvocationAsync(ordinary);
         var random = new Random(seed);
-        var messages = new List<string> { $$"""{"role":"system","content":"{{Big("You are a careful agent. ", 20_000)}}"}""" };
+        var messages = new List<string> { $$"""{"role":"system","content":"{{Big("You are a careful agent. ", 70_000)}}"}""" };
         var tools = Enumerable.Range(0, 6).Select(i => $$$"""{"type":"function","function":{"name":"tool_{{{i}}}","description":"{{{Big($"Tool {i} does one thing. ", 1_500)}}}"}}""").ToList();
         for (var n = 1; n <= 40; n++)
         {
