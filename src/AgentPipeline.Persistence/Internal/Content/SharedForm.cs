@@ -44,7 +44,7 @@ internal static class SharedForm
     /// cut into pieces of this size from its start, each ending before a character's first byte, so the same text is
     /// cut the same way wherever it appears. A PostgreSQL server process reading a piece allocates the piece and its
     /// message whole; blocks under 128 KB come from its heap, while larger ones are mapped afresh at every read
-    /// and their pages faulted in (docs/storage.md, "The read of a 3 MB request").
+    /// and their pages faulted in (docs/storage.md, "A piece at most 32 KB, and the read through a new handle").
     /// </summary>
     public const int MaxPiece = 32 * 1024;
 
