@@ -66,18 +66,18 @@ internal static class Splitter
     {
         if (end > start)
         {
-            // Text between pieces as large as a piece (many small values side by side: a list of tools) is a piece too,
-            // so no literal part is large.
-            var text = utf8[start..end];
-            if (text.Length > SharedForm.MaxPiece)
+            if (end - start > SharedForm.MaxPiece)
             {
+                // Cut like a long piece, each cut then taken by the rule below.
                 foreach (var (from, to) in Cut(utf8, start, end, []))
                 {
-                    var chunk = utf8[from..to];
-                    parts.Add(new Part(true, from, to, reuse is not null && reuse(chunk, out var known) ? known : SharedForm.Hash(chunk)));
+                    Literal(parts, utf8, from, to, reuse);
                 }
                 return;
             }
+            // Text between pieces as large as a piece (many small values side by side: a list of tools) is a piece too,
+            // so no literal part is large.
+            var text = utf8[start..end];
             var piece = text.Length >= SharedForm.MinPiece || SharedForm.Unsafe(text);
             parts.Add(new Part(piece, start, end,
                 !piece ? default : reuse is not null && reuse(text, out var hash) ? hash : SharedForm.Hash(text)));
